@@ -1,0 +1,164 @@
+# iommu-fault-bpf: build the 6.12 kernel, tools and VM; run and test.
+#
+# Every target builds or installs what is missing and does nothing when
+# nothing changed.  `make help` lists them.
+
+SHELL		:= /bin/bash
+.DEFAULT_GOAL	:= help
+
+TOP		:= $(CURDIR)
+B		:= $(TOP)/build
+KSRC_TAR	:= /usr/src/linux-source-6.12.tar.xz
+KDIR		:= $(B)/linux-source-6.12
+CROSS		:= aarch64-linux-gnu-
+JOBS		?= $(shell echo $$(( $$(nproc) + 1 )))
+
+# ccache lives outside the work tree so that a fresh clone on the same
+# machine reuses it; the cold path works without it.
+export CCACHE_DIR ?= $(HOME)/.cache/iommu-fault-bpf/ccache
+export CCACHE_MAXSIZE ?= 5G
+export CCACHE_NOHASHDIR := 1
+export CCACHE_BASEDIR := $(TOP)
+
+KMAKE_ARGS	:= ARCH=arm64 CROSS_COMPILE=$(CROSS)
+KMAKE		:= $(MAKE) -C $(KDIR) $(KMAKE_ARGS) \
+		   CC="ccache $(CROSS)gcc" HOSTCC="ccache gcc" -j$(JOBS)
+KCONFIG_FRAGS	:= $(sort $(wildcard kernel/config/*.config))
+IMAGE		:= $(KDIR)/arch/arm64/boot/Image
+
+# User space: static arm64 binaries against the tree's libbpf.
+TCC		:= $(CROSS)gcc
+LIBBPF_OUT	:= $(B)/libbpf
+LIBBPF_A	:= $(LIBBPF_OUT)/libbpf.a
+UINC		:= $(B)/include
+VMLINUX_H	:= $(UINC)/vmlinux.h
+BPFTOOL_HOST	:= $(B)/bpftool-host/bootstrap/bpftool
+TCFLAGS		:= -O2 -g -Wall -Wextra -Wno-unused-parameter \
+		   -I$(UINC) -I$(TOP)/include/uapi -I$(TOP)/selftests/lib \
+		   -I$(KDIR)/tools/testing/selftests
+TLDFLAGS	:= -static
+TLIBS		:= $(LIBBPF_A) -lelf -lz -lzstd
+
+SELFTESTS_SRC	:= $(wildcard selftests/vm/*_test.c)
+SELFTESTS	:= $(patsubst selftests/vm/%.c,$(B)/selftests/%,$(SELFTESTS_SRC))
+
+INITRAMFS	:= $(B)/vm/initramfs.cpio.gz
+BUSYBOX		:= $(B)/deps/busybox/bin/busybox
+
+.PHONY: help deps kernel kernel-wire tools policy initramfs vm vm-run run \
+	test test-host checkpatch clean distclean
+
+help:
+	@echo "iommu-fault-bpf targets:"
+	@echo "  make run        build what is missing, boot the VM and show the product working"
+	@echo "  make test       build, boot the test kernel, run every suite; ends 'N passed, N failed'"
+	@echo "  make deps       install build dependencies with apt (root, Debian 12)"
+	@echo "  make kernel     extract linux-source-6.12, wire in kernel/, build arch/arm64/boot/Image"
+	@echo "  make tools      libbpf, bpftool, vmlinux.h and static arm64 test binaries"
+	@echo "  make policy SRC=x.bpf.c   build your own policy object"
+	@echo "  make vm         interactive shell in the VM (serial console; Ctrl-a x quits)"
+	@echo "  make vm-run RUN=script.sh [EXTRA=dir] [TIMEOUT=s]   run a script in the VM as root"
+	@echo "  make checkpatch checkpatch.pl --strict on the kernel sources"
+
+# --- dependencies -------------------------------------------------------
+
+deps:
+	@scripts/deps.sh $(B)/deps
+
+$(B)/.stamp-deps: scripts/deps.sh
+	@scripts/deps.sh $(B)/deps
+	@touch $@
+
+# --- kernel -------------------------------------------------------------
+
+$(KDIR)/.extracted: | $(B)/.stamp-deps
+	@echo "  EXTRACT $(KSRC_TAR)"
+	@mkdir -p $(B)
+	@rm -rf $(KDIR)
+	@tar -C $(B) -xf $(KSRC_TAR)
+	@touch $@
+
+kernel-wire: $(KDIR)/.extracted
+	@scripts/wire-kernel.sh $(TOP) $(KDIR)
+
+$(B)/kernel.config: $(KCONFIG_FRAGS) scripts/kconfig.sh | kernel-wire
+	@echo "  CONFIG  allnoconfig + $(notdir $(KCONFIG_FRAGS))"
+	@KMAKE_ARGS="$(KMAKE_ARGS)" scripts/kconfig.sh $(KDIR) $@ $(KCONFIG_FRAGS)
+
+kernel: kernel-wire $(B)/kernel.config
+	@mkdir -p $(CCACHE_DIR)
+	@$(KMAKE) Image
+
+# --- user space ---------------------------------------------------------
+
+$(LIBBPF_A): $(KDIR)/.extracted | $(B)/.stamp-deps
+	@mkdir -p $(LIBBPF_OUT) $(UINC)
+	@$(MAKE) -s -C $(KDIR)/tools/lib/bpf CROSS_COMPILE=$(CROSS) ARCH=arm64 \
+		CC=$(TCC) OUTPUT=$(LIBBPF_OUT)/ EXTRA_CFLAGS="-O2 -g" \
+		$(LIBBPF_A) >/dev/null
+	@$(MAKE) -s -C $(KDIR)/tools/lib/bpf OUTPUT=$(LIBBPF_OUT)/ \
+		DESTDIR=$(B) prefix= INCLUDEDIR=/include install_headers >/dev/null
+	@echo "  LIBBPF  $@"
+
+$(BPFTOOL_HOST): $(KDIR)/.extracted | $(B)/.stamp-deps
+	@mkdir -p $(dir $(BPFTOOL_HOST))
+	@$(MAKE) -s -C $(KDIR)/tools/bpf/bpftool OUTPUT=$(B)/bpftool-host/ \
+		bootstrap >/dev/null
+	@echo "  BPFTOOL $@"
+
+$(VMLINUX_H): $(KDIR)/vmlinux $(BPFTOOL_HOST)
+	@mkdir -p $(UINC)
+	@$(BPFTOOL_HOST) btf dump file $(KDIR)/vmlinux format c > $@.tmp
+	@mv $@.tmp $@
+	@echo "  GEN     $@"
+
+$(KDIR)/vmlinux: kernel
+	@true
+
+$(B)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) | $(VMLINUX_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(TCC) $(TCFLAGS) $(TLDFLAGS) -o $@ $< $(TLIBS)
+
+tools: kernel $(LIBBPF_A) $(BPFTOOL_HOST) $(VMLINUX_H) $(SELFTESTS)
+
+policy:
+	@echo "make policy: not available yet (needs the struct_ops of the kernel core)" >&2
+	@exit 1
+
+# --- VM -----------------------------------------------------------------
+
+$(INITRAMFS): tools scripts/mkinitramfs.sh scripts/guest-init $(SELFTESTS) selftests/vm/run-all.sh
+	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(B)/selftests selftests/vm
+
+initramfs: $(INITRAMFS)
+
+vm: kernel $(INITRAMFS)
+	@scripts/vm-run.sh --interactive $(IMAGE) $(INITRAMFS)
+
+vm-run: kernel $(INITRAMFS)
+	@test -n "$(RUN)" || { echo "usage: make vm-run RUN=script.sh [EXTRA=dir] [TIMEOUT=s]" >&2; exit 2; }
+	@scripts/vm-run.sh $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+		$(if $(EXTRA),--extra $(EXTRA)) $(IMAGE) $(INITRAMFS) $(RUN)
+
+run: kernel $(INITRAMFS)
+	@scripts/vm-run.sh --timeout 300 $(IMAGE) $(INITRAMFS) scripts/demo.sh
+
+# --- tests --------------------------------------------------------------
+
+test-host:
+	@python3 -m unittest discover -s selftests/host -p 'test_*.py' 2>&1
+
+test: kernel $(INITRAMFS)
+	@scripts/test.sh $(IMAGE) $(INITRAMFS)
+
+checkpatch: kernel-wire
+	@perl $(KDIR)/scripts/checkpatch.pl --no-tree --strict --terse \
+		-f kernel/*.c kernel/*.h selftests/kernel/*.c \
+		include/uapi/linux/iommu_fault_bpf.h
+
+clean:
+	rm -rf $(B)/vm $(B)/selftests $(B)/test
+
+distclean:
+	rm -rf $(B)

@@ -1,0 +1,28 @@
+#!/bin/bash
+# make test: the host-side tests, then one boot of the test kernel that
+# runs KUnit (at boot) and every VM selftest; then one summary line
+# "N passed, N failed[, N skipped]" over all of them.  Non-zero exit on any
+# failure, hang, panic or kernel splat.
+#
+#   test.sh IMAGE INITRAMFS
+set -uo pipefail
+
+here=$(dirname "$(realpath "$0")")
+top=$(dirname "$here")
+out=$top/build/test
+mkdir -p "$out"
+
+echo "== host tests"
+python3 "$top/selftests/host/tap_runner.py" "$top/selftests/host" > "$out/host.tap" 2>&1
+echo "# exit status $?" >> "$out/host.tap"
+
+echo "== VM: KUnit and selftests"
+"$here/vm-run.sh" --timeout "${TEST_TIMEOUT:-900}" "$1" "$2" \
+	"$top/selftests/vm/run-all.sh" > "$out/vm.out" 2>&1
+vm_status=$?
+grep -E "^(ok|not ok) |^# (FAIL|SKIP)|^vm-run:" "$out/vm.out" | grep -v "^ok " || true
+
+echo "== results"
+python3 "$here/vmlog.py" results --tap "host=$out/host.tap" \
+	--qemu-status "$([ "$vm_status" = 124 ] && echo 124 || echo 0)" \
+	--timeout "${TEST_TIMEOUT:-900}" "$top/build/vm/console.log"

@@ -1,0 +1,192 @@
+"""Host-side tests of scripts/vmlog.py: the reader that decides whether a
+VM run passed.  A reader that misses a failure would make every VM test
+unable to fail, so each way a run can go wrong is checked here."""
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+import vmlog  # noqa: E402
+
+KTAP = """\
+KTAP version 1
+1..2
+    KTAP version 1
+    # Subtest: iommu_fault_bpf_verdict
+    # module: iommu_fault_bpf_kunit
+    1..2
+        KTAP version 1
+        # Subtest: iommu_fault_resolve_table
+        ok 1 recoverable NONE
+        ok 2 recoverable HANDLED
+    # iommu_fault_resolve_table: pass:2 fail:0 skip:0 total:2
+    ok 1 iommu_fault_resolve_table
+    ok 2 iommu_fault_resolve_total
+# iommu_fault_bpf_verdict: pass:2 fail:0 skip:0 total:2
+ok 1 iommu_fault_bpf_verdict
+    KTAP version 1
+    # Subtest: arm-smmu-v3-kunit-test
+    1..3
+    ok 1 a
+    not ok 2 b
+    ok 3 c # SKIP not here
+not ok 2 arm-smmu-v3-kunit-test
+"""
+
+TAP_OK = """\
+TAP version 13
+1..2
+# Starting 2 tests from 1 test cases.
+#  RUN           edu.one ...
+#            OK  edu.one
+ok 1 edu.one
+ok 2 edu.two
+# PASSED: 2 / 2 tests passed.
+"""
+
+
+def console(run="", exit_status=0, dmesg=KTAP, dmesg_dump=True):
+    s = "Booting Linux\n" + run
+    if exit_status is not None:
+        s += f"IFB-RUN-EXIT={exit_status}\n"
+        if dmesg_dump:
+            s += "IFB-DMESG-BEGIN\n" + dmesg + "IFB-DMESG-END\n"
+    return s
+
+
+def run_results(text, *extra):
+    with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
+        f.write(text)
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            status = vmlog.main(["results", *extra, f.name])
+    finally:
+        os.unlink(f.name)
+    return status, out.getvalue().strip().split("\n")
+
+
+class TapParsing(unittest.TestCase):
+    def test_ktap_counts_leaves_not_summaries(self):
+        results, plan = vmlog.parse_tap(KTAP.split("\n"))
+        self.assertEqual(plan, 2)
+        paths = [r[0] for r in results]
+        self.assertEqual(len(results), 6)
+        self.assertIn("iommu_fault_bpf_verdict/iommu_fault_resolve_table/recoverable NONE", paths)
+        self.assertIn("iommu_fault_bpf_verdict/iommu_fault_resolve_total", paths)
+        self.assertNotIn("iommu_fault_bpf_verdict", paths)
+
+    def test_statuses(self):
+        results, _ = vmlog.parse_tap(KTAP.split("\n"))
+        status = {r[0].split("/")[-1]: r[1] for r in results}
+        self.assertEqual(status["a"], "pass")
+        self.assertEqual(status["b"], "fail")
+        self.assertEqual(status["c"], "skip")
+
+    def test_kselftest_tap(self):
+        results, plan = vmlog.parse_tap(TAP_OK.split("\n"))
+        self.assertEqual(plan, 2)
+        self.assertEqual([r[1] for r in results], ["pass", "pass"])
+
+
+class Splats(unittest.TestCase):
+    CASES = {
+        "kernel WARNING": "WARNING: CPU: 1 PID: 42 at kernel/foo.c:12 bar+0x1/0x2",
+        "kernel BUG": "BUG: kernel NULL pointer dereference, address: 0000000000000000",
+        "Oops": "Internal error: Oops: 0000000096000004 [#1] PREEMPT SMP",
+        "lockdep report": "WARNING: possible circular locking dependency detected",
+        "sleeping function called from invalid context":
+            "BUG: sleeping function called from invalid context at kernel/locking/mutex.c:283",
+        "KASAN report": "BUG: KASAN: slab-use-after-free in foo+0x10/0x20",
+        "kernel panic": "Kernel panic - not syncing: Oops: Fatal exception",
+        "soft lockup": "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [sh:1]",
+        "hung task": "INFO: task kworker/0:1:12 blocked for more than 30 seconds.",
+        "RCU stall": "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
+    }
+
+    def test_each_kind_is_named(self):
+        for kind, line in self.CASES.items():
+            with self.subTest(kind=kind):
+                found = vmlog.find_splats(["[    1.000000] " + line])
+                self.assertEqual(found[0][0], kind)
+
+    def test_clean_log_has_none(self):
+        clean = ["arm-smmu-v3 9050000.smmuv3: event 0x10 received:",
+                 "iommu: Default domain type: Translated",
+                 "# iommu_fault_resolve_table: pass:26 fail:0 skip:0 total:26"]
+        self.assertEqual(vmlog.find_splats(clean), [])
+
+
+class JudgeRun(unittest.TestCase):
+    def judge(self, text, qemu_status=0):
+        return vmlog.judge_run(vmlog.Console(text), qemu_status, 60)
+
+    def test_clean_run_passes_script_status(self):
+        self.assertEqual(self.judge(console(exit_status=0))[0], 0)
+        self.assertEqual(self.judge(console(exit_status=3))[0], 3)
+
+    def test_warn_in_dmesg_fails(self):
+        status, msg = self.judge(console(dmesg="WARNING: CPU: 0 PID: 1 at x.c:1 f\n"))
+        self.assertEqual(status, vmlog.EXIT_SPLAT)
+        self.assertIn("kernel WARNING", msg)
+
+    def test_hang_is_reported(self):
+        status, msg = self.judge(console(run="still running\n", exit_status=None), 124)
+        self.assertEqual(status, vmlog.EXIT_HANG)
+        self.assertIn("hung", msg)
+
+    def test_panic_is_reported(self):
+        text = console(run="Kernel panic - not syncing: boom\n", exit_status=None)
+        status, msg = self.judge(text, 0)
+        self.assertEqual(status, vmlog.EXIT_DIED)
+        self.assertIn("panicked", msg)
+
+    def test_vanished_guest_is_reported(self):
+        status, msg = self.judge(console(exit_status=None), 1)
+        self.assertEqual(status, vmlog.EXIT_DIED)
+
+
+class Results(unittest.TestCase):
+    def test_counts_kunit_and_tap_blocks(self):
+        run = "IFB-TAP-BEGIN edu_iommu_test\n" + TAP_OK + "IFB-TAP-END edu_iommu_test rc=0\n"
+        status, out = run_results(console(run=run))
+        self.assertEqual(out[-1], "6 passed, 1 failed, 1 skipped")
+        self.assertEqual(status, 1)
+
+    def test_all_passing(self):
+        ktap = "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..1\n" \
+               "    ok 1 t\nok 1 s\n"
+        run = "IFB-TAP-BEGIN x_test\n" + TAP_OK + "IFB-TAP-END x_test rc=0\n"
+        status, out = run_results(console(run=run, dmesg=ktap))
+        self.assertEqual(out[-1], "3 passed, 0 failed")
+        self.assertEqual(status, 0)
+
+    def test_unfinished_binary_fails(self):
+        run = "IFB-TAP-BEGIN x_test\nTAP version 13\n1..2\nok 1 a\n"
+        status, out = run_results(console(run=run, exit_status=None), "--qemu-status", "124")
+        self.assertEqual(status, 1)
+        self.assertTrue(any("did not finish" in l for l in out))
+        self.assertTrue(any("hung" in l for l in out))
+
+    def test_missing_planned_tests_fail(self):
+        run = "IFB-TAP-BEGIN x_test\nTAP version 13\n1..3\nok 1 a\nIFB-TAP-END x_test rc=0\n"
+        status, out = run_results(console(run=run))
+        self.assertTrue(any("3 tests planned, 1 reported" in l for l in out))
+
+    def test_no_kunit_output_fails(self):
+        status, out = run_results(console(dmesg="nothing\n"))
+        self.assertTrue(any("no KUnit output" in l for l in out))
+        self.assertEqual(status, 1)
+
+    def test_splat_fails_a_passing_run(self):
+        ktap = "KTAP version 1\n1..1\nok 1 s\n[ 2.0] BUG: scheduling while atomic: sh/1/0x2\n"
+        status, out = run_results(console(dmesg=ktap))
+        self.assertEqual(status, 1)
+        self.assertEqual(out[-1], "1 passed, 1 failed")
+
+
+if __name__ == "__main__":
+    unittest.main()
