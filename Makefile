@@ -112,7 +112,7 @@ $(VMLINUX_H): $(KDIR)/vmlinux $(BPFTOOL_HOST)
 	@mv $@.tmp $@
 	@echo "  GEN     $@"
 
-$(KDIR)/vmlinux: kernel
+$(KDIR)/vmlinux: | kernel
 	@true
 
 $(B)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) | $(VMLINUX_H)
@@ -122,13 +122,25 @@ $(B)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) | $
 
 tools: kernel $(LIBBPF_A) $(BPFTOOL_HOST) $(VMLINUX_H) $(SELFTESTS)
 
-policy:
-	@echo "make policy: not available yet (needs the struct_ops of the kernel core)" >&2
-	@exit 1
+# A policy object, in-tree or the user's own: compiled against the built
+# kernel's vmlinux.h, libbpf's BPF headers and our UAPI header.
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
+		   -I$(UINC) -I$(TOP)/include/uapi -I$(TOP)/bpf/include
+POLICY_OUT	:= $(B)/policies
+
+policy: $(LIBBPF_A) $(VMLINUX_H)
+	@test -n "$(SRC)" || { echo "usage: make policy SRC=path/to/policy.bpf.c" >&2; exit 2; }
+	@test -r "$(SRC)" || { echo "make policy: cannot read '$(SRC)'" >&2; exit 2; }
+	@mkdir -p $(POLICY_OUT)
+	@clang $(BPF_CFLAGS) -c "$(SRC)" -o $(POLICY_OUT)/$(notdir $(SRC:.bpf.c=)).bpf.o
+	@echo "policy object: $(POLICY_OUT)/$(notdir $(SRC:.bpf.c=)).bpf.o"
 
 # --- VM -----------------------------------------------------------------
 
-$(INITRAMFS): tools scripts/mkinitramfs.sh scripts/guest-init $(SELFTESTS) selftests/vm/run-all.sh
+$(BUSYBOX): $(B)/.stamp-deps
+
+$(INITRAMFS): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) $(SELFTESTS) \
+	      $(wildcard selftests/vm/*.sh)
 	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(B)/selftests selftests/vm
 
 initramfs: $(INITRAMFS)

@@ -77,7 +77,7 @@ fi
 # of it in console.log.
 set +e
 timeout -k 10 "$timeout" "${qemu[@]}" -display none -monitor none \
-	-serial stdio < /dev/null \
+	-serial stdio < /dev/null 2>&1 \
 	| tr -d '\r' | tee "$console" \
 	| awk '/^IFB-DMESG-BEGIN$/ { skip = 1 } !skip { print; fflush() } /^IFB-DMESG-END$/ { skip = 0 }'
 qemu_status=${PIPESTATUS[0]}

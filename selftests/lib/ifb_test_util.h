@@ -111,7 +111,10 @@ static inline int ifb_link_base(const char *path, char *buf, size_t size)
 		return -errno;
 	target[n] = '\0';
 	base = strrchr(target, '/');
-	snprintf(buf, size, "%s", base ? base + 1 : target);
+	base = base ? base + 1 : target;
+	if (strlen(base) >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, base, strlen(base) + 1);
 	return 0;
 }
 

@@ -67,8 +67,9 @@ TEST_F(edu, behind_smmuv3)
 }
 
 /*
- * Round trip through the DMA API in both directions, then a DMA to the
- * unmapped IOVA: blocked, and recorded by the SMMU as an event.
+ * A page copied to another through edu (RAM -> device -> RAM, both pages
+ * mapped with the DMA API), then a DMA to the unmapped IOVA: blocked, and
+ * recorded by the SMMU as a translation fault event.
  */
 TEST_F(edu, dma_is_translated)
 {
@@ -83,9 +84,7 @@ TEST_F(edu, dma_is_translated)
 
 	ASSERT_EQ(0, ifb_kv(out, "domain", v, sizeof(v)));
 	EXPECT_TRUE(!strcmp(v, "DMA") || !strcmp(v, "DMA-FQ"));
-	ASSERT_EQ(0, ifb_kv(out, "to_ram", v, sizeof(v)));
-	EXPECT_STREQ("ok", v);
-	ASSERT_EQ(0, ifb_kv(out, "from_ram", v, sizeof(v)));
+	ASSERT_EQ(0, ifb_kv(out, "round_trip", v, sizeof(v)));
 	EXPECT_STREQ("ok", v);
 	ASSERT_EQ(0, ifb_kv(out, "stale_dma", v, sizeof(v)));
 	EXPECT_STREQ("blocked", v);
