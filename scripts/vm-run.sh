@@ -83,4 +83,5 @@ timeout -k 10 "$timeout" "${qemu[@]}" -display none -monitor none \
 qemu_status=${PIPESTATUS[0]}
 set -e
 
+[ ! -s "$trace" ] || python3 "$here/vmlog.py" trace-summary "$trace" >&2
 python3 "$here/vmlog.py" check --qemu-status "$qemu_status" --timeout "$timeout" "$console"

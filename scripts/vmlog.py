@@ -5,6 +5,10 @@
       How did the run end?  Exit status: the guest script's own, or
       124 hang, 125 guest died (panic / no result), 126 kernel splat.
 
+  vmlog.py trace-summary SMMU_TRACE_LOG
+      Count the commands the kernel sent the SMMU and the events the SMMU
+      recorded, from QEMU's smmuv3_cmdq_opcode/smmuv3_record_event trace.
+
   vmlog.py results [--tap NAME=FILE ...] [--status N] CONSOLE_LOG
       Count every test: KUnit (KTAP in the kernel log), the VM selftests
       (TAP blocks the guest printed) and host-side TAP files; check the
@@ -43,8 +47,7 @@ SPLATS = [
     ("hung task", r"INFO: task .* blocked for more than"),
     ("Oops", r"Internal error: Oops|Unable to handle kernel"),
     ("kernel BUG", r"kernel BUG at|BUG: "),
-    ("kernel WARNING", r"WARNING: CPU: \d+ PID: \d+ at|"
-     r"------------\[ cut here \]------------"),
+    ("kernel WARNING", r"WARNING: CPU: \d+ PID: \d+ at"),
     ("UBSAN report", r"UBSAN: "),
 ]
 _SPLAT_RES = [(kind, re.compile(rx)) for kind, rx in SPLATS]
@@ -288,6 +291,29 @@ def cmd_results(args):
     return 1 if tally.failed or status else 0
 
 
+def smmu_trace_counts(lines):
+    """({command: n}, {event: n}) from QEMU's SMMU trace lines."""
+    cmds, events = {}, {}
+    for line in lines:
+        m = re.search(r"smmuv3_cmdq_opcode <--- SMMU_CMD_(\w+)", line)
+        if m:
+            cmds[m.group(1)] = cmds.get(m.group(1), 0) + 1
+            continue
+        m = re.search(r"smmuv3_record_event SMMU_EVT_(\w+)", line)
+        if m:
+            events[m.group(1)] = events.get(m.group(1), 0) + 1
+    return cmds, events
+
+
+def cmd_trace_summary(args):
+    with open(args.trace, errors="replace") as f:
+        cmds, events = smmu_trace_counts(f)
+    fmt = lambda d: ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "none"
+    print(f"smmu-trace: {sum(cmds.values())} commands ({fmt(cmds)}); "
+          f"{sum(events.values())} events ({fmt(events)})")
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -300,8 +326,11 @@ def main(argv=None):
         if name == "results":
             s.add_argument("--tap", action="append", default=[],
                            metavar="NAME=FILE")
+    s = sub.add_parser("trace-summary")
+    s.add_argument("trace")
     args = p.parse_args(argv)
-    return cmd_check(args) if args.cmd == "check" else cmd_results(args)
+    return {"check": cmd_check, "results": cmd_results,
+            "trace-summary": cmd_trace_summary}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -188,5 +188,17 @@ class Results(unittest.TestCase):
         self.assertEqual(out[-1], "1 passed, 1 failed")
 
 
+class SmmuTrace(unittest.TestCase):
+    def test_counts_commands_and_events(self):
+        lines = ["smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME",
+                 "smmuv3_cmdq_opcode <--- SMMU_CMD_SYNC",
+                 "smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME",
+                 "smmuv3_record_event SMMU_EVT_F_TRANSLATION sid=0x10",
+                 "unrelated line"]
+        cmds, events = vmlog.smmu_trace_counts(lines)
+        self.assertEqual(cmds, {"RESUME": 2, "SYNC": 1})
+        self.assertEqual(events, {"F_TRANSLATION": 1})
+
+
 if __name__ == "__main__":
     unittest.main()
