@@ -164,10 +164,14 @@ test-host:
 test: kernel $(INITRAMFS)
 	@scripts/test.sh $(IMAGE) $(INITRAMFS)
 
-checkpatch: kernel-wire
-	@perl $(KDIR)/scripts/checkpatch.pl --no-tree --strict --terse \
-		-f kernel/*.c kernel/*.h selftests/kernel/*.c \
+CHECKPATCH	:= perl $(KDIR)/scripts/checkpatch.pl --no-tree --strict --terse
+
+checkpatch: $(KDIR)/.extracted
+	@$(CHECKPATCH) -f kernel/*.c kernel/*.h selftests/kernel/*.c \
 		include/uapi/linux/iommu_fault_bpf.h
+	@for p in kernel/patches/*.patch; do \
+		$(CHECKPATCH) - < $$p | sed "s|^|$$p: |" | grep -v "no obvious style problems"; \
+	done; true
 
 clean:
 	rm -rf $(B)/vm $(B)/selftests $(B)/test
