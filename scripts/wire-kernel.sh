@@ -23,10 +23,17 @@ link() {	# link TARGET LINKNAME: relative symlink, untouched if right
 mkdir -p "$subsys"
 for f in "$proj"/kernel/*.c "$proj"/kernel/*.h "$proj"/kernel/Kconfig \
 	 "$proj"/kernel/Makefile "$proj"/selftests/kernel/*.c; do
-	[ -e "$f" ] && link "$f" "$subsys/$(basename "$f")"
+	case "$(basename "$f")" in
+	arm-smmu-hooks.c) ;;	# part of the SMMUv3 driver, below
+	*) [ -e "$f" ] && link "$f" "$subsys/$(basename "$f")" ;;
+	esac
 done
+link "$proj/kernel/arm-smmu-hooks.c" \
+     "$ktree/drivers/iommu/arm/arm-smmu-v3/arm-smmu-hooks.c"
 link "$proj/include/uapi/linux/iommu_fault_bpf.h" \
      "$ktree/include/uapi/linux/iommu_fault_bpf.h"
+link "$proj/include/linux/iommu_fault_bpf.h" \
+     "$ktree/include/linux/iommu_fault_bpf.h"
 # A file removed from the project must not linger in the tree.
 find "$subsys" -xtype l -delete
 

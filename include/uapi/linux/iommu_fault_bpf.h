@@ -50,4 +50,226 @@ enum iommu_fault_stage {
 	IOMMU_FAULT_STAGE_SLEEPABLE,
 };
 
+/* struct iommu_fault_ctx::flags */
+#define IOMMU_FAULT_CTX_RECOVERABLE	(1U << 0) /* stalled, waits for an answer */
+#define IOMMU_FAULT_CTX_PASID_VALID	(1U << 1) /* pasid holds the SSID/PASID */
+#define IOMMU_FAULT_CTX_STAGE2		(1U << 2) /* fault in the stage-2 walk */
+#define IOMMU_FAULT_CTX_IPA_VALID	(1U << 3) /* ipa holds the stage-2 input */
+/* Bits 5:4: which access of the walk faulted (SMMUv3 CLASS) */
+#define IOMMU_FAULT_CTX_CLASS_MASK	(3U << 4)
+#define IOMMU_FAULT_CTX_CLASS_CD	0	/* fetching the context */
+#define IOMMU_FAULT_CTX_CLASS_TT	1	/* walking translation tables */
+#define IOMMU_FAULT_CTX_CLASS_IN	2	/* the input transaction itself */
+
+/* struct iommu_fault_ctx::access */
+#define IOMMU_FAULT_ACCESS_READ		(1U << 0)
+#define IOMMU_FAULT_ACCESS_WRITE	(1U << 1)
+#define IOMMU_FAULT_ACCESS_EXEC		(1U << 2)
+#define IOMMU_FAULT_ACCESS_PRIV		(1U << 3)
+
+/**
+ * enum iommu_fault_reason - why the IOMMU refused the access
+ * @IOMMU_FAULT_REASON_UNKNOWN: the driver could not tell
+ * @IOMMU_FAULT_REASON_TRANSLATION: no valid translation for the address
+ * @IOMMU_FAULT_REASON_ADDR_SIZE: address outside the input/output range
+ * @IOMMU_FAULT_REASON_ACCESS: access flag fault
+ * @IOMMU_FAULT_REASON_PERMISSION: translation exists, the access is not
+ *	permitted
+ * @IOMMU_FAULT_REASON_BAD_STREAM: no or invalid configuration for the
+ *	device (stream table): never recoverable
+ * @IOMMU_FAULT_REASON_BAD_CONTEXT: no or invalid context (PASID table,
+ *	context descriptor): never recoverable
+ * @IOMMU_FAULT_REASON_WALK_ABORT: external abort while walking tables
+ * @IOMMU_FAULT_REASON_OTHER: any other fault the IOMMU reports
+ */
+enum iommu_fault_reason {
+	IOMMU_FAULT_REASON_UNKNOWN = 0,
+	IOMMU_FAULT_REASON_TRANSLATION,
+	IOMMU_FAULT_REASON_ADDR_SIZE,
+	IOMMU_FAULT_REASON_ACCESS,
+	IOMMU_FAULT_REASON_PERMISSION,
+	IOMMU_FAULT_REASON_BAD_STREAM,
+	IOMMU_FAULT_REASON_BAD_CONTEXT,
+	IOMMU_FAULT_REASON_WALK_ABORT,
+	IOMMU_FAULT_REASON_OTHER,
+	__IOMMU_FAULT_REASON_MAX,
+};
+
+#define IOMMU_FAULT_NAME_LEN		32	/* policy name, with the NUL */
+#define IOMMU_FAULT_DEV_LEN		32	/* device name, with the NUL */
+#define IOMMU_FAULT_SCRATCH_LEN		48	/* fast op -> sleepable op */
+#define IOMMU_FAULT_RAW_LEN		32	/* raw event record, bytes */
+
+/* struct iommu_fault_ops::flags: none defined yet, all bits rejected */
+#define IOMMU_FAULT_OPS_FLAGS_ALL	0U
+
+/*
+ * Control device /dev/iommu_fault (root only, CAP_SYS_ADMIN).
+ *
+ * Every ioctl takes a structure whose first member is its size, in the
+ * iommufd style: user space sets @size to sizeof() of the structure it
+ * knows; the kernel accepts shorter (older) structures and longer ones
+ * whose extra bytes are zero, and rejects unknown @flags.
+ */
+#define IOMMU_FAULT_CTL_VERSION		1
+#define IOMMU_FAULT_IOC_TYPE		0xB9
+
+/**
+ * struct iommu_fault_ctl_info - IOMMU_FAULT_IOC_INFO
+ * @size: sizeof(struct iommu_fault_ctl_info)
+ * @flags: must be 0
+ * @version: out: IOMMU_FAULT_CTL_VERSION
+ * @features: out: IOMMU_FAULT_FEAT_*
+ * @pool_size: out: pending-fault pool size
+ * @pool_in_use: out: pending faults now
+ * @deadline_ms: out: deadline of a pending fault
+ * @nr_policies: out: attached policies
+ * @nr_devices: out: devices the IOMMU drivers added
+ * @__reserved: must be 0
+ * @orphan_stalls: out: stalls for a stream with no device, aborted
+ */
+struct iommu_fault_ctl_info {
+	__u32 size;
+	__u32 flags;
+	__u32 version;
+	__u32 features;
+	__u32 pool_size;
+	__u32 pool_in_use;
+	__u32 deadline_ms;
+	__u32 nr_policies;
+	__u32 nr_devices;
+	__u32 __reserved;
+	__u64 orphan_stalls;
+};
+#define IOMMU_FAULT_FEAT_INJECT		(1U << 0)
+#define IOMMU_FAULT_IOC_INFO		_IO(IOMMU_FAULT_IOC_TYPE, 0x00)
+
+/**
+ * struct iommu_fault_ctl_inject - IOMMU_FAULT_IOC_INJECT
+ * @size: sizeof(struct iommu_fault_ctl_inject)
+ * @flags: must be 0
+ * @iommu: the IOMMU instance, by device name (e.g. "9050000.smmuv3")
+ * @len: bytes of @raw used: the driver's event record size
+ * @count: how many times to inject it (0 means 1)
+ * @raw: the event record, in the IOMMU's own format
+ *
+ * Only with CONFIG_IOMMU_FAULT_BPF_INJECT; -EOPNOTSUPP otherwise.
+ */
+struct iommu_fault_ctl_inject {
+	__u32 size;
+	__u32 flags;
+	char iommu[IOMMU_FAULT_DEV_LEN];
+	__u32 len;
+	__u32 count;
+	__u8 raw[IOMMU_FAULT_RAW_LEN];
+};
+#define IOMMU_FAULT_IOC_INJECT		_IO(IOMMU_FAULT_IOC_TYPE, 0x01)
+
+/**
+ * struct iommu_fault_ctl_respond - IOMMU_FAULT_IOC_RESPOND
+ * @size: sizeof(struct iommu_fault_ctl_respond)
+ * @flags: must be 0
+ * @cookie: the pending fault
+ * @status: IOMMU_FAULT_STATUS_HANDLED, _INVALID or _FAILURE
+ * @__reserved: must be 0
+ *
+ * -ENOENT when no fault with this cookie is pending (nothing is sent).
+ */
+struct iommu_fault_ctl_respond {
+	__u32 size;
+	__u32 flags;
+	__u64 cookie;
+	__u32 status;
+	__u32 __reserved;
+};
+#define IOMMU_FAULT_IOC_RESPOND		_IO(IOMMU_FAULT_IOC_TYPE, 0x02)
+
+/**
+ * struct iommu_fault_ctl_limits - IOMMU_FAULT_IOC_SET_LIMITS
+ * @size: sizeof(struct iommu_fault_ctl_limits)
+ * @flags: must be 0
+ * @pool_size: new pool size, 0 = unchanged; -EBUSY while faults pend
+ * @deadline_ms: new deadline, 0 = unchanged
+ */
+struct iommu_fault_ctl_limits {
+	__u32 size;
+	__u32 flags;
+	__u32 pool_size;
+	__u32 deadline_ms;
+};
+#define IOMMU_FAULT_IOC_SET_LIMITS	_IO(IOMMU_FAULT_IOC_TYPE, 0x03)
+
+/**
+ * struct iommu_fault_ctl_dev - IOMMU_FAULT_IOC_RESET_DEV, _DEV_STATS
+ * @size: sizeof(struct iommu_fault_ctl_dev)
+ * @flags: must be 0
+ * @dev: in: the device name
+ * @quarantined: out: the device is quarantined (before a reset)
+ * @__reserved: must be 0
+ * @faults: out: [0] unrecoverable, [1] recoverable faults reported
+ * @resumes: out: [0] aborts, [1] retries sent
+ * @stock: out: faults left to the driver's own handling
+ * @quarantine_drops: out: faults answered by quarantine
+ * @deferred: out: faults deferred to a sleepable op
+ * @ignored: out: faults parked (IGNORE)
+ * @timeouts: out: pending faults aborted at their deadline
+ * @pool_full: out: faults aborted because the pool was full
+ */
+struct iommu_fault_ctl_dev {
+	__u32 size;
+	__u32 flags;
+	char dev[IOMMU_FAULT_DEV_LEN];
+	__u32 quarantined;
+	__u32 __reserved;
+	__u64 faults[2];
+	__u64 resumes[2];
+	__u64 stock;
+	__u64 quarantine_drops;
+	__u64 deferred;
+	__u64 ignored;
+	__u64 timeouts;
+	__u64 pool_full;
+};
+#define IOMMU_FAULT_IOC_RESET_DEV	_IO(IOMMU_FAULT_IOC_TYPE, 0x04)
+#define IOMMU_FAULT_IOC_DEV_STATS	_IO(IOMMU_FAULT_IOC_TYPE, 0x05)
+
+/**
+ * struct iommu_fault_ctl_policy - IOMMU_FAULT_IOC_POLICY_STATS
+ * @size: sizeof(struct iommu_fault_ctl_policy)
+ * @flags: must be 0
+ * @index: in: which attached policy, from 0 in attach order
+ * @priority: out: its priority
+ * @name: out: its name
+ * @dev: out: its device, "" for all
+ * @ops: out: IOMMU_FAULT_POLICY_OP_* it implements
+ * @__reserved: must be 0
+ * @attached_ns: out: CLOCK_REALTIME at attach
+ * @calls: out: op calls by stage
+ * @verdicts: out: returned statuses, by stage and status
+ * @bad_verdicts: out: unknown statuses, DEFER where invalid
+ * @unrecoverable_misuse: out: non-NONE verdicts on unrecoverable faults
+ *
+ * -ENOENT when @index is past the last policy.
+ */
+struct iommu_fault_ctl_policy {
+	__u32 size;
+	__u32 flags;
+	__u32 index;
+	__s32 priority;
+	char name[IOMMU_FAULT_NAME_LEN];
+	char dev[IOMMU_FAULT_DEV_LEN];
+	__u32 ops;
+	__u32 __reserved;
+	__u64 attached_ns;
+	__u64 calls[2];
+	__u64 verdicts[2][6];
+	__u64 bad_verdicts;
+	__u64 unrecoverable_misuse;
+};
+#define IOMMU_FAULT_POLICY_OP_FAULT		(1U << 0)
+#define IOMMU_FAULT_POLICY_OP_FAULT_SLEEPABLE	(1U << 1)
+#define IOMMU_FAULT_POLICY_OP_INIT		(1U << 2)
+#define IOMMU_FAULT_POLICY_OP_EXIT		(1U << 3)
+#define IOMMU_FAULT_IOC_POLICY_STATS	_IO(IOMMU_FAULT_IOC_TYPE, 0x06)
+
 #endif /* _UAPI_LINUX_IOMMU_FAULT_BPF_H */

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * arm-smmu-v3 glue for iommu-fault-bpf.
+ *
+ * Built into the arm-smmu-v3 driver object (as arm-smmu-hooks.o): decodes
+ * event records for the policy engine, answers stalls with CMD_RESUME and
+ * feeds injected records into the driver's real event path.
+ *
+ * Injected stalls under QEMU: QEMU's SMMUv3 has no stall model, so no
+ * master is stall_enabled and stock 6.12 arm_smmu_page_response() WARNs
+ * and sends nothing for such a master.  A record with the STALL bit can
+ * only come from the inject path there, so while the driver's stock code
+ * handles one (in arm_smmu_fault_bpf_inject() and in the deferred stock
+ * path), the master is flagged stall_enabled, and only then.  CD.S is
+ * never set: context descriptors are written at attach time, which
+ * injection does not do, so the emulated SMMU never reads a stall CD and
+ * the device's real DMA keeps working.
+ */
+#include <linux/bitfield.h>
+#include <linux/interrupt.h>
+#include <linux/iommu.h>
+#include <linux/ratelimit.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "arm-smmu-v3.h"
+#include "../../fault-bpf/iommu_fault_bpf_driver.h"
+
+#define EVT_ID_UUT			0x01
+#define EVT_ID_BAD_STREAMID		0x02
+#define EVT_ID_STE_FETCH		0x03
+#define EVT_ID_BAD_STE			0x04
+#define EVT_ID_BAD_ATS_TREQ		0x05
+#define EVT_ID_STREAM_DISABLED		0x06
+#define EVT_ID_TRANSL_FORBIDDEN		0x07
+#define EVT_ID_BAD_SUBSTREAMID		0x08
+#define EVT_ID_CD_FETCH			0x09
+#define EVT_ID_BAD_CD			0x0a
+#define EVT_ID_WALK_EABT		0x0b
+
+struct arm_smmu_fault_bpf {
+	struct iommu_fault_source src;
+	struct arm_smmu_device *smmu;
+};
+
+static u32 evt_reason(u8 id)
+{
+	switch (id) {
+	case EVT_ID_TRANSLATION_FAULT:
+		return IOMMU_FAULT_REASON_TRANSLATION;
+	case EVT_ID_ADDR_SIZE_FAULT:
+		return IOMMU_FAULT_REASON_ADDR_SIZE;
+	case EVT_ID_ACCESS_FAULT:
+		return IOMMU_FAULT_REASON_ACCESS;
+	case EVT_ID_PERMISSION_FAULT:
+		return IOMMU_FAULT_REASON_PERMISSION;
+	case EVT_ID_BAD_STREAMID:
+	case EVT_ID_BAD_STE:
+	case EVT_ID_STREAM_DISABLED:
+		return IOMMU_FAULT_REASON_BAD_STREAM;
+	case EVT_ID_BAD_SUBSTREAMID:
+	case EVT_ID_BAD_CD:
+		return IOMMU_FAULT_REASON_BAD_CONTEXT;
+	case EVT_ID_STE_FETCH:
+	case EVT_ID_CD_FETCH:
+	case EVT_ID_WALK_EABT:
+		return IOMMU_FAULT_REASON_WALK_ABORT;
+	default:
+		return IOMMU_FAULT_REASON_OTHER;
+	}
+}
+
+/* The translation-class faults share one layout, with stall and access. */
+static bool evt_is_translation_class(u8 id)
+{
+	return id >= EVT_ID_TRANSLATION_FAULT && id <= EVT_ID_PERMISSION_FAULT;
+}
+
+/* A raw event record -> the policies' view of it. */
+static void evt_decode(const u64 *evt, struct iommu_fault_ctx *ctx)
+{
+	u8 id = FIELD_GET(EVTQ_0_ID, evt[0]);
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->event = id;
+	ctx->reason = evt_reason(id);
+	ctx->sid = FIELD_GET(EVTQ_0_SID, evt[0]);
+	if (evt[0] & EVTQ_0_SSV) {
+		ctx->flags |= IOMMU_FAULT_CTX_PASID_VALID;
+		ctx->pasid = FIELD_GET(EVTQ_0_SSID, evt[0]);
+	}
+	memcpy(ctx->raw, evt, sizeof(ctx->raw));
+
+	if (evt_is_translation_class(id) || id == EVT_ID_WALK_EABT ||
+	    id == EVT_ID_TRANSL_FORBIDDEN || id == EVT_ID_BAD_ATS_TREQ ||
+	    id == EVT_ID_UUT)
+		ctx->addr = FIELD_GET(EVTQ_2_ADDR, evt[2]);
+	if (!evt_is_translation_class(id))
+		return;
+
+	ctx->access = evt[1] & EVTQ_1_RnW ? IOMMU_FAULT_ACCESS_READ :
+					    IOMMU_FAULT_ACCESS_WRITE;
+	if (evt[1] & EVTQ_1_InD)
+		ctx->access |= IOMMU_FAULT_ACCESS_EXEC;
+	if (evt[1] & EVTQ_1_PnU)
+		ctx->access |= IOMMU_FAULT_ACCESS_PRIV;
+	ctx->flags |= FIELD_PREP(IOMMU_FAULT_CTX_CLASS_MASK,
+				 FIELD_GET(EVTQ_1_CLASS, evt[1]));
+	if (evt[1] & EVTQ_1_S2) {
+		ctx->flags |= IOMMU_FAULT_CTX_STAGE2 | IOMMU_FAULT_CTX_IPA_VALID;
+		ctx->ipa = evt[3] & EVTQ_3_IPA;
+	}
+	if (evt[1] & EVTQ_1_STALL) {
+		ctx->flags |= IOMMU_FAULT_CTX_RECOVERABLE;
+		ctx->stall_tag = FIELD_GET(EVTQ_1_STAG, evt[1]);
+	}
+}
+
+static void resume_stall(struct arm_smmu_device *smmu, u32 sid, u16 stag,
+			 bool retry)
+{
+	struct arm_smmu_cmdq_ent cmd = {
+		.opcode = CMDQ_OP_RESUME,
+		.resume = {
+			.sid = sid,
+			.stag = stag,
+			.resp = retry ? CMDQ_RESUME_0_RESP_RETRY :
+					CMDQ_RESUME_0_RESP_ABORT,
+		},
+	};
+
+	/* No CMD_SYNC: it does nothing for RESUME (as the stock driver). */
+	arm_smmu_cmdq_issue_cmd(smmu, &cmd);
+}
+
+static void fault_bpf_resume(struct iommu_fault_dev *fdev,
+			     const struct iommu_fault_ctx *ctx, bool retry)
+{
+	struct arm_smmu_master *master = iommu_fault_dev_drvdata(fdev);
+
+	resume_stall(master->smmu, ctx->sid, ctx->stall_tag, retry);
+}
+
+/*
+ * Only an injected record can stall a master that is not stall_enabled
+ * (see the top of this file): flag it while the stock code runs.
+ */
+static bool fake_stall_begin(struct arm_smmu_master *master)
+{
+	if (!IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_INJECT) || master->stall_enabled)
+		return false;
+	master->stall_enabled = true;
+	return true;
+}
+
+static void fake_stall_end(struct arm_smmu_master *master, bool faked)
+{
+	if (faked)
+		master->stall_enabled = false;
+}
+
+/* The stock 6.12 handling of a stall nobody decided, after a deferral. */
+static void fault_bpf_stock(struct iommu_fault_dev *fdev,
+			    const struct iommu_fault_ctx *ctx)
+{
+	struct arm_smmu_master *master = iommu_fault_dev_drvdata(fdev);
+	struct arm_smmu_device *smmu = master->smmu;
+	struct iopf_fault fault_evt = { };
+	struct iommu_fault *flt = &fault_evt.fault;
+	u32 perm = 0;
+	bool faked;
+
+	if (ctx->access & IOMMU_FAULT_ACCESS_READ)
+		perm |= IOMMU_FAULT_PERM_READ;
+	if (ctx->access & IOMMU_FAULT_ACCESS_WRITE)
+		perm |= IOMMU_FAULT_PERM_WRITE;
+	if (ctx->access & IOMMU_FAULT_ACCESS_EXEC)
+		perm |= IOMMU_FAULT_PERM_EXEC;
+	if (ctx->access & IOMMU_FAULT_ACCESS_PRIV)
+		perm |= IOMMU_FAULT_PERM_PRIV;
+	flt->type = IOMMU_FAULT_PAGE_REQ;
+	flt->prm = (struct iommu_fault_page_request) {
+		.flags = IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE,
+		.grpid = ctx->stall_tag,
+		.perm = perm,
+		.addr = ctx->addr,
+	};
+	if (ctx->flags & IOMMU_FAULT_CTX_PASID_VALID) {
+		flt->prm.flags |= IOMMU_FAULT_PAGE_REQUEST_PASID_VALID;
+		flt->prm.pasid = ctx->pasid;
+	}
+
+	mutex_lock(&smmu->streams_mutex);
+	faked = fake_stall_begin(master);
+	iommu_report_device_fault(master->dev, &fault_evt);
+	fake_stall_end(master, faked);
+	mutex_unlock(&smmu->streams_mutex);
+}
+
+/* What arm_smmu_evtq_thread() prints for an event it did not handle. */
+static void print_evt(struct arm_smmu_device *smmu, const u64 *evt)
+{
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
+	int i;
+
+	if (!__ratelimit(&rs))
+		return;
+	dev_info(smmu->dev, "event 0x%02x received:\n",
+		 (u8)FIELD_GET(EVTQ_0_ID, evt[0]));
+	for (i = 0; i < EVTQ_ENT_DWORDS; ++i)
+		dev_info(smmu->dev, "\t0x%016llx\n", (unsigned long long)evt[i]);
+}
+
+/*
+ * Feed @count copies of a raw record into arm_smmu_handle_evt(), the
+ * function the event-queue thread calls.  The event IRQ is disabled
+ * meanwhile, so real events wait and never interleave with injected ones.
+ */
+static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
+			    size_t len, u32 count)
+{
+	struct arm_smmu_fault_bpf *fb =
+		container_of(src, struct arm_smmu_fault_bpf, src);
+	struct arm_smmu_device *smmu = fb->smmu;
+	int irq = smmu->combined_irq ? smmu->combined_irq : smmu->evtq.q.irq;
+	const __le64 *rec = raw;
+	u64 evt[EVTQ_ENT_DWORDS];
+	int i;
+
+	if (len != sizeof(evt))
+		return -EINVAL;
+	for (i = 0; i < EVTQ_ENT_DWORDS; i++)
+		evt[i] = le64_to_cpu(rec[i]);
+
+	if (irq > 0)
+		disable_irq(irq);
+	while (count--) {
+		struct arm_smmu_master *master = NULL;
+		bool faked = false;
+		u64 copy[EVTQ_ENT_DWORDS];
+
+		memcpy(copy, evt, sizeof(copy));
+		if (evt[1] & EVTQ_1_STALL) {
+			mutex_lock(&smmu->streams_mutex);
+			master = arm_smmu_find_master(smmu,
+						      FIELD_GET(EVTQ_0_SID, evt[0]));
+			if (master)
+				faked = fake_stall_begin(master);
+			mutex_unlock(&smmu->streams_mutex);
+		}
+		if (arm_smmu_handle_evt(smmu, copy))
+			print_evt(smmu, evt);
+		if (faked) {
+			mutex_lock(&smmu->streams_mutex);
+			if (arm_smmu_find_master(smmu, FIELD_GET(EVTQ_0_SID,
+								 evt[0])) == master)
+				fake_stall_end(master, faked);
+			mutex_unlock(&smmu->streams_mutex);
+		}
+		cond_resched();
+	}
+	if (irq > 0)
+		enable_irq(irq);
+	return 0;
+}
+
+static const struct iommu_fault_driver_ops arm_smmu_fault_bpf_ops = {
+	.resume = fault_bpf_resume,
+	.stock = fault_bpf_stock,
+	.inject = fault_bpf_inject,
+};
+
+int arm_smmu_fault_bpf_add_smmu(struct arm_smmu_device *smmu)
+{
+	struct arm_smmu_fault_bpf *fb;
+
+	fb = devm_kzalloc(smmu->dev, sizeof(*fb), GFP_KERNEL);
+	if (!fb)
+		return -ENOMEM;
+	fb->smmu = smmu;
+	fb->src.name = dev_name(smmu->dev);
+	fb->src.ops = &arm_smmu_fault_bpf_ops;
+	smmu->fault_bpf = fb;
+	return iommu_fault_source_add(&fb->src);
+}
+
+void arm_smmu_fault_bpf_remove_smmu(struct arm_smmu_device *smmu)
+{
+	if (smmu->fault_bpf)
+		iommu_fault_source_remove(&smmu->fault_bpf->src);
+}
+
+void arm_smmu_fault_bpf_add_master(struct arm_smmu_master *master)
+{
+	struct arm_smmu_fault_bpf *fb = master->smmu->fault_bpf;
+
+	/* Without it the device's faults simply take the stock path. */
+	if (fb)
+		master->fault_bpf = iommu_fault_dev_add(&fb->src, master->dev,
+							master);
+}
+
+/* The master's streams are gone: answer what is still pending for it. */
+void arm_smmu_fault_bpf_remove_master(struct arm_smmu_master *master)
+{
+	iommu_fault_dev_remove(master->fault_bpf);
+	master->fault_bpf = NULL;
+}
+
+/*
+ * Policies see the event first.  Returns true when the core answered it or
+ * will, so the driver's stock handling must not.  Called with no lock
+ * held, from arm_smmu_handle_evt().
+ */
+bool __arm_smmu_fault_bpf_claim(struct arm_smmu_device *smmu, u64 *evt)
+{
+	struct arm_smmu_master *master;
+	struct iommu_fault_ctx ctx;
+	bool claimed = false;
+
+	evt_decode(evt, &ctx);
+	mutex_lock(&smmu->streams_mutex);
+	master = arm_smmu_find_master(smmu, ctx.sid);
+	if (master && master->fault_bpf)
+		claimed = iommu_fault_report(master->fault_bpf, &ctx) ==
+			  IOMMU_FAULT_CLAIMED;
+	mutex_unlock(&smmu->streams_mutex);
+	return claimed;
+}
+
+/*
+ * A stall for a stream ID with no master: stock 6.12 leaves the
+ * transaction stalled forever.  Abort it and count it.
+ */
+void arm_smmu_fault_bpf_orphan(struct arm_smmu_device *smmu, u64 *evt)
+{
+	struct iommu_fault_ctx ctx;
+
+	evt_decode(evt, &ctx);
+	if (!(ctx.flags & IOMMU_FAULT_CTX_RECOVERABLE))
+		return;
+	resume_stall(smmu, ctx.sid, ctx.stall_tag, false);
+	if (smmu->fault_bpf)
+		iommu_fault_report_orphan(&smmu->fault_bpf->src, &ctx);
+}

@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * iommu-fault-bpf dispatcher: policy chains and the fault path.
+ *
+ * A fault runs the policies of its device by priority, then the global
+ * ones; the first verdict other than NONE decides it.  Chains are RCU
+ * lists, so the fast path takes no lock; attach, detach and replace take
+ * iommu_fault_lock and wait for a grace period before the policy's
+ * memory or its pending faults are touched.
+ */
+#include <linux/device.h>
+#include <linux/iommu_fault_bpf.h>
+#include <linux/ktime.h>
+#include <linux/rculist.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "iommu_fault_bpf_driver.h"
+#include "iommu_fault_ctl.h"
+#include "iommu_fault_pending.h"
+#include "iommu_fault_policy.h"
+#include "iommu_fault_verdict.h"
+
+#define CREATE_TRACE_POINTS
+#include "iommu_fault_trace.h"
+
+DEFINE_STATIC_KEY_FALSE(iommu_fault_bpf_active);
+EXPORT_SYMBOL_GPL(iommu_fault_bpf_active);
+
+DEFINE_MUTEX(iommu_fault_lock);
+static LIST_HEAD(iommu_fault_policies);	/* every attached policy */
+static LIST_HEAD(iommu_fault_dev_chains);	/* chains of named devices */
+static LIST_HEAD(iommu_fault_devices);	/* every added device */
+static LIST_HEAD(iommu_fault_sources);	/* every IOMMU instance */
+/* Readers inject without blocking attach/detach; writers add/remove. */
+static DECLARE_RWSEM(iommu_fault_sources_rwsem);
+static struct iommu_fault_chain iommu_fault_global = {
+	.policies = LIST_HEAD_INIT(iommu_fault_global.policies),
+};
+static atomic64_t iommu_fault_orphans;
+
+/* --- chains ------------------------------------------------------------ */
+
+static struct iommu_fault_chain *chain_find(const char *dev)
+{
+	struct iommu_fault_chain *chain;
+
+	lockdep_assert_held(&iommu_fault_lock);
+	if (!dev[0])
+		return &iommu_fault_global;
+	list_for_each_entry(chain, &iommu_fault_dev_chains, node)
+		if (!strcmp(chain->dev, dev))
+			return chain;
+	return NULL;
+}
+
+/* The chain of @dev ("" = global), created on first use; one more user. */
+static struct iommu_fault_chain *chain_get(const char *dev)
+{
+	struct iommu_fault_chain *chain = chain_find(dev);
+	struct iommu_fault_dev *fdev;
+
+	if (chain) {
+		chain->users++;
+		return chain;
+	}
+	chain = kzalloc(sizeof(*chain), GFP_KERNEL);
+	if (!chain)
+		return NULL;
+	INIT_LIST_HEAD(&chain->policies);
+	strscpy(chain->dev, dev, sizeof(chain->dev));
+	chain->users = 1;
+	list_add(&chain->node, &iommu_fault_dev_chains);
+
+	/* Devices already there start using it now. */
+	list_for_each_entry(fdev, &iommu_fault_devices, node) {
+		if (strcmp(dev_name(fdev->dev), dev))
+			continue;
+		chain->users++;
+		rcu_assign_pointer(fdev->chain, chain);
+	}
+	return chain;
+}
+
+static void chain_put(struct iommu_fault_chain *chain)
+{
+	lockdep_assert_held(&iommu_fault_lock);
+	if (chain == &iommu_fault_global || --chain->users)
+		return;
+	list_del(&chain->node);
+	kfree_rcu(chain, rcu);
+}
+
+/* Insert by priority, after the policies of equal priority. */
+static void chain_insert(struct iommu_fault_chain *chain,
+			 struct iommu_fault_policy *policy)
+{
+	struct iommu_fault_policy *pos;
+
+	list_for_each_entry(pos, &chain->policies, node) {
+		if (pos->ops->priority > policy->ops->priority) {
+			list_add_tail_rcu(&policy->node, &pos->node);
+			return;
+		}
+	}
+	list_add_tail_rcu(&policy->node, &chain->policies);
+}
+
+/* --- attach, detach, replace ----------------------------------------- */
+
+static struct iommu_fault_policy *policy_find(const char *name)
+{
+	struct iommu_fault_policy *policy;
+
+	list_for_each_entry(policy, &iommu_fault_policies, all)
+		if (!strcmp(policy->ops->name, name))
+			return policy;
+	return NULL;
+}
+
+static struct iommu_fault_policy *policy_new(struct iommu_fault_ops *ops)
+{
+	struct iommu_fault_policy *policy;
+
+	policy = kzalloc(sizeof(*policy), GFP_KERNEL);
+	if (!policy)
+		return NULL;
+	policy->chain = chain_get(ops->dev);
+	if (!policy->chain) {
+		kfree(policy);
+		return NULL;
+	}
+	policy->ops = ops;
+	policy->attached_ns = ktime_get_real_ns();
+	return policy;
+}
+
+static void policy_free(struct iommu_fault_policy *policy)
+{
+	lockdep_assert_held(&iommu_fault_lock);
+	chain_put(policy->chain);
+	kfree(policy);
+}
+
+int iommu_fault_policy_attach(struct iommu_fault_ops *ops)
+{
+	struct iommu_fault_policy *policy;
+	int ret;
+
+	mutex_lock(&iommu_fault_lock);
+	/* One map, one attachment: a second link on it is refused. */
+	if (ops->policy) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	if (policy_find(ops->name)) {
+		ret = -EEXIST;
+		goto unlock;
+	}
+	policy = policy_new(ops);
+	if (!policy) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	ret = ops->init ? ops->init() : 0;
+	if (ret) {
+		policy_free(policy);
+		goto unlock;
+	}
+	ops->policy = policy;
+	list_add_tail(&policy->all, &iommu_fault_policies);
+	chain_insert(policy->chain, policy);
+	static_branch_inc(&iommu_fault_bpf_active);
+unlock:
+	mutex_unlock(&iommu_fault_lock);
+	return ret;
+}
+
+void iommu_fault_policy_detach(struct iommu_fault_ops *ops)
+{
+	struct iommu_fault_policy *policy;
+
+	mutex_lock(&iommu_fault_lock);
+	policy = ops->policy;
+	if (!policy) {
+		mutex_unlock(&iommu_fault_lock);
+		return;
+	}
+	list_del_rcu(&policy->node);
+	list_del(&policy->all);
+	mutex_unlock(&iommu_fault_lock);
+
+	/* No fast call is still running it after this... */
+	synchronize_rcu();
+	/* ...and none of its faults stays pending or deferred after this. */
+	iommu_fault_pending_policy_gone(policy);
+	if (ops->exit)
+		ops->exit();
+
+	mutex_lock(&iommu_fault_lock);
+	ops->policy = NULL;
+	policy_free(policy);
+	static_branch_dec(&iommu_fault_bpf_active);
+	mutex_unlock(&iommu_fault_lock);
+}
+
+/*
+ * Link update: @new_ops takes @old_ops' place.  On the same chain with the
+ * same priority the swap is one pointer store, so a fault sees one or the
+ * other; otherwise the new policy is inserted before the old one leaves,
+ * so no fault finds neither.  The old policy's pending faults move to the
+ * new one.
+ */
+int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
+			       struct iommu_fault_ops *old_ops)
+{
+	struct iommu_fault_policy *new, *old;
+	int ret;
+
+	mutex_lock(&iommu_fault_lock);
+	old = old_ops->policy;
+	if (!old) {
+		ret = -ENOENT;
+		goto unlock;
+	}
+	if (new_ops->policy) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	if (strcmp(new_ops->name, old_ops->name) && policy_find(new_ops->name)) {
+		ret = -EEXIST;
+		goto unlock;
+	}
+	new = policy_new(new_ops);
+	if (!new) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	ret = new_ops->init ? new_ops->init() : 0;
+	if (ret) {
+		policy_free(new);
+		goto unlock;
+	}
+	new_ops->policy = new;
+	list_replace(&old->all, &new->all);
+	if (new->chain == old->chain &&
+	    new_ops->priority == old_ops->priority) {
+		list_replace_rcu(&old->node, &new->node);
+	} else {
+		chain_insert(new->chain, new);
+		list_del_rcu(&old->node);
+	}
+	mutex_unlock(&iommu_fault_lock);
+
+	synchronize_rcu();
+	iommu_fault_pending_policy_move(old, new);
+	if (old_ops->exit)
+		old_ops->exit();
+
+	mutex_lock(&iommu_fault_lock);
+	old_ops->policy = NULL;
+	policy_free(old);
+	ret = 0;
+unlock:
+	mutex_unlock(&iommu_fault_lock);
+	return ret;
+}
+
+/* --- IOMMU instances and devices ------------------------------------- */
+
+int iommu_fault_source_add(struct iommu_fault_source *src)
+{
+	down_write(&iommu_fault_sources_rwsem);
+	list_add_tail(&src->node, &iommu_fault_sources);
+	up_write(&iommu_fault_sources_rwsem);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iommu_fault_source_add);
+
+void iommu_fault_source_remove(struct iommu_fault_source *src)
+{
+	down_write(&iommu_fault_sources_rwsem);
+	list_del(&src->node);
+	up_write(&iommu_fault_sources_rwsem);
+}
+EXPORT_SYMBOL_GPL(iommu_fault_source_remove);
+
+static struct iommu_fault_source *source_find(const char *name)
+{
+	struct iommu_fault_source *src;
+
+	lockdep_assert_held(&iommu_fault_sources_rwsem);
+	list_for_each_entry(src, &iommu_fault_sources, node)
+		if (!strcmp(src->name, name))
+			return src;
+	return NULL;
+}
+
+struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
+					    struct device *dev, void *drvdata)
+{
+	struct iommu_fault_chain *chain;
+	struct iommu_fault_dev *fdev;
+
+	fdev = kzalloc(sizeof(*fdev), GFP_KERNEL);
+	if (!fdev)
+		return NULL;
+	fdev->dev = dev;
+	fdev->src = src;
+	fdev->drvdata = drvdata;
+
+	mutex_lock(&iommu_fault_lock);
+	chain = chain_find(dev_name(dev));
+	if (chain && chain != &iommu_fault_global) {
+		chain->users++;
+		rcu_assign_pointer(fdev->chain, chain);
+	}
+	list_add_tail(&fdev->node, &iommu_fault_devices);
+	mutex_unlock(&iommu_fault_lock);
+	return fdev;
+}
+EXPORT_SYMBOL_GPL(iommu_fault_dev_add);
+
+/*
+ * The driver no longer reports faults for @fdev: answer what is pending
+ * and forget the device.
+ */
+void iommu_fault_dev_remove(struct iommu_fault_dev *fdev)
+{
+	struct iommu_fault_chain *chain;
+
+	if (!fdev)
+		return;
+	mutex_lock(&iommu_fault_lock);
+	list_del(&fdev->node);
+	mutex_unlock(&iommu_fault_lock);
+
+	iommu_fault_pending_dev_gone(fdev);
+
+	mutex_lock(&iommu_fault_lock);
+	chain = rcu_dereference_protected(fdev->chain,
+					  lockdep_is_held(&iommu_fault_lock));
+	if (chain)
+		chain_put(chain);
+	mutex_unlock(&iommu_fault_lock);
+	kfree_rcu_mightsleep(fdev);
+}
+EXPORT_SYMBOL_GPL(iommu_fault_dev_remove);
+
+void *iommu_fault_dev_drvdata(struct iommu_fault_dev *fdev)
+{
+	return fdev->drvdata;
+}
+EXPORT_SYMBOL_GPL(iommu_fault_dev_drvdata);
+
+struct device *iommu_fault_dev_device(struct iommu_fault_dev *fdev)
+{
+	return fdev->dev;
+}
+EXPORT_SYMBOL_GPL(iommu_fault_dev_device);
+
+/* --- the fault path ---------------------------------------------------- */
+
+static bool ctx_recoverable(const struct iommu_fault_ctx *ctx)
+{
+	return ctx->flags & IOMMU_FAULT_CTX_RECOVERABLE;
+}
+
+/* Answer a claimed recoverable fault: the one place a resume is issued. */
+void iommu_fault_answer(struct iommu_fault_dev *fdev,
+			const struct iommu_fault_ctx *ctx, bool retry)
+{
+	atomic64_inc(&fdev->stats.resumes[retry]);
+	trace_iommu_fault_bpf_resume(ctx, retry);
+	fdev->src->ops->resume(fdev, ctx, retry);
+}
+
+/* Run one op and turn its return value into what happens next. */
+static enum iommu_fault_action run_op(struct iommu_fault_policy *policy,
+				      struct iommu_fault_ctx *ctx)
+{
+	struct iommu_fault_policy_stats *st = &policy->stats;
+	struct iommu_fault_ops *ops = policy->ops;
+	struct iommu_fault_resolution r;
+	u32 stage = ctx->stage;
+	int status;
+
+	status = stage == IOMMU_FAULT_STAGE_ATOMIC ? ops->fault(ctx) :
+						     ops->fault_sleepable(ctx);
+	r = iommu_fault_resolve(status, stage, ctx_recoverable(ctx),
+				ops->fault_sleepable);
+	atomic64_inc(&st->calls[stage]);
+	if (status >= 0 && status < __IOMMU_FAULT_STATUS_MAX)
+		atomic64_inc(&st->verdicts[stage][status]);
+	if (r.misuse == IOMMU_FAULT_MISUSE_BAD_VERDICT)
+		atomic64_inc(&st->bad_verdicts);
+	else if (r.misuse == IOMMU_FAULT_MISUSE_UNRECOVERABLE)
+		atomic64_inc(&st->unrecoverable_misuse);
+	trace_iommu_fault_bpf_verdict(ctx, ops->name, status, r.action);
+	return r.action;
+}
+
+/* The deferred stage of @policy (workqueue). */
+enum iommu_fault_action iommu_fault_run_sleepable(struct iommu_fault_policy *policy,
+						  struct iommu_fault_ctx *ctx)
+{
+	ctx->stage = IOMMU_FAULT_STAGE_SLEEPABLE;
+	/* A replacement without a sleepable op inherited a deferred fault. */
+	if (!policy->ops->fault_sleepable) {
+		atomic64_inc(&policy->stats.bad_verdicts);
+		return IOMMU_FAULT_ACT_ABORT;
+	}
+	return run_op(policy, ctx);
+}
+
+/*
+ * Walk the chain of @fdev from after @from (NULL: from the start) through
+ * the global chain, running the fast op of each policy until one decides.
+ * Returns the decision and, in *@decider, the policy that made it.
+ */
+static enum iommu_fault_action
+run_chain(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
+	  struct iommu_fault_policy *from,
+	  struct iommu_fault_policy **decider)
+{
+	struct iommu_fault_chain *chains[2];
+	struct iommu_fault_policy *policy;
+	enum iommu_fault_action act;
+	int i = 0;
+
+	ctx->stage = IOMMU_FAULT_STAGE_ATOMIC;
+	chains[0] = rcu_dereference(fdev->chain);
+	chains[1] = &iommu_fault_global;
+	if (from)
+		i = from->chain == &iommu_fault_global ? 1 : 0;
+
+	for (; i < ARRAY_SIZE(chains); i++) {
+		if (!chains[i])
+			continue;
+		policy = from && from->chain == chains[i] ? from : NULL;
+		policy = list_prepare_entry(policy, &chains[i]->policies, node);
+		list_for_each_entry_continue_rcu(policy, &chains[i]->policies,
+						 node) {
+			act = run_op(policy, ctx);
+			if (act != IOMMU_FAULT_ACT_NEXT) {
+				*decider = policy;
+				return act;
+			}
+		}
+		from = NULL;
+	}
+	*decider = NULL;
+	return IOMMU_FAULT_ACT_NEXT;
+}
+
+static void quarantine(struct iommu_fault_dev *fdev)
+{
+	WRITE_ONCE(fdev->quarantined, true);
+	iommu_fault_pending_dev_abort(fdev);
+}
+
+/*
+ * Carry out a decision on a claimed fault (recoverable: unrecoverable
+ * faults only ever get NEXT).  Returns false for NEXT at the chain's end.
+ */
+bool iommu_fault_apply(struct iommu_fault_dev *fdev,
+		       struct iommu_fault_ctx *ctx,
+		       struct iommu_fault_policy *decider,
+		       enum iommu_fault_action act)
+{
+	switch (act) {
+	case IOMMU_FAULT_ACT_NEXT:
+		return false;
+	case IOMMU_FAULT_ACT_RETRY:
+		iommu_fault_answer(fdev, ctx, true);
+		break;
+	case IOMMU_FAULT_ACT_ABORT:
+		iommu_fault_answer(fdev, ctx, false);
+		break;
+	case IOMMU_FAULT_ACT_QUARANTINE:
+		iommu_fault_answer(fdev, ctx, false);
+		quarantine(fdev);
+		break;
+	case IOMMU_FAULT_ACT_PARK:
+	case IOMMU_FAULT_ACT_DEFER:
+		if (!iommu_fault_pend(fdev, decider, ctx,
+				      act == IOMMU_FAULT_ACT_DEFER)) {
+			/* Pool full: answered at once, never dropped. */
+			atomic64_inc(&fdev->stats.pool_full);
+			iommu_fault_answer(fdev, ctx, false);
+		}
+		break;
+	}
+	return true;
+}
+
+/*
+ * Continue the chain of a deferred fault after @policy's sleepable op
+ * returned NONE; at the end, the driver's stock handling answers it.
+ * Process context.
+ */
+void iommu_fault_continue(struct iommu_fault_dev *fdev,
+			  struct iommu_fault_ctx *ctx,
+			  struct iommu_fault_policy *policy)
+{
+	struct iommu_fault_policy *decider;
+	enum iommu_fault_action act;
+	bool decided;
+
+	rcu_read_lock();
+	act = run_chain(fdev, ctx, policy, &decider);
+	decided = iommu_fault_apply(fdev, ctx, decider, act);
+	rcu_read_unlock();
+	if (!decided) {
+		atomic64_inc(&fdev->stats.stock);
+		fdev->src->ops->stock(fdev, ctx);
+	}
+}
+
+enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
+					    struct iommu_fault_ctx *ctx)
+{
+	bool recoverable = ctx_recoverable(ctx);
+	struct iommu_fault_policy *decider;
+	enum iommu_fault_action act;
+	bool decided;
+
+	ctx->seq = atomic64_inc_return(&fdev->seq);
+	ctx->timestamp = ktime_get_ns();
+	ctx->cookie = 0;
+	strscpy(ctx->dev_name, dev_name(fdev->dev), sizeof(ctx->dev_name));
+	memset(ctx->scratch, 0, sizeof(ctx->scratch));
+	atomic64_inc(&fdev->stats.faults[recoverable]);
+	trace_iommu_fault_bpf_fault(ctx);
+
+	/* A quarantined device gets no program time, only aborts. */
+	if (READ_ONCE(fdev->quarantined)) {
+		atomic64_inc(&fdev->stats.quarantine_drops);
+		if (!recoverable)
+			return IOMMU_FAULT_UNCLAIMED;
+		iommu_fault_answer(fdev, ctx, false);
+		return IOMMU_FAULT_CLAIMED;
+	}
+
+	/*
+	 * The fast stage is an RCU read-side section: the programs and
+	 * whatever they call may not sleep, and detach waits for it.
+	 */
+	rcu_read_lock();
+	act = run_chain(fdev, ctx, NULL, &decider);
+	decided = recoverable && iommu_fault_apply(fdev, ctx, decider, act);
+	rcu_read_unlock();
+
+	if (!decided) {
+		atomic64_inc(&fdev->stats.stock);
+		return IOMMU_FAULT_UNCLAIMED;
+	}
+	return IOMMU_FAULT_CLAIMED;
+}
+EXPORT_SYMBOL_GPL(__iommu_fault_report);
+
+/* A stall for a stream with no device: the driver aborts it; count it. */
+void iommu_fault_report_orphan(struct iommu_fault_source *src,
+			       const struct iommu_fault_ctx *ctx)
+{
+	atomic64_inc(&iommu_fault_orphans);
+	trace_iommu_fault_bpf_resume(ctx, false);
+}
+EXPORT_SYMBOL_GPL(iommu_fault_report_orphan);
+
+/* --- what the control device reads and changes ------------------------ */
+
+static struct iommu_fault_dev *dev_find(const char *name)
+{
+	struct iommu_fault_dev *fdev;
+
+	lockdep_assert_held(&iommu_fault_lock);
+	list_for_each_entry(fdev, &iommu_fault_devices, node)
+		if (!strcmp(dev_name(fdev->dev), name))
+			return fdev;
+	return NULL;
+}
+
+void iommu_fault_counts(u32 *nr_policies, u32 *nr_devices, u64 *orphans)
+{
+	mutex_lock(&iommu_fault_lock);
+	*nr_policies = list_count_nodes(&iommu_fault_policies);
+	*nr_devices = list_count_nodes(&iommu_fault_devices);
+	mutex_unlock(&iommu_fault_lock);
+	*orphans = atomic64_read(&iommu_fault_orphans);
+}
+
+#define READ_STAT(dst, src)	((dst) = atomic64_read(&(src)))
+
+/* Counters of device @name; with @reset, lift its quarantine. */
+int iommu_fault_dev_ctl(struct iommu_fault_ctl_dev *out, bool reset)
+{
+	struct iommu_fault_dev_stats *st;
+	struct iommu_fault_dev *fdev;
+
+	mutex_lock(&iommu_fault_lock);
+	fdev = dev_find(out->dev);
+	if (!fdev) {
+		mutex_unlock(&iommu_fault_lock);
+		return -ENODEV;
+	}
+	st = &fdev->stats;
+	out->quarantined = READ_ONCE(fdev->quarantined);
+	if (reset)
+		WRITE_ONCE(fdev->quarantined, false);
+	READ_STAT(out->faults[0], st->faults[0]);
+	READ_STAT(out->faults[1], st->faults[1]);
+	READ_STAT(out->resumes[0], st->resumes[0]);
+	READ_STAT(out->resumes[1], st->resumes[1]);
+	READ_STAT(out->stock, st->stock);
+	READ_STAT(out->quarantine_drops, st->quarantine_drops);
+	READ_STAT(out->deferred, st->deferred);
+	READ_STAT(out->ignored, st->ignored);
+	READ_STAT(out->timeouts, st->timeouts);
+	READ_STAT(out->pool_full, st->pool_full);
+	mutex_unlock(&iommu_fault_lock);
+	return 0;
+}
+
+/* The @out->index-th attached policy and its counters. */
+int iommu_fault_policy_ctl(struct iommu_fault_ctl_policy *out)
+{
+	struct iommu_fault_policy_stats *st;
+	struct iommu_fault_policy *policy;
+	struct iommu_fault_ops *ops;
+	u32 i = 0;
+	int stage, status;
+
+	mutex_lock(&iommu_fault_lock);
+	list_for_each_entry(policy, &iommu_fault_policies, all)
+		if (i++ == out->index)
+			break;
+	if (list_entry_is_head(policy, &iommu_fault_policies, all)) {
+		mutex_unlock(&iommu_fault_lock);
+		return -ENOENT;
+	}
+	ops = policy->ops;
+	st = &policy->stats;
+	strscpy(out->name, ops->name, sizeof(out->name));
+	strscpy(out->dev, ops->dev, sizeof(out->dev));
+	out->priority = ops->priority;
+	out->ops = (ops->fault ? IOMMU_FAULT_POLICY_OP_FAULT : 0) |
+		   (ops->fault_sleepable ?
+		    IOMMU_FAULT_POLICY_OP_FAULT_SLEEPABLE : 0) |
+		   (ops->init ? IOMMU_FAULT_POLICY_OP_INIT : 0) |
+		   (ops->exit ? IOMMU_FAULT_POLICY_OP_EXIT : 0);
+	out->attached_ns = policy->attached_ns;
+	for (stage = 0; stage < 2; stage++) {
+		READ_STAT(out->calls[stage], st->calls[stage]);
+		for (status = 0; status < __IOMMU_FAULT_STATUS_MAX; status++)
+			READ_STAT(out->verdicts[stage][status],
+				  st->verdicts[stage][status]);
+	}
+	READ_STAT(out->bad_verdicts, st->bad_verdicts);
+	READ_STAT(out->unrecoverable_misuse, st->unrecoverable_misuse);
+	mutex_unlock(&iommu_fault_lock);
+	return 0;
+}
+
+/* Feed a raw record into IOMMU @name's event path. */
+int iommu_fault_inject(const char *name, const void *raw, size_t len,
+		       u32 count)
+{
+	struct iommu_fault_source *src;
+	int ret = 0;
+
+	down_read(&iommu_fault_sources_rwsem);
+	src = source_find(name);
+	if (!src || !src->ops->inject)
+		ret = -ENODEV;
+	else
+		ret = src->ops->inject(src, raw, len, count);
+	up_read(&iommu_fault_sources_rwsem);
+	return ret;
+}

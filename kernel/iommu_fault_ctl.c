@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * iommu-fault-bpf control device, /dev/iommu_fault.
+ *
+ * Extensible-struct ioctls (iommufd style): the structure starts with its
+ * size, copy_struct_from_user() accepts older and newer user space, and
+ * every field is checked.  Root only: the node is 0600 and each ioctl
+ * checks CAP_SYS_ADMIN.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/init.h>
+#include <linux/miscdevice.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "iommu_fault_ctl.h"
+#include "iommu_fault_pending.h"
+
+/* A fixed-size string field from user space: NUL-terminated, or -EINVAL. */
+static int check_str(const char *s, size_t size)
+{
+	return strnlen(s, size) < size ? 0 : -EINVAL;
+}
+
+static int ctl_info(struct iommu_fault_ctl_info *info)
+{
+	u32 pool_size, deadline, in_use;
+
+	if (info->flags || info->__reserved)
+		return -EINVAL;
+	iommu_fault_pending_limits(&pool_size, &deadline, &in_use);
+	info->version = IOMMU_FAULT_CTL_VERSION;
+	info->features = IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_INJECT) ?
+			 IOMMU_FAULT_FEAT_INJECT : 0;
+	info->pool_size = pool_size;
+	info->pool_in_use = in_use;
+	info->deadline_ms = deadline;
+	iommu_fault_counts(&info->nr_policies, &info->nr_devices,
+			   &info->orphan_stalls);
+	return 0;
+}
+
+static int ctl_inject(struct iommu_fault_ctl_inject *inj)
+{
+	if (!IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_INJECT))
+		return -EOPNOTSUPP;
+	if (inj->flags || check_str(inj->iommu, sizeof(inj->iommu)))
+		return -EINVAL;
+	if (!inj->len || inj->len > sizeof(inj->raw))
+		return -EINVAL;
+	return iommu_fault_inject(inj->iommu, inj->raw, inj->len,
+				  inj->count ? inj->count : 1);
+}
+
+static int ctl_respond(struct iommu_fault_ctl_respond *r)
+{
+	if (r->flags || r->__reserved)
+		return -EINVAL;
+	return iommu_fault_respond(r->cookie, r->status);
+}
+
+static int ctl_limits(struct iommu_fault_ctl_limits *l)
+{
+	if (l->flags)
+		return -EINVAL;
+	return iommu_fault_pending_set_limits(l->pool_size, l->deadline_ms);
+}
+
+static int ctl_dev(struct iommu_fault_ctl_dev *d, bool reset)
+{
+	if (d->flags || d->__reserved || check_str(d->dev, sizeof(d->dev)))
+		return -EINVAL;
+	return iommu_fault_dev_ctl(d, reset);
+}
+
+static int ctl_policy(struct iommu_fault_ctl_policy *p)
+{
+	if (p->flags || p->__reserved)
+		return -EINVAL;
+	return iommu_fault_policy_ctl(p);
+}
+
+union iommu_fault_ctl_arg {
+	struct iommu_fault_ctl_info info;
+	struct iommu_fault_ctl_inject inject;
+	struct iommu_fault_ctl_respond respond;
+	struct iommu_fault_ctl_limits limits;
+	struct iommu_fault_ctl_dev dev;
+	struct iommu_fault_ctl_policy policy;
+};
+
+struct iommu_fault_ioctl {
+	unsigned int cmd;
+	size_t size;		/* the kernel's structure size */
+	bool copy_out;
+};
+
+static const struct iommu_fault_ioctl iommu_fault_ioctls[] = {
+	{ IOMMU_FAULT_IOC_INFO, sizeof(struct iommu_fault_ctl_info), true },
+	{ IOMMU_FAULT_IOC_INJECT, sizeof(struct iommu_fault_ctl_inject), false },
+	{ IOMMU_FAULT_IOC_RESPOND, sizeof(struct iommu_fault_ctl_respond), false },
+	{ IOMMU_FAULT_IOC_SET_LIMITS, sizeof(struct iommu_fault_ctl_limits), false },
+	{ IOMMU_FAULT_IOC_RESET_DEV, sizeof(struct iommu_fault_ctl_dev), true },
+	{ IOMMU_FAULT_IOC_DEV_STATS, sizeof(struct iommu_fault_ctl_dev), true },
+	{ IOMMU_FAULT_IOC_POLICY_STATS, sizeof(struct iommu_fault_ctl_policy), true },
+};
+
+static long iommu_fault_ctl_ioctl(struct file *file, unsigned int cmd,
+				  unsigned long arg)
+{
+	const struct iommu_fault_ioctl *ioc = NULL;
+	void __user *uarg = (void __user *)arg;
+	union iommu_fault_ctl_arg karg;
+	u32 usize;
+	int i, ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	for (i = 0; i < ARRAY_SIZE(iommu_fault_ioctls); i++)
+		if (iommu_fault_ioctls[i].cmd == cmd)
+			ioc = &iommu_fault_ioctls[i];
+	if (!ioc)
+		return -ENOTTY;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < offsetofend(struct iommu_fault_ctl_info, flags))
+		return -EINVAL;
+	ret = copy_struct_from_user(&karg, ioc->size, uarg, usize);
+	if (ret)
+		return ret;
+
+	switch (cmd) {
+	case IOMMU_FAULT_IOC_INFO:
+		ret = ctl_info(&karg.info);
+		break;
+	case IOMMU_FAULT_IOC_INJECT:
+		ret = ctl_inject(&karg.inject);
+		break;
+	case IOMMU_FAULT_IOC_RESPOND:
+		ret = ctl_respond(&karg.respond);
+		break;
+	case IOMMU_FAULT_IOC_SET_LIMITS:
+		ret = ctl_limits(&karg.limits);
+		break;
+	case IOMMU_FAULT_IOC_RESET_DEV:
+		ret = ctl_dev(&karg.dev, true);
+		break;
+	case IOMMU_FAULT_IOC_DEV_STATS:
+		ret = ctl_dev(&karg.dev, false);
+		break;
+	case IOMMU_FAULT_IOC_POLICY_STATS:
+		ret = ctl_policy(&karg.policy);
+		break;
+	}
+	if (ret || !ioc->copy_out)
+		return ret;
+	/* Older user space gets the part it knows. */
+	karg.info.size = min_t(u32, usize, ioc->size);
+	if (copy_to_user(uarg, &karg, karg.info.size))
+		return -EFAULT;
+	return 0;
+}
+
+static const struct file_operations iommu_fault_ctl_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = iommu_fault_ctl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice iommu_fault_ctl_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "iommu_fault",
+	.fops = &iommu_fault_ctl_fops,
+	.mode = 0600,
+};
+
+static int __init iommu_fault_ctl_init(void)
+{
+	int ret = iommu_fault_pending_init();
+
+	if (ret)
+		return ret;
+	return misc_register(&iommu_fault_ctl_dev);
+}
+/* Before the struct_ops (late_initcall) and the IOMMU drivers' faults. */
+fs_initcall(iommu_fault_ctl_init);

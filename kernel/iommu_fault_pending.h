@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * iommu-fault-bpf pending faults: the ones a policy parked (IGNORE) or
+ * deferred (DEFER), held in a bounded pre-allocated pool until exactly one
+ * answer reaches them.
+ */
+#ifndef _IOMMU_FAULT_PENDING_H
+#define _IOMMU_FAULT_PENDING_H
+
+#include <linux/types.h>
+
+#include "iommu_fault_policy.h"
+#include "iommu_fault_verdict.h"
+
+#define IOMMU_FAULT_POOL_DEFAULT	4096
+#define IOMMU_FAULT_POOL_MAX		(1U << 20)
+#define IOMMU_FAULT_DEADLINE_MS_DEFAULT	1000
+#define IOMMU_FAULT_DEADLINE_MS_MAX	(3600U * 1000)
+
+/* Snapshot of one pending fault, for listing. */
+struct iommu_fault_pending_info {
+	u64 cookie;
+	u64 age_ns;
+	char dev[IOMMU_FAULT_DEV_LEN];
+	char policy[IOMMU_FAULT_NAME_LEN];
+	u64 addr;
+	u32 sid;
+	u32 pasid;
+	u32 flags;
+	u32 deferred;
+};
+
+int iommu_fault_pending_init(void);
+
+bool iommu_fault_pend(struct iommu_fault_dev *fdev,
+		      struct iommu_fault_policy *policy,
+		      const struct iommu_fault_ctx *ctx, bool defer);
+int iommu_fault_respond(u64 cookie, int status);
+struct device *iommu_fault_pending_ctx_device(const struct iommu_fault_ctx *ctx);
+
+void iommu_fault_pending_policy_gone(struct iommu_fault_policy *policy);
+void iommu_fault_pending_policy_move(struct iommu_fault_policy *old,
+				     struct iommu_fault_policy *new);
+void iommu_fault_pending_dev_abort(struct iommu_fault_dev *fdev);
+void iommu_fault_pending_dev_gone(struct iommu_fault_dev *fdev);
+
+int iommu_fault_pending_set_limits(u32 pool_size, u32 deadline_ms);
+void iommu_fault_pending_limits(u32 *pool_size, u32 *deadline_ms,
+				u32 *in_use);
+int iommu_fault_pending_list(struct iommu_fault_pending_info *out,
+			     u32 max, u32 *total);
+
+/* Dispatcher entry points the pending code calls back into. */
+void iommu_fault_answer(struct iommu_fault_dev *fdev,
+			const struct iommu_fault_ctx *ctx, bool retry);
+bool iommu_fault_apply(struct iommu_fault_dev *fdev,
+		       struct iommu_fault_ctx *ctx,
+		       struct iommu_fault_policy *decider,
+		       enum iommu_fault_action act);
+void iommu_fault_continue(struct iommu_fault_dev *fdev,
+			  struct iommu_fault_ctx *ctx,
+			  struct iommu_fault_policy *policy);
+enum iommu_fault_action iommu_fault_run_sleepable(struct iommu_fault_policy *policy,
+						  struct iommu_fault_ctx *ctx);
+
+#endif /* _IOMMU_FAULT_PENDING_H */

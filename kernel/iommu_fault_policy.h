@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * iommu-fault-bpf core internals, shared by the struct_ops plumbing, the
+ * dispatcher, the pending-fault pool and the control device.
+ */
+#ifndef _IOMMU_FAULT_POLICY_H
+#define _IOMMU_FAULT_POLICY_H
+
+#include <linux/atomic.h>
+#include <linux/iommu_fault_bpf.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+
+#include "iommu_fault_bpf_driver.h"
+
+struct bpf_prog;
+
+/* Counters of one policy; atomics, the fault path may run on any CPU. */
+struct iommu_fault_policy_stats {
+	atomic64_t calls[2];				/* by stage */
+	atomic64_t verdicts[2][__IOMMU_FAULT_STATUS_MAX];	/* stage x status */
+	atomic64_t bad_verdicts;
+	atomic64_t unrecoverable_misuse;
+};
+
+/**
+ * struct iommu_fault_chain - the policies of one device, or the global ones
+ * @policies: struct iommu_fault_policy by priority; RCU for the fault path,
+ *	iommu_fault_lock for writers
+ * @dev: the device name, "" for the global chain
+ * @node: in the list of device chains
+ * @users: attached policies plus devices pointing here (iommu_fault_lock)
+ */
+struct iommu_fault_chain {
+	struct list_head policies;
+	char dev[IOMMU_FAULT_DEV_LEN];
+	struct list_head node;
+	unsigned int users;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct iommu_fault_policy - an attached struct iommu_fault_ops
+ * @ops: the kernel copy of the map value (kdata)
+ * @chain: the chain it is on
+ * @node: its place in @chain->policies
+ * @all: in the list of every attached policy (iommu_fault_lock)
+ * @attached_ns: ktime_get_real_ns() at attach
+ * @stats: its counters
+ */
+struct iommu_fault_policy {
+	struct iommu_fault_ops *ops;
+	struct iommu_fault_chain *chain;
+	struct list_head node;
+	struct list_head all;
+	u64 attached_ns;
+	struct iommu_fault_policy_stats stats;
+};
+
+/* Counters of one device. */
+struct iommu_fault_dev_stats {
+	atomic64_t faults[2];			/* unrecoverable, recoverable */
+	atomic64_t resumes[2];			/* abort, retry */
+	atomic64_t stock;			/* left to the driver */
+	atomic64_t quarantine_drops;
+	atomic64_t deferred;
+	atomic64_t ignored;
+	atomic64_t timeouts;
+	atomic64_t pool_full;
+};
+
+/**
+ * struct iommu_fault_dev - a device the IOMMU driver added
+ * @dev: the device
+ * @src: the IOMMU instance in front of it
+ * @drvdata: the driver's handle for it (e.g. its SMMU master)
+ * @chain: its policies, NULL when none targets it (RCU)
+ * @seq: last fault sequence number
+ * @quarantined: a policy returned FAILURE; cleared by a reset
+ * @gone: being removed: takes no new pending fault (pending lock)
+ * @node: in the list of devices (iommu_fault_lock)
+ * @stats: its counters
+ */
+struct iommu_fault_dev {
+	struct device *dev;
+	struct iommu_fault_source *src;
+	void *drvdata;
+	struct iommu_fault_chain __rcu *chain;
+	atomic64_t seq;
+	bool quarantined;
+	bool gone;
+	struct list_head node;
+	struct iommu_fault_dev_stats stats;
+};
+
+extern struct mutex iommu_fault_lock;
+
+int iommu_fault_policy_attach(struct iommu_fault_ops *ops);
+void iommu_fault_policy_detach(struct iommu_fault_ops *ops);
+int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
+			       struct iommu_fault_ops *old_ops);
+
+bool iommu_fault_prog_is_policy(const struct bpf_prog *prog);
+int iommu_fault_kfuncs_init(void);
+
+#endif /* _IOMMU_FAULT_POLICY_H */
