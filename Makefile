@@ -33,14 +33,21 @@ LIBBPF_A	:= $(LIBBPF_OUT)/libbpf.a
 UINC		:= $(B)/include
 VMLINUX_H	:= $(UINC)/vmlinux.h
 BPFTOOL_HOST	:= $(B)/bpftool-host/bootstrap/bpftool
-TCFLAGS		:= -O2 -g -Wall -Wextra -Wno-unused-parameter \
-		   -I$(UINC) -I$(TOP)/include/uapi -I$(TOP)/selftests/lib \
+TCFLAGS		 = -O2 -g -Wall -Wextra -Wno-unused-parameter \
+		   -Wno-sign-compare -Wno-clobbered -Wno-format-truncation \
+		   -I$(UINC) -I$(TOP)/include/uapi -I$(TOP)/selftests/lib -I$(GEN) \
 		   -I$(KDIR)/tools/testing/selftests
 TLDFLAGS	:= -static
 TLIBS		:= $(LIBBPF_A) -lelf -lz -lzstd
 
 SELFTESTS_SRC	:= $(wildcard selftests/vm/*_test.c)
 SELFTESTS	:= $(patsubst selftests/vm/%.c,$(B)/selftests/%,$(SELFTESTS_SRC))
+GEN		:= $(B)/selftests/gen
+SELFTEST_BPF	:= $(patsubst selftests/vm/progs/%.bpf.c,$(GEN)/%.bpf.o,\
+		     $(wildcard selftests/vm/progs/*.bpf.c))
+SELFTEST_SKELS	:= $(SELFTEST_BPF:.bpf.o=.skel.h)
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
+		   -I$(UINC) -I$(TOP)/bpf/include
 
 INITRAMFS	:= $(B)/vm/initramfs.cpio.gz
 BUSYBOX		:= $(B)/deps/busybox/bin/busybox
@@ -115,7 +122,19 @@ $(VMLINUX_H): $(KDIR)/vmlinux $(BPFTOOL_HOST)
 $(KDIR)/vmlinux: | kernel
 	@true
 
-$(B)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) | $(VMLINUX_H)
+# Test policies: BPF objects and their skeletons (host bpftool).
+$(GEN)/%.bpf.o: selftests/vm/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*.h) $(LIBBPF_A)
+	@mkdir -p $(GEN)
+	@echo "  BPF     $@"
+	@clang $(BPF_CFLAGS) -c $< -o $@
+
+.SECONDARY: $(SELFTEST_BPF) $(SELFTEST_SKELS)
+
+$(GEN)/%.skel.h: $(GEN)/%.bpf.o $(BPFTOOL_HOST)
+	@$(BPFTOOL_HOST) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
+
+$(B)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
+		  $(SELFTEST_SKELS) include/uapi/linux/iommu_fault_bpf.h | $(VMLINUX_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(TCC) $(TCFLAGS) $(TLDFLAGS) -o $@ $< $(TLIBS)
@@ -123,9 +142,7 @@ $(B)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) | $
 tools: kernel $(LIBBPF_A) $(BPFTOOL_HOST) $(VMLINUX_H) $(SELFTESTS)
 
 # A policy object, in-tree or the user's own: compiled against the built
-# kernel's vmlinux.h, libbpf's BPF headers and our UAPI header.
-BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
-		   -I$(UINC) -I$(TOP)/include/uapi -I$(TOP)/bpf/include
+# kernel's vmlinux.h, libbpf's BPF headers and bpf/include/.
 POLICY_OUT	:= $(B)/policies
 
 policy: $(LIBBPF_A) $(VMLINUX_H)

@@ -104,8 +104,8 @@ static void evt_decode(const u64 *evt, struct iommu_fault_ctx *ctx)
 		ctx->access |= IOMMU_FAULT_ACCESS_EXEC;
 	if (evt[1] & EVTQ_1_PnU)
 		ctx->access |= IOMMU_FAULT_ACCESS_PRIV;
-	ctx->flags |= FIELD_PREP(IOMMU_FAULT_CTX_CLASS_MASK,
-				 FIELD_GET(EVTQ_1_CLASS, evt[1]));
+	ctx->flags |= FIELD_GET(EVTQ_1_CLASS, evt[1]) <<
+		      IOMMU_FAULT_CTX_CLASS_SHIFT;
 	if (evt[1] & EVTQ_1_S2) {
 		ctx->flags |= IOMMU_FAULT_CTX_STAGE2 | IOMMU_FAULT_CTX_IPA_VALID;
 		ctx->ipa = evt[3] & EVTQ_3_IPA;

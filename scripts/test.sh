@@ -24,5 +24,6 @@ grep -E "^not ok |^# .*(Expected|EXPECTATION FAILED|ASSERTION FAILED|SKIP)|^# FA
 
 echo "== results"
 python3 "$here/vmlog.py" results --tap "host=$out/host.tap" \
+	--qemu-trace "$top/build/vm/qemu-trace.log" \
 	--qemu-status "$([ "$vm_status" = 124 ] && echo 124 || echo 0)" \
 	--timeout "${TEST_TIMEOUT:-900}" "$top/build/vm/console.log"

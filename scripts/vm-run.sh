@@ -40,7 +40,11 @@ fi
 mkdir -p "$vmdir"
 console=$vmdir/console.log
 trace=$vmdir/smmu-trace.log
-rm -f "$console" "$trace"
+# QEMU's trace also records every byte written to the UART (pl011_write),
+# which orders the tests' IFB-MARK lines exactly among the SMMU commands;
+# smmu-trace.log is the SMMU part of it.
+qtrace=$vmdir/qemu-trace.log
+rm -f "$console" "$trace" "$qtrace"
 
 # The run's own files go in a second cpio, appended to the base one: the
 # kernel unpacks concatenated archives in order.
@@ -67,7 +71,8 @@ qemu=(qemu-system-aarch64
 	-kernel "$image" -initrd "$initrd" -append "$append"
 	-device edu
 	-trace enable=smmuv3_cmdq_opcode -trace enable=smmuv3_record_event
-	-D "$trace")
+	-trace enable=pl011_write
+	-D "$qtrace")
 
 if [ $interactive = 1 ]; then
 	exec "${qemu[@]}" -nographic
@@ -83,5 +88,6 @@ timeout -k 10 "$timeout" "${qemu[@]}" -display none -monitor none \
 qemu_status=${PIPESTATUS[0]}
 set -e
 
+grep '^smmuv3_' "$qtrace" > "$trace" || true
 [ ! -s "$trace" ] || python3 "$here/vmlog.py" trace-summary "$trace" >&2
 python3 "$here/vmlog.py" check --qemu-status "$qemu_status" --timeout "$timeout" "$console"

@@ -9,15 +9,18 @@
       Count the commands the kernel sent the SMMU and the events the SMMU
       recorded, from QEMU's smmuv3_cmdq_opcode/smmuv3_record_event trace.
 
-  vmlog.py results [--tap NAME=FILE ...] [--status N] CONSOLE_LOG
+  vmlog.py results [--tap NAME=FILE ...] [--qemu-trace FILE] CONSOLE_LOG
       Count every test: KUnit (KTAP in the kernel log), the VM selftests
-      (TAP blocks the guest printed) and host-side TAP files; check the
-      kernel log for splats; end with "N passed, N failed[, N skipped]".
+      (TAP blocks the guest printed), host-side TAP files and the guest's
+      IFB-SMMU-EXPECT lines checked against QEMU's trace; check the kernel
+      log for splats; end with "N passed, N failed[, N skipped]".
 
 The guest protocol (scripts/guest-init, selftests/vm/run-all.sh):
   IFB-TAP-BEGIN <name> ... IFB-TAP-END <name> rc=<n>   one test binary
   IFB-RUN-EXIT=<n>                                     the script's status
   IFB-DMESG-BEGIN ... IFB-DMESG-END                    the kernel log
+  IFB-MARK <name>                  starts <name>'s window of the SMMU trace
+  IFB-SMMU-EXPECT <name> K=N ...   <name>'s window has N commands K
 """
 
 import argparse
@@ -276,6 +279,12 @@ def cmd_results(args):
     tally_kunit(console, tally, report)
     for name, (lines, rc) in tap_blocks(console.run_lines).items():
         tally_tap(name, lines, rc, tally, report)
+    if args.qemu_trace:
+        try:
+            with open(args.qemu_trace, errors="replace") as f:
+                tally_smmu_expectations(console, f, tally, report)
+        except FileNotFoundError:
+            tally.add("smmu-trace", "trace", "fail", f"no {args.qemu_trace}")
 
     status, msg = judge_run(console, args.qemu_status, args.timeout)
     if status in (EXIT_HANG, EXIT_DIED, EXIT_SPLAT):
@@ -305,6 +314,64 @@ def smmu_trace_counts(lines):
     return cmds, events
 
 
+def smmu_windows(lines):
+    """{mark: {KIND: n}} from QEMU's trace: the console is rebuilt from the
+    UART writes (pl011_write to the data register), so each IFB-MARK line
+    sits exactly between the SMMU commands before and after it.  KIND is a
+    command (RESUME, SYNC, ...) or EVT_<event> for recorded events."""
+    windows = {}
+    cur = None
+    buf = []
+    for line in lines:
+        m = re.match(r"pl011_write addr 0x0+ value 0x([0-9a-f]+)", line)
+        if m:
+            ch = chr(int(m.group(1), 16) & 0xff)
+            if ch == "\n":
+                text = "".join(buf).replace("\r", "")
+                buf = []
+                mm = re.match(r"^IFB-MARK (\S+)$", text)
+                if mm:
+                    cur = mm.group(1)
+                    windows.setdefault(cur, {})
+            else:
+                buf.append(ch)
+            continue
+        if cur is None:
+            continue
+        m = re.search(r"smmuv3_cmdq_opcode <--- SMMU_CMD_(\w+)", line)
+        kind = m.group(1) if m else None
+        if not kind:
+            m = re.search(r"smmuv3_record_event SMMU_EVT_(\w+)", line)
+            kind = "EVT_" + m.group(1) if m else None
+        if kind:
+            windows[cur][kind] = windows[cur].get(kind, 0) + 1
+    return windows
+
+
+def tally_smmu_expectations(console, trace_lines, tally, report):
+    """Check each IFB-SMMU-EXPECT line of the guest against its window."""
+    windows = smmu_windows(trace_lines)
+    n = 0
+    for line in console.run_lines:
+        m = re.match(r"^IFB-SMMU-EXPECT (\S+) (.*)$", line)
+        if not m:
+            continue
+        name, wants = m.group(1), m.group(2).split()
+        for want in wants:
+            kind, _, value = want.partition("=")
+            n += 1
+            if name not in windows:
+                tally.add("smmu-trace", f"{name} {want}", "fail",
+                          "no IFB-MARK for it in QEMU's trace")
+                continue
+            seen = windows[name].get(kind, 0)
+            tally.add("smmu-trace", f"{name} {want}",
+                      "pass" if seen == int(value) else "fail",
+                      f"QEMU saw {kind}={seen}")
+    if n:
+        report.append(f"smmu-trace: {n} expectations checked against QEMU's trace")
+
+
 def cmd_trace_summary(args):
     with open(args.trace, errors="replace") as f:
         cmds, events = smmu_trace_counts(f)
@@ -326,6 +393,8 @@ def main(argv=None):
         if name == "results":
             s.add_argument("--tap", action="append", default=[],
                            metavar="NAME=FILE")
+            s.add_argument("--qemu-trace", metavar="FILE",
+                           help="QEMU trace with pl011_write and smmuv3 events")
     s = sub.add_parser("trace-summary")
     s.add_argument("trace")
     args = p.parse_args(argv)

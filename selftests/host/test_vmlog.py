@@ -188,6 +188,37 @@ class Results(unittest.TestCase):
         self.assertEqual(out[-1], "1 passed, 1 failed")
 
 
+def uart(text):
+    return [f"pl011_write addr 0x00000000 value 0x{ord(c):08x}" for c in text]
+
+
+class SmmuWindows(unittest.TestCase):
+    TRACE = (["smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME"]      # before any mark
+             + uart("IFB-MARK a\r\n")
+             + ["smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME",
+                "pl011_write addr 0x00000038 value 0x00000000",  # not data
+                "smmuv3_record_event SMMU_EVT_F_TRANSLATION sid=0x10"]
+             + uart("some text\nIFB-MARK b\n")
+             + ["smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME",
+                "smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME"])
+
+    def test_windows_split_at_marks(self):
+        w = vmlog.smmu_windows(self.TRACE)
+        self.assertEqual(w["a"], {"RESUME": 1, "EVT_F_TRANSLATION": 1})
+        self.assertEqual(w["b"], {"RESUME": 2})
+
+    def test_expectations_pass_and_fail(self):
+        console = vmlog.Console("IFB-SMMU-EXPECT a RESUME=1 EVT_F_TRANSLATION=1\n"
+                                "IFB-SMMU-EXPECT b RESUME=1\n"
+                                "IFB-SMMU-EXPECT c RESUME=0\n"
+                                "IFB-RUN-EXIT=0\n")
+        tally = vmlog.Tally()
+        vmlog.tally_smmu_expectations(console, self.TRACE, tally, [])
+        self.assertEqual((tally.passed, tally.failed), (2, 2))
+        self.assertTrue(any("RESUME=2" in f for f in tally.failures))
+        self.assertTrue(any("no IFB-MARK" in f for f in tally.failures))
+
+
 class SmmuTrace(unittest.TestCase):
     def test_counts_commands_and_events(self):
         lines = ["smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME",

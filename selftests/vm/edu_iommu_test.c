@@ -15,8 +15,8 @@
 #include "ifb_test_util.h"
 
 FIXTURE(edu) {
-	char name[64];
-	char sysfs[PATH_MAX];
+	char name[256];
+	char sysfs[320];
 };
 
 FIXTURE_SETUP(edu)
@@ -34,7 +34,7 @@ FIXTURE_TEARDOWN(edu)
 /* The test driver bound it (so the kernel set up its DMA domain). */
 TEST_F(edu, bound_to_test_driver)
 {
-	char path[PATH_MAX], drv[64];
+	char path[PATH_MAX + 64], drv[64];
 
 	snprintf(path, sizeof(path), "%s/driver", self->sysfs);
 	ASSERT_EQ(0, ifb_link_base(path, drv, sizeof(drv)));
@@ -44,7 +44,7 @@ TEST_F(edu, bound_to_test_driver)
 /* It is in an IOMMU group whose default domain translates. */
 TEST_F(edu, in_iommu_group_with_dma_domain)
 {
-	char path[PATH_MAX], group[32], type[32];
+	char path[PATH_MAX + 64], group[32], type[32];
 
 	snprintf(path, sizeof(path), "%s/iommu_group", self->sysfs);
 	ASSERT_EQ(0, ifb_link_base(path, group, sizeof(group)))
@@ -58,7 +58,7 @@ TEST_F(edu, in_iommu_group_with_dma_domain)
 /* The IOMMU in front of it is the SMMUv3. */
 TEST_F(edu, behind_smmuv3)
 {
-	char path[PATH_MAX], iommu[128];
+	char path[PATH_MAX + 64], iommu[128];
 
 	snprintf(path, sizeof(path), "%s/iommu", self->sysfs);
 	ASSERT_EQ(0, ifb_link_base(path, iommu, sizeof(iommu)));

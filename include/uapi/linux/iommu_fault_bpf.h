@@ -50,22 +50,55 @@ enum iommu_fault_stage {
 	IOMMU_FAULT_STAGE_SLEEPABLE,
 };
 
-/* struct iommu_fault_ctx::flags */
-#define IOMMU_FAULT_CTX_RECOVERABLE	(1U << 0) /* stalled, waits for an answer */
-#define IOMMU_FAULT_CTX_PASID_VALID	(1U << 1) /* pasid holds the SSID/PASID */
-#define IOMMU_FAULT_CTX_STAGE2		(1U << 2) /* fault in the stage-2 walk */
-#define IOMMU_FAULT_CTX_IPA_VALID	(1U << 3) /* ipa holds the stage-2 input */
-/* Bits 5:4: which access of the walk faulted (SMMUv3 CLASS) */
-#define IOMMU_FAULT_CTX_CLASS_MASK	(3U << 4)
-#define IOMMU_FAULT_CTX_CLASS_CD	0	/* fetching the context */
-#define IOMMU_FAULT_CTX_CLASS_TT	1	/* walking translation tables */
-#define IOMMU_FAULT_CTX_CLASS_IN	2	/* the input transaction itself */
+/*
+ * Flags and access bits are enums, not macros, so that they are in the
+ * kernel's BTF: policies include vmlinux.h, not this header.
+ */
 
-/* struct iommu_fault_ctx::access */
-#define IOMMU_FAULT_ACCESS_READ		(1U << 0)
-#define IOMMU_FAULT_ACCESS_WRITE	(1U << 1)
-#define IOMMU_FAULT_ACCESS_EXEC		(1U << 2)
-#define IOMMU_FAULT_ACCESS_PRIV		(1U << 3)
+/**
+ * enum iommu_fault_ctx_flags - struct iommu_fault_ctx::flags
+ * @IOMMU_FAULT_CTX_RECOVERABLE: stalled, waits for an answer
+ * @IOMMU_FAULT_CTX_PASID_VALID: pasid holds the SSID/PASID
+ * @IOMMU_FAULT_CTX_STAGE2: the fault is in the stage-2 walk
+ * @IOMMU_FAULT_CTX_IPA_VALID: ipa holds the stage-2 input address
+ * @IOMMU_FAULT_CTX_CLASS_MASK: bits 5:4, which access of the walk faulted,
+ *	an IOMMU_FAULT_CTX_CLASS_* value (SMMUv3 CLASS)
+ * @IOMMU_FAULT_CTX_CLASS_SHIFT: shift of that field
+ */
+enum iommu_fault_ctx_flags {
+	IOMMU_FAULT_CTX_RECOVERABLE	= 1U << 0,
+	IOMMU_FAULT_CTX_PASID_VALID	= 1U << 1,
+	IOMMU_FAULT_CTX_STAGE2		= 1U << 2,
+	IOMMU_FAULT_CTX_IPA_VALID	= 1U << 3,
+	IOMMU_FAULT_CTX_CLASS_MASK	= 3U << 4,
+	IOMMU_FAULT_CTX_CLASS_SHIFT	= 4,
+};
+
+/**
+ * enum iommu_fault_ctx_class - the access of the walk that faulted
+ * @IOMMU_FAULT_CTX_CLASS_CD: fetching the context descriptor
+ * @IOMMU_FAULT_CTX_CLASS_TT: walking the translation tables
+ * @IOMMU_FAULT_CTX_CLASS_IN: the input transaction itself
+ */
+enum iommu_fault_ctx_class {
+	IOMMU_FAULT_CTX_CLASS_CD = 0,
+	IOMMU_FAULT_CTX_CLASS_TT = 1,
+	IOMMU_FAULT_CTX_CLASS_IN = 2,
+};
+
+/**
+ * enum iommu_fault_access - struct iommu_fault_ctx::access
+ * @IOMMU_FAULT_ACCESS_READ: a read
+ * @IOMMU_FAULT_ACCESS_WRITE: a write
+ * @IOMMU_FAULT_ACCESS_EXEC: an instruction fetch
+ * @IOMMU_FAULT_ACCESS_PRIV: a privileged access
+ */
+enum iommu_fault_access {
+	IOMMU_FAULT_ACCESS_READ		= 1U << 0,
+	IOMMU_FAULT_ACCESS_WRITE	= 1U << 1,
+	IOMMU_FAULT_ACCESS_EXEC		= 1U << 2,
+	IOMMU_FAULT_ACCESS_PRIV		= 1U << 3,
+};
 
 /**
  * enum iommu_fault_reason - why the IOMMU refused the access

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VM selftest helpers for the iommu-fault-bpf control device, fault
+ * injection, and marks that let the host match QEMU's SMMU trace to a
+ * test (scripts/vmlog.py).
+ */
+#ifndef IFB_CTL_H
+#define IFB_CTL_H
+
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <linux/iommu_fault_bpf.h>
+
+#include "ifb_test_util.h"
+
+#define IFB_CTL_PATH	"/dev/iommu_fault"
+
+/* SMMUv3 event record fields (arm-smmu-v3.h). */
+#define EVT_TRANSLATION		0x10ULL
+#define EVTQ_0_SSV		(1ULL << 11)
+#define EVTQ_1_STALL		(1ULL << 31)
+#define EVTQ_1_PNU		(1ULL << 33)
+#define EVTQ_1_IND		(1ULL << 34)
+#define EVTQ_1_RNW		(1ULL << 35)
+
+static inline int ifb_ctl_open(void)
+{
+	return open(IFB_CTL_PATH, O_RDWR | O_CLOEXEC);
+}
+
+/* One ioctl on a fresh fd; -errno on failure. */
+static inline int ifb_ctl(unsigned long cmd, void *arg)
+{
+	int fd = ifb_ctl_open(), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, cmd, arg) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static inline int ifb_dev_stats(const char *dev, struct iommu_fault_ctl_dev *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	snprintf(st->dev, sizeof(st->dev), "%s", dev);
+	return ifb_ctl(IOMMU_FAULT_IOC_DEV_STATS, st);
+}
+
+static inline int ifb_dev_reset(const char *dev)
+{
+	struct iommu_fault_ctl_dev st = { .size = sizeof(st) };
+
+	snprintf(st.dev, sizeof(st.dev), "%s", dev);
+	return ifb_ctl(IOMMU_FAULT_IOC_RESET_DEV, &st);
+}
+
+static inline int ifb_respond(uint64_t cookie, int status)
+{
+	struct iommu_fault_ctl_respond r = {
+		.size = sizeof(r), .cookie = cookie, .status = status,
+	};
+
+	return ifb_ctl(IOMMU_FAULT_IOC_RESPOND, &r);
+}
+
+static inline int ifb_set_limits(uint32_t pool, uint32_t deadline_ms)
+{
+	struct iommu_fault_ctl_limits l = {
+		.size = sizeof(l), .pool_size = pool, .deadline_ms = deadline_ms,
+	};
+
+	return ifb_ctl(IOMMU_FAULT_IOC_SET_LIMITS, &l);
+}
+
+static inline int ifb_info(struct iommu_fault_ctl_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ifb_ctl(IOMMU_FAULT_IOC_INFO, info);
+}
+
+/* The SMMU in front of PCI device @dev, by its platform device name. */
+static inline int ifb_smmu_of(const char *dev, char *out, size_t size)
+{
+	char path[PATH_MAX], iommu[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu", dev);
+	if (ifb_link_base(path, iommu, sizeof(iommu)))
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/class/iommu/%s/device", iommu);
+	return ifb_link_base(path, out, size);
+}
+
+/* Stream ID of a PCI device: its requester ID (QEMU virt: identity map). */
+static inline uint32_t ifb_pci_sid(const char *dev)
+{
+	unsigned int dom, bus, slot, fn;
+
+	if (sscanf(dev, "%x:%x:%x.%x", &dom, &bus, &slot, &fn) != 4)
+		return ~0U;
+	return bus << 8 | slot << 3 | fn;
+}
+
+struct ifb_fault {
+	uint32_t sid;
+	uint64_t addr;
+	bool stall;
+	uint16_t stag;
+	bool read;
+	bool exec;
+	bool priv;
+	bool pasid_valid;
+	uint32_t pasid;
+	uint8_t event;		/* 0: translation fault */
+};
+
+/* Inject @count copies of an SMMUv3 event record into @smmu's event path. */
+static inline int ifb_inject(const char *smmu, const struct ifb_fault *f,
+			     uint32_t count)
+{
+	struct iommu_fault_ctl_inject inj = {
+		.size = sizeof(inj), .len = 32, .count = count,
+	};
+	uint64_t evt[4] = { 0 };
+	int i;
+
+	evt[0] = (f->event ? f->event : EVT_TRANSLATION) |
+		 (uint64_t)f->sid << 32;
+	if (f->pasid_valid)
+		evt[0] |= EVTQ_0_SSV | (uint64_t)(f->pasid & 0xfffff) << 12;
+	evt[1] = f->stag | (f->stall ? EVTQ_1_STALL : 0) |
+		 (f->read ? EVTQ_1_RNW : 0) | (f->exec ? EVTQ_1_IND : 0) |
+		 (f->priv ? EVTQ_1_PNU : 0);
+	evt[2] = f->addr;
+	for (i = 0; i < 4; i++)
+		evt[i] = htole64(evt[i]);
+	memcpy(inj.raw, evt, sizeof(evt));
+	snprintf(inj.iommu, sizeof(inj.iommu), "%s", smmu);
+	return ifb_ctl(IOMMU_FAULT_IOC_INJECT, &inj);
+}
+
+/*
+ * Start a window of QEMU's SMMU trace named @name: the host counts the
+ * SMMU commands from this mark to the next one.  The mark must reach the
+ * UART before the test's commands reach the SMMU: drain the console.
+ */
+static inline void ifb_mark(const char *name)
+{
+	printf("IFB-MARK %s\n", name);
+	fflush(stdout);
+	tcdrain(STDOUT_FILENO);
+}
+
+/* Ask the host to check @name's window: e.g. "RESUME=1 EVT_F_TRANSLATION=0". */
+static inline void ifb_expect_smmu(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("IFB-SMMU-EXPECT %s ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	tcdrain(STDOUT_FILENO);
+}
+
+#endif /* IFB_CTL_H */

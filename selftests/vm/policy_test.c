@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * iommu-fault-bpf policies against the real SMMUv3 driver path: faults are
+ * injected as raw event records for edu's stream ID and go through decode,
+ * the policy chain and the resume code.  Each test asserts on the kernel's
+ * counters, on what the policy saw, and (through IFB-SMMU-EXPECT, checked
+ * on the host) on the exact commands QEMU's SMMU received.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "kselftest_harness.h"
+#include "ifb_ctl.h"
+#include "ifb_policy.h"
+#include "test_policy.skel.h"
+
+#define TEST_IOVA	0x0badd000ULL
+#define POOL_DEFAULT	4096
+#define DEADLINE_DEFAULT 1000
+
+static void msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+struct policy {
+	struct test_policy *skel;
+	struct bpf_link *link;
+};
+
+/* Open, name and load a test policy; attach unless @attach is false. */
+static int policy_start(struct policy *p, const char *name, const char *dev,
+			int priority, bool attach)
+{
+	p->link = NULL;
+	p->skel = test_policy__open();
+	if (!p->skel)
+		return -errno;
+	if (ifb_policy_set_str(p->skel->obj, p->skel->maps.policy, "name", name) ||
+	    ifb_policy_set_str(p->skel->obj, p->skel->maps.policy, "dev",
+			       dev ? dev : ""))
+		return -EINVAL;
+	p->skel->struct_ops.policy->priority = priority;
+	if (test_policy__load(p->skel))
+		return -EINVAL;
+	if (!attach)
+		return 0;
+	p->link = bpf_map__attach_struct_ops(p->skel->maps.policy);
+	return p->link ? 0 : -errno;
+}
+
+static void policy_stop(struct policy *p)
+{
+	bpf_link__destroy(p->link);
+	test_policy__destroy(p->skel);
+	p->link = NULL;
+	p->skel = NULL;
+}
+
+FIXTURE(fault) {
+	char dev[64];
+	char smmu[64];
+	struct ifb_fault f;
+	struct iommu_fault_ctl_dev before;
+	struct policy a, b;
+};
+
+FIXTURE_SETUP(fault)
+{
+	ASSERT_EQ(0, ifb_find_edu(self->dev, sizeof(self->dev)));
+	ASSERT_EQ(0, ifb_smmu_of(self->dev, self->smmu, sizeof(self->smmu)));
+	memset(&self->f, 0, sizeof(self->f));
+	self->f.sid = ifb_pci_sid(self->dev);
+	self->f.addr = TEST_IOVA;
+	self->f.stall = true;
+	self->f.stag = 0x42;
+	self->f.read = true;
+	ASSERT_EQ(0, ifb_dev_stats(self->dev, &self->before));
+	ifb_mark(_metadata->name);
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	if (self->a.skel)
+		policy_stop(&self->a);
+	if (self->b.skel)
+		policy_stop(&self->b);
+	ifb_dev_reset(self->dev);
+	ifb_set_limits(POOL_DEFAULT, DEADLINE_DEFAULT);
+	/* Close the window: what follows is not this test's. */
+	ifb_mark("-");
+}
+
+/* Counter @field of the device, minus its value at setup. */
+#define DEV_DELTA(field) ({						\
+	struct iommu_fault_ctl_dev __now;				\
+	ASSERT_EQ(0, ifb_dev_stats(self->dev, &__now));			\
+	__now.field - self->before.field;				\
+})
+
+/* Nothing attached: the stock 6.12 path answers the stall, ABORT. */
+TEST_F(fault, nothing_attached_is_stock)
+{
+	struct iommu_fault_ctl_info info;
+
+	ASSERT_EQ(0, ifb_info(&info));
+	ASSERT_EQ(0, info.nr_policies);
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	/* The static branch is off: the core does not even count it. */
+	EXPECT_EQ(0, DEV_DELTA(faults[1]));
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+TEST_F(fault, handled_retries)
+{
+	ASSERT_EQ(0, policy_start(&self->a, "handled", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_HANDLED;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+
+	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
+	EXPECT_EQ(TEST_IOVA, self->a.skel->bss->last_addr);
+	EXPECT_EQ(self->f.sid, self->a.skel->bss->last_sid);
+	EXPECT_EQ(IOMMU_FAULT_ACCESS_READ, self->a.skel->bss->last_access);
+	EXPECT_EQ(IOMMU_FAULT_REASON_TRANSLATION, self->a.skel->bss->last_reason);
+	EXPECT_TRUE(self->a.skel->bss->last_flags & IOMMU_FAULT_CTX_RECOVERABLE);
+	EXPECT_EQ(IOMMU_FAULT_STAGE_ATOMIC, self->a.skel->bss->last_stage);
+	EXPECT_EQ(1, DEV_DELTA(faults[1]));
+	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(0, DEV_DELTA(resumes[0]));
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+TEST_F(fault, invalid_aborts)
+{
+	ASSERT_EQ(0, policy_start(&self->a, "invalid", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_INVALID;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 3));
+
+	EXPECT_EQ(3, self->a.skel->bss->fast_calls);
+	EXPECT_EQ(3, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(0, DEV_DELTA(resumes[1]));
+	ifb_expect_smmu(_metadata->name, "RESUME=3");
+}
+
+/* NONE from every policy: the stock path answers, once. */
+TEST_F(fault, none_falls_through_to_stock)
+{
+	ASSERT_EQ(0, policy_start(&self->a, "none", NULL, 0, true));
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+
+	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
+	EXPECT_EQ(1, DEV_DELTA(stock));
+	EXPECT_EQ(0, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* An unrecoverable fault is shown to the policy and never answered. */
+TEST_F(fault, unrecoverable_never_answered)
+{
+	ASSERT_EQ(0, policy_start(&self->a, "unrec", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_HANDLED;
+	self->f.stall = false;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+
+	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
+	EXPECT_FALSE(self->a.skel->bss->last_flags & IOMMU_FAULT_CTX_RECOVERABLE);
+	EXPECT_EQ(1, DEV_DELTA(faults[0]));
+	ifb_expect_smmu(_metadata->name, "RESUME=0");
+}
+
+/* DEFER: the sleepable op decides from the workqueue, with the scratch. */
+TEST_F(fault, defer_then_handled)
+{
+	int i;
+
+	ASSERT_EQ(0, policy_start(&self->a, "defer", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_DEFER;
+	self->a.skel->bss->sleep_verdict = IOMMU_FAULT_STATUS_HANDLED;
+	self->a.skel->bss->mark = 0x5a;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	for (i = 0; i < 100 && !DEV_DELTA(resumes[1]); i++)
+		msleep(10);
+
+	EXPECT_EQ(1, self->a.skel->bss->sleep_calls);
+	EXPECT_EQ(0x5a, self->a.skel->bss->sleep_seen_mark);
+	EXPECT_EQ(IOMMU_FAULT_STAGE_SLEEPABLE, self->a.skel->bss->last_stage);
+	EXPECT_NE(0, self->a.skel->bss->last_cookie);
+	EXPECT_EQ(1, DEV_DELTA(deferred));
+	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/*
+ * Deferred, then IGNORE from the sleepable op: the fault stays pending
+ * under the cookie the op saw; one response answers it, a second finds
+ * nothing and sends nothing.
+ */
+TEST_F(fault, ignore_then_respond_once)
+{
+	struct iommu_fault_ctl_info info;
+	__u64 cookie;
+	int i;
+
+	ASSERT_EQ(0, policy_start(&self->a, "ignore", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_DEFER;
+	self->a.skel->bss->sleep_verdict = IOMMU_FAULT_STATUS_IGNORE;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	for (i = 0; i < 100 && !self->a.skel->bss->sleep_calls; i++)
+		msleep(10);
+	cookie = self->a.skel->bss->last_cookie;
+	ASSERT_NE(0, cookie);
+	ASSERT_EQ(0, ifb_info(&info));
+	EXPECT_EQ(1, info.pool_in_use);
+	EXPECT_EQ(0, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+
+	EXPECT_EQ(-EINVAL, ifb_respond(cookie, IOMMU_FAULT_STATUS_IGNORE));
+	EXPECT_EQ(0, ifb_respond(cookie, IOMMU_FAULT_STATUS_HANDLED));
+	EXPECT_EQ(-ENOENT, ifb_respond(cookie, IOMMU_FAULT_STATUS_HANDLED));
+	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
+	ASSERT_EQ(0, ifb_info(&info));
+	EXPECT_EQ(0, info.pool_in_use);
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* A parked fault nobody answers is aborted at its deadline. */
+TEST_F(fault, ignore_times_out)
+{
+	ASSERT_EQ(0, ifb_set_limits(0, 200));
+	ASSERT_EQ(0, policy_start(&self->a, "timeout", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 2));
+	msleep(1000);
+
+	EXPECT_EQ(2, DEV_DELTA(timeouts));
+	EXPECT_EQ(2, DEV_DELTA(resumes[0]));
+	ifb_expect_smmu(_metadata->name, "RESUME=2");
+}
+
+/* A full pool answers at once, never drops. */
+TEST_F(fault, pool_full_aborts_at_once)
+{
+	ASSERT_EQ(0, ifb_set_limits(4, 0));
+	ASSERT_EQ(0, policy_start(&self->a, "pool", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 6));
+
+	EXPECT_EQ(4, DEV_DELTA(ignored));
+	EXPECT_EQ(2, DEV_DELTA(pool_full));
+	EXPECT_EQ(2, DEV_DELTA(resumes[0]));
+	/* Detach answers the four parked ones. */
+	policy_stop(&self->a);
+	EXPECT_EQ(6, DEV_DELTA(resumes[0]));
+	ifb_expect_smmu(_metadata->name, "RESUME=6");
+}
+
+/* FAILURE quarantines: later faults are aborted without program time. */
+TEST_F(fault, failure_quarantines_until_reset)
+{
+	ASSERT_EQ(0, policy_start(&self->a, "failure", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_FAILURE;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 3));
+
+	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
+	EXPECT_EQ(2, DEV_DELTA(quarantine_drops));
+	EXPECT_EQ(3, DEV_DELTA(resumes[0]));
+
+	ASSERT_EQ(0, ifb_dev_reset(self->dev));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_HANDLED;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	EXPECT_EQ(2, self->a.skel->bss->fast_calls);
+	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
+	ifb_expect_smmu(_metadata->name, "RESUME=4");
+}
+
+/* Device policies before global ones; lower priority first; scratch shared. */
+TEST_F(fault, chain_order)
+{
+	ASSERT_EQ(0, policy_start(&self->b, "global", NULL, -100, true));
+	ASSERT_EQ(0, policy_start(&self->a, "device", self->dev, 100, true));
+	self->a.skel->bss->mark = 0x11;
+	self->b.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_HANDLED;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+
+	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
+	EXPECT_EQ(1, self->b.skel->bss->fast_calls);
+	EXPECT_EQ(0, self->a.skel->bss->seen_mark);
+	EXPECT_EQ(0x11, self->b.skel->bss->seen_mark);
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* A stall for a stream ID with no device is answered, once, and counted. */
+TEST_F(fault, orphan_stall_answered)
+{
+	struct iommu_fault_ctl_info before, after;
+
+	ASSERT_EQ(0, ifb_info(&before));
+	self->f.sid = 0xfff0;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	ASSERT_EQ(0, ifb_info(&after));
+	EXPECT_EQ(before.orphan_stalls + 1, after.orphan_stalls);
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* Same name twice, and a second link on one map, are refused. */
+TEST_F(fault, duplicate_name_and_double_attach_refused)
+{
+	struct bpf_link *link;
+
+	ASSERT_EQ(0, policy_start(&self->a, "dup", NULL, 0, true));
+	EXPECT_NE(0, policy_start(&self->b, "dup", NULL, 0, true));
+	EXPECT_EQ(EEXIST, errno);
+	link = bpf_map__attach_struct_ops(self->a.skel->maps.policy);
+	EXPECT_EQ(NULL, link);
+	EXPECT_EQ(EBUSY, errno);
+	bpf_link__destroy(link);
+	ifb_expect_smmu(_metadata->name, "RESUME=0");
+}
+
+TEST_HARNESS_MAIN

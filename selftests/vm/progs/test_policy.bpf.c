@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A policy the VM selftests steer at run time: its verdicts come from
+ * globals the test sets through the skeleton, and it records what it saw.
+ */
+#include "vmlinux.h"
+#include "iommu_fault_policy.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+int fast_verdict;		/* what fault() returns */
+int sleep_verdict;		/* what fault_sleepable() returns */
+int do_populate;		/* fault_sleepable() calls the populate kfunc */
+__u8 mark;			/* written to scratch[0] when non-zero */
+
+__u64 fast_calls, sleep_calls;
+__u64 last_addr, last_cookie, last_seq;
+__u32 last_sid, last_flags, last_access, last_reason, last_stage;
+__u8 seen_mark, sleep_seen_mark;
+int populate_ret;
+
+SEC("struct_ops/fault")
+int BPF_PROG(test_fault, struct iommu_fault_ctx *fault)
+{
+	fast_calls++;
+	last_addr = fault->addr;
+	last_sid = fault->sid;
+	last_flags = fault->flags;
+	last_access = fault->access;
+	last_reason = fault->reason;
+	last_seq = fault->seq;
+	last_stage = fault->stage;
+	seen_mark = fault->scratch[0];
+	if (mark)
+		fault->scratch[0] = mark;
+	return fast_verdict;
+}
+
+SEC("struct_ops.s/fault_sleepable")
+int BPF_PROG(test_fault_sleepable, struct iommu_fault_ctx *fault)
+{
+	sleep_calls++;
+	last_cookie = fault->cookie;
+	last_stage = fault->stage;
+	sleep_seen_mark = fault->scratch[0];
+	if (do_populate)
+		populate_ret = bpf_iommu_fault_populate(fault);
+	return sleep_verdict;
+}
+
+IOMMU_FAULT_POLICY(policy) = {
+	.fault = (void *)test_fault,
+	.fault_sleepable = (void *)test_fault_sleepable,
+	.name = "test",
+};
