@@ -184,7 +184,7 @@ test: kernel $(INITRAMFS)
 CHECKPATCH	:= perl $(KDIR)/scripts/checkpatch.pl --no-tree --strict --terse
 
 checkpatch: $(KDIR)/.extracted
-	@$(CHECKPATCH) -f kernel/*.c kernel/*.h selftests/kernel/*.c \
+	@$(CHECKPATCH) -f kernel/*.c kernel/*.h selftests/kernel/*.c include/linux/*.h \
 		include/uapi/linux/iommu_fault_bpf.h
 	@for p in kernel/patches/*.patch; do \
 		$(CHECKPATCH) - < $$p | sed "s|^|$$p: |" | grep -v "no obvious style problems"; \

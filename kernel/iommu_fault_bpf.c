@@ -28,6 +28,7 @@
 DEFINE_STATIC_KEY_FALSE(iommu_fault_bpf_active);
 EXPORT_SYMBOL_GPL(iommu_fault_bpf_active);
 
+/* Serialises attach, detach, replace and device add/remove. */
 DEFINE_MUTEX(iommu_fault_lock);
 static LIST_HEAD(iommu_fault_policies);	/* every attached policy */
 static LIST_HEAD(iommu_fault_dev_chains);	/* chains of named devices */
@@ -38,6 +39,7 @@ static DECLARE_RWSEM(iommu_fault_sources_rwsem);
 static struct iommu_fault_chain iommu_fault_global = {
 	.policies = LIST_HEAD_INIT(iommu_fault_global.policies),
 };
+
 static atomic64_t iommu_fault_orphans;
 
 /* --- chains ------------------------------------------------------------ */

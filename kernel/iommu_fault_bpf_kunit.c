@@ -2,11 +2,18 @@
 /*
  * KUnit tests for the iommu-fault-bpf core: the verdict resolution table
  * of the design (statuses x stage x recoverable), including the values a
- * buggy policy can return.
+ * buggy policy can return; then the real dispatcher and pending pool
+ * driven by C policies and a fake IOMMU that records its resumes.
  */
+#include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/device.h>
 #include <linux/limits.h>
 
+#include "iommu_fault_bpf_driver.h"
+#include "iommu_fault_pending.h"
+#include "iommu_fault_policy.h"
 #include "iommu_fault_verdict.h"
 
 #define ATOMIC		IOMMU_FAULT_STAGE_ATOMIC
@@ -122,8 +129,267 @@ static struct kunit_suite iommu_fault_verdict_suite = {
 	.test_cases = iommu_fault_verdict_cases,
 };
 
-kunit_test_suite(iommu_fault_verdict_suite);
+/* --- the dispatcher and the pool, with a fake IOMMU ------------------- */
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+#define MAX_EVENTS 16
+
+static struct {
+	int order[MAX_EVENTS];		/* ids of the fast ops, in call order */
+	int n_order;
+	int retries, aborts, stock;
+	int verdict[4];			/* what op i returns */
+} fake;
+
+static void fake_resume(struct iommu_fault_dev *fdev,
+			const struct iommu_fault_ctx *ctx, bool retry)
+{
+	if (retry)
+		fake.retries++;
+	else
+		fake.aborts++;
+}
+
+static void fake_stock(struct iommu_fault_dev *fdev,
+		       const struct iommu_fault_ctx *ctx)
+{
+	fake.stock++;
+}
+
+static const struct iommu_fault_driver_ops fake_driver_ops = {
+	.resume = fake_resume,
+	.stock = fake_stock,
+};
+
+static struct iommu_fault_source fake_src = {
+	.name = "kunit-iommu",
+	.ops = &fake_driver_ops,
+};
+
+#define FAKE_OP(i)							\
+static int fake_fault##i(struct iommu_fault_ctx *ctx)			\
+{									\
+	if (fake.n_order < MAX_EVENTS)					\
+		fake.order[fake.n_order++] = i;				\
+	return fake.verdict[i];						\
+}
+FAKE_OP(0)
+FAKE_OP(1)
+FAKE_OP(2)
+FAKE_OP(3)
+
+static int (*const fake_faults[])(struct iommu_fault_ctx *) = {
+	fake_fault0, fake_fault1, fake_fault2, fake_fault3,
+};
+
+struct core_env {
+	struct device *dev;
+	struct iommu_fault_dev *fdev;
+	struct iommu_fault_ops ops[4];
+	bool attached[4];
+};
+
+static int core_init(struct kunit *test)
+{
+	struct core_env *env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, env);
+	memset(&fake, 0, sizeof(fake));
+	env->dev = kunit_device_register(test, "ifb-kunit-dev");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(env->dev));
+	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
+	test->priv = env;
+	return 0;
+}
+
+static void core_exit(struct kunit *test)
+{
+	struct core_env *env = test->priv;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(env->ops); i++)
+		if (env->attached[i])
+			iommu_fault_policy_detach(&env->ops[i]);
+	iommu_fault_dev_remove(env->fdev);
+	iommu_fault_pending_set_limits(IOMMU_FAULT_POOL_DEFAULT,
+				       IOMMU_FAULT_DEADLINE_MS_DEFAULT);
+}
+
+/* Attach C policy @i on the test device (@on_dev) or all, with @prio. */
+static void attach(struct kunit *test, int i, bool on_dev, int prio)
+{
+	struct core_env *env = test->priv;
+	struct iommu_fault_ops *ops = &env->ops[i];
+
+	ops->fault = fake_faults[i];
+	snprintf(ops->name, sizeof(ops->name), "kunit%d", i);
+	strscpy(ops->dev, on_dev ? dev_name(env->dev) : "", sizeof(ops->dev));
+	ops->priority = prio;
+	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(ops), 0);
+	env->attached[i] = true;
+}
+
+static void detach(struct kunit *test, int i)
+{
+	struct core_env *env = test->priv;
+
+	iommu_fault_policy_detach(&env->ops[i]);
+	env->attached[i] = false;
+}
+
+static enum iommu_fault_claim report(struct kunit *test, bool recoverable)
+{
+	struct core_env *env = test->priv;
+	struct iommu_fault_ctx ctx = {
+		.flags = recoverable ? IOMMU_FAULT_CTX_RECOVERABLE : 0,
+		.addr = 0x1000,
+	};
+
+	return iommu_fault_report(env->fdev, &ctx);
+}
+
+/* Device policies by priority, then global ones by priority. */
+static void chain_order(struct kunit *test)
+{
+	attach(test, 0, false, -10);	/* global, runs 3rd */
+	attach(test, 1, true, 5);	/* device, runs 2nd */
+	attach(test, 2, false, 20);	/* global, runs 4th */
+	attach(test, 3, true, -5);	/* device, runs 1st */
+	fake.verdict[2] = IOMMU_FAULT_STATUS_HANDLED;
+
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
+	KUNIT_ASSERT_EQ(test, fake.n_order, 4);
+	KUNIT_EXPECT_EQ(test, fake.order[0], 3);
+	KUNIT_EXPECT_EQ(test, fake.order[1], 1);
+	KUNIT_EXPECT_EQ(test, fake.order[2], 0);
+	KUNIT_EXPECT_EQ(test, fake.order[3], 2);
+	KUNIT_EXPECT_EQ(test, fake.retries, 1);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
+}
+
+/* The first verdict other than NONE ends the walk. */
+static void chain_stops_at_decision(struct kunit *test)
+{
+	attach(test, 0, false, 1);
+	attach(test, 1, false, 2);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_INVALID;
+	fake.verdict[1] = IOMMU_FAULT_STATUS_HANDLED;
+
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.n_order, 1);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
+	KUNIT_EXPECT_EQ(test, fake.retries, 0);
+}
+
+/* NONE everywhere, or an unrecoverable fault: the driver's own path. */
+static void chain_end_is_stock(struct kunit *test)
+{
+	attach(test, 0, false, 0);
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_UNCLAIMED);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_HANDLED;
+	KUNIT_EXPECT_EQ(test, report(test, false), IOMMU_FAULT_UNCLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.retries + fake.aborts, 0);
+}
+
+/* A full pool answers at once; detach answers what was parked. */
+static void pool_exhaustion(struct kunit *test)
+{
+	u32 size, deadline, in_use;
+
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(2, 0), 0);
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 1);	/* the one that found no slot */
+	iommu_fault_pending_limits(&size, &deadline, &in_use);
+	KUNIT_EXPECT_EQ(test, in_use, 2);
+	/* The pool cannot shrink under pending faults. */
+	KUNIT_EXPECT_EQ(test, iommu_fault_pending_set_limits(8, 0), -EBUSY);
+
+	detach(test, 0);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 3);
+	iommu_fault_pending_limits(&size, &deadline, &in_use);
+	KUNIT_EXPECT_EQ(test, in_use, 0);
+}
+
+/* A parked fault is aborted at its deadline, once; its cookie dies. */
+static void pending_deadline(struct kunit *test)
+{
+	struct iommu_fault_pending_info info;
+	u32 total;
+
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 50), 0);
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	report(test, true);
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_list(&info, 1, &total), 1);
+
+	msleep(300);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
+	KUNIT_EXPECT_EQ(test, iommu_fault_respond(info.cookie,
+						  IOMMU_FAULT_STATUS_HANDLED),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, fake.retries, 0);
+	KUNIT_EXPECT_EQ(test, iommu_fault_pending_list(&info, 1, &total), 0);
+}
+
+/* One answer per cookie: the second response sends nothing. */
+static void respond_exactly_once(struct kunit *test)
+{
+	struct iommu_fault_pending_info info;
+	u32 total;
+
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	report(test, true);
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_list(&info, 1, &total), 1);
+	KUNIT_EXPECT_EQ(test, iommu_fault_respond(info.cookie,
+						  IOMMU_FAULT_STATUS_HANDLED), 0);
+	KUNIT_EXPECT_EQ(test, iommu_fault_respond(info.cookie,
+						  IOMMU_FAULT_STATUS_HANDLED),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, fake.retries, 1);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
+}
+
+/* Device removal answers its pending faults. */
+static void removal_answers_pending(struct kunit *test)
+{
+	struct core_env *env = test->priv;
+
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	report(test, true);
+	report(test, true);
+	iommu_fault_dev_remove(env->fdev);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 2);
+	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
+}
+
+static struct kunit_case iommu_fault_core_cases[] = {
+	KUNIT_CASE(chain_order),
+	KUNIT_CASE(chain_stops_at_decision),
+	KUNIT_CASE(chain_end_is_stock),
+	KUNIT_CASE(pool_exhaustion),
+	KUNIT_CASE(pending_deadline),
+	KUNIT_CASE(respond_exactly_once),
+	KUNIT_CASE(removal_answers_pending),
+	{}
+};
+
+static struct kunit_suite iommu_fault_core_suite = {
+	.name = "iommu_fault_bpf_core",
+	.init = core_init,
+	.exit = core_exit,
+	.test_cases = iommu_fault_core_cases,
+};
+
+kunit_test_suites(&iommu_fault_verdict_suite, &iommu_fault_core_suite);
+
 MODULE_DESCRIPTION("KUnit tests for iommu-fault-bpf");
 MODULE_LICENSE("GPL");

@@ -59,18 +59,14 @@ struct iommu_fault_write_range {
 	u32 end;
 };
 
-#define WRITE_RANGE(_field) {						\
-	.field = #_field,						\
-	.start = offsetof(struct iommu_fault_ctx, _field),		\
-	.end = offsetofend(struct iommu_fault_ctx, _field),		\
-}
-
 /* The parts of struct iommu_fault_ctx a program may write. */
 static const struct iommu_fault_write_range iommu_fault_write_ranges[] = {
-	WRITE_RANGE(scratch),
+	{
+		.field = "scratch",
+		.start = offsetof(struct iommu_fault_ctx, scratch),
+		.end = offsetofend(struct iommu_fault_ctx, scratch),
+	},
 };
-
-#undef WRITE_RANGE
 
 static int iommu_fault_ops_btf_struct_access(struct bpf_verifier_log *log,
 					     const struct bpf_reg_state *reg,

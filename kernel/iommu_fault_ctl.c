@@ -176,6 +176,7 @@ static struct miscdevice iommu_fault_ctl_dev = {
 	.mode = 0600,
 };
 
+/* Before the struct_ops (late_initcall) and the IOMMU drivers' faults. */
 static int __init iommu_fault_ctl_init(void)
 {
 	int ret = iommu_fault_pending_init();
@@ -184,5 +185,4 @@ static int __init iommu_fault_ctl_init(void)
 		return ret;
 	return misc_register(&iommu_fault_ctl_dev);
 }
-/* Before the struct_ops (late_initcall) and the IOMMU drivers' faults. */
 fs_initcall(iommu_fault_ctl_init);

@@ -54,6 +54,9 @@ static u32 *free_stack;
 static u32 pool_size, free_top;
 static LIST_HEAD(iommu_fault_pending_live);	/* oldest first */
 static u32 deadline_ms = IOMMU_FAULT_DEADLINE_MS_DEFAULT;
+/* The watchdog fires at the earliest deadline (pending lock). */
+static bool watchdog_armed;
+static unsigned long watchdog_at;
 static DEFINE_MUTEX(iommu_fault_limits_lock);
 static struct workqueue_struct *iommu_fault_wq;
 
@@ -157,11 +160,19 @@ static void slot_release(struct iommu_fault_pending *p)
 	spin_unlock(&iommu_fault_pending_lock);
 }
 
+static void watchdog_arm(unsigned long at)
+{
+	long delay = (long)(at - jiffies);
+
+	mod_delayed_work(system_wq, &iommu_fault_watchdog, max(delay, 0L));
+}
+
 bool iommu_fault_pend(struct iommu_fault_dev *fdev,
 		      struct iommu_fault_policy *policy,
 		      const struct iommu_fault_ctx *ctx, bool defer)
 {
 	struct iommu_fault_pending *p;
+	bool rearm;
 
 	spin_lock(&iommu_fault_pending_lock);
 	if (!free_top || fdev->gone) {
@@ -178,12 +189,16 @@ bool iommu_fault_pend(struct iommu_fault_dev *fdev,
 	list_add_tail(&p->node, &iommu_fault_pending_live);
 	if (defer)
 		queue_work(iommu_fault_wq, &p->work);
+	rearm = !watchdog_armed || time_before(p->deadline, watchdog_at);
+	if (rearm) {
+		watchdog_armed = true;
+		watchdog_at = p->deadline;
+	}
 	spin_unlock(&iommu_fault_pending_lock);
 
 	atomic64_inc(defer ? &fdev->stats.deferred : &fdev->stats.ignored);
-	if (!delayed_work_pending(&iommu_fault_watchdog))
-		mod_delayed_work(system_wq, &iommu_fault_watchdog,
-				 msecs_to_jiffies(READ_ONCE(deadline_ms)));
+	if (rearm)
+		watchdog_arm(p->deadline);
 	return true;
 }
 
@@ -324,17 +339,24 @@ static bool match_expired(struct iommu_fault_pending *p, const void *arg)
 
 static void pending_watchdog(struct work_struct *work)
 {
-	unsigned long now = jiffies;
-	bool more;
+	unsigned long now = jiffies, next = 0;
+	struct iommu_fault_pending *p;
+	bool more = false;
 
 	abort_matching(match_expired, &now, true);
 
+	/* Sleep until the earliest deadline left, if any. */
 	spin_lock(&iommu_fault_pending_lock);
-	more = !list_empty(&iommu_fault_pending_live);
+	list_for_each_entry(p, &iommu_fault_pending_live, node) {
+		if (!more || time_before(p->deadline, next))
+			next = p->deadline;
+		more = true;
+	}
+	watchdog_armed = more;
+	watchdog_at = next;
 	spin_unlock(&iommu_fault_pending_lock);
 	if (more)
-		mod_delayed_work(system_wq, &iommu_fault_watchdog,
-				 max(msecs_to_jiffies(READ_ONCE(deadline_ms)) / 4, 1UL));
+		watchdog_arm(next);
 }
 
 /**

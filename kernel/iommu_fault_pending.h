@@ -7,13 +7,14 @@
 #ifndef _IOMMU_FAULT_PENDING_H
 #define _IOMMU_FAULT_PENDING_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 #include "iommu_fault_policy.h"
 #include "iommu_fault_verdict.h"
 
 #define IOMMU_FAULT_POOL_DEFAULT	4096
-#define IOMMU_FAULT_POOL_MAX		(1U << 20)
+#define IOMMU_FAULT_POOL_MAX		BIT(20)
 #define IOMMU_FAULT_DEADLINE_MS_DEFAULT	1000
 #define IOMMU_FAULT_DEADLINE_MS_MAX	(3600U * 1000)
 

@@ -14,10 +14,9 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(iommu_fault_bpf_fault,
-	TP_PROTO(const struct iommu_fault_ctx *ctx),
-	TP_ARGS(ctx),
-	TP_STRUCT__entry(
-		__string(dev, ctx->dev_name)
+	    TP_PROTO(const struct iommu_fault_ctx *ctx),
+	    TP_ARGS(ctx),
+	TP_STRUCT__entry(__string(dev, ctx->dev_name)
 		__field(u32, sid)
 		__field(u32, pasid)
 		__field(u64, addr)
@@ -26,8 +25,7 @@ TRACE_EVENT(iommu_fault_bpf_fault,
 		__field(u32, flags)
 		__field(u64, seq)
 	),
-	TP_fast_assign(
-		__assign_str(dev);
+	TP_fast_assign(__assign_str(dev);
 		__entry->sid = ctx->sid;
 		__entry->pasid = ctx->pasid;
 		__entry->addr = ctx->addr;
@@ -43,19 +41,17 @@ TRACE_EVENT(iommu_fault_bpf_fault,
 );
 
 TRACE_EVENT(iommu_fault_bpf_verdict,
-	TP_PROTO(const struct iommu_fault_ctx *ctx, const char *policy,
-		 int status, int action),
-	TP_ARGS(ctx, policy, status, action),
-	TP_STRUCT__entry(
-		__string(dev, ctx->dev_name)
+	    TP_PROTO(const struct iommu_fault_ctx *ctx, const char *policy,
+		     int status, int action),
+	    TP_ARGS(ctx, policy, status, action),
+	TP_STRUCT__entry(__string(dev, ctx->dev_name)
 		__string(policy, policy)
 		__field(u64, seq)
 		__field(u32, stage)
 		__field(int, status)
 		__field(int, action)
 	),
-	TP_fast_assign(
-		__assign_str(dev);
+	TP_fast_assign(__assign_str(dev);
 		__assign_str(policy);
 		__entry->seq = ctx->seq;
 		__entry->stage = ctx->stage;
@@ -68,10 +64,9 @@ TRACE_EVENT(iommu_fault_bpf_verdict,
 );
 
 TRACE_EVENT(iommu_fault_bpf_resume,
-	TP_PROTO(const struct iommu_fault_ctx *ctx, bool retry),
-	TP_ARGS(ctx, retry),
-	TP_STRUCT__entry(
-		__string(dev, ctx->dev_name)
+	    TP_PROTO(const struct iommu_fault_ctx *ctx, bool retry),
+	    TP_ARGS(ctx, retry),
+	TP_STRUCT__entry(__string(dev, ctx->dev_name)
 		__field(u32, sid)
 		__field(u32, stall_tag)
 		__field(u64, cookie)
@@ -79,8 +74,7 @@ TRACE_EVENT(iommu_fault_bpf_resume,
 		__field(bool, retry)
 		__field(u64, latency_ns)
 	),
-	TP_fast_assign(
-		__assign_str(dev);
+	TP_fast_assign(__assign_str(dev);
 		__entry->sid = ctx->sid;
 		__entry->stall_tag = ctx->stall_tag;
 		__entry->cookie = ctx->cookie;

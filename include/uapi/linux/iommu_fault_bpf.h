@@ -174,6 +174,7 @@ struct iommu_fault_ctl_info {
 	__u32 __reserved;
 	__u64 orphan_stalls;
 };
+
 #define IOMMU_FAULT_FEAT_INJECT		(1U << 0)
 #define IOMMU_FAULT_IOC_INFO		_IO(IOMMU_FAULT_IOC_TYPE, 0x00)
 
@@ -196,6 +197,7 @@ struct iommu_fault_ctl_inject {
 	__u32 count;
 	__u8 raw[IOMMU_FAULT_RAW_LEN];
 };
+
 #define IOMMU_FAULT_IOC_INJECT		_IO(IOMMU_FAULT_IOC_TYPE, 0x01)
 
 /**
@@ -215,6 +217,7 @@ struct iommu_fault_ctl_respond {
 	__u32 status;
 	__u32 __reserved;
 };
+
 #define IOMMU_FAULT_IOC_RESPOND		_IO(IOMMU_FAULT_IOC_TYPE, 0x02)
 
 /**
@@ -230,6 +233,7 @@ struct iommu_fault_ctl_limits {
 	__u32 pool_size;
 	__u32 deadline_ms;
 };
+
 #define IOMMU_FAULT_IOC_SET_LIMITS	_IO(IOMMU_FAULT_IOC_TYPE, 0x03)
 
 /**
@@ -263,6 +267,7 @@ struct iommu_fault_ctl_dev {
 	__u64 timeouts;
 	__u64 pool_full;
 };
+
 #define IOMMU_FAULT_IOC_RESET_DEV	_IO(IOMMU_FAULT_IOC_TYPE, 0x04)
 #define IOMMU_FAULT_IOC_DEV_STATS	_IO(IOMMU_FAULT_IOC_TYPE, 0x05)
 
@@ -299,6 +304,7 @@ struct iommu_fault_ctl_policy {
 	__u64 bad_verdicts;
 	__u64 unrecoverable_misuse;
 };
+
 #define IOMMU_FAULT_POLICY_OP_FAULT		(1U << 0)
 #define IOMMU_FAULT_POLICY_OP_FAULT_SLEEPABLE	(1U << 1)
 #define IOMMU_FAULT_POLICY_OP_INIT		(1U << 2)
