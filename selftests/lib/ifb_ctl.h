@@ -91,6 +91,59 @@ static inline int ifb_info(struct iommu_fault_ctl_info *info)
 	return ifb_ctl(IOMMU_FAULT_IOC_INFO, info);
 }
 
+/* Counters of the attached policy called @name; -ENOENT if none. */
+static inline int ifb_policy_stats(const char *name,
+				   struct iommu_fault_ctl_policy *out)
+{
+	uint32_t i;
+	int ret;
+
+	for (i = 0; ; i++) {
+		memset(out, 0, sizeof(*out));
+		out->size = sizeof(*out);
+		out->index = i;
+		ret = ifb_ctl(IOMMU_FAULT_IOC_POLICY_STATS, out);
+		if (ret)
+			return ret;
+		if (!strcmp(out->name, name))
+			return 0;
+	}
+}
+
+#define IFB_TRACING	"/sys/kernel/tracing"
+
+/* Turn the iommu_fault_bpf tracepoints on and empty the trace buffer. */
+static inline int ifb_trace_start(void)
+{
+	int fd, ret;
+
+	ret = ifb_write_file(IFB_TRACING "/events/iommu_fault_bpf/enable", "1");
+	if (ret)
+		return ret;
+	fd = open(IFB_TRACING "/trace", O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* Lines of the trace buffer that contain every one of the needles. */
+static inline int ifb_trace_count(const char *needle, const char *needle2)
+{
+	FILE *f = fopen(IFB_TRACING "/trace", "r");
+	char line[1024];
+	int n = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#' && strstr(line, needle) &&
+		    (!needle2 || strstr(line, needle2)))
+			n++;
+	fclose(f);
+	return n;
+}
+
 /* The SMMU in front of PCI device @dev, by its platform device name. */
 static inline int ifb_smmu_of(const char *dev, char *out, size_t size)
 {

@@ -17,6 +17,7 @@
 #include "kselftest_harness.h"
 #include "ifb_ctl.h"
 #include "ifb_policy.h"
+#include "fast_only.skel.h"
 #include "test_policy.skel.h"
 
 #define TEST_IOVA	0x0badd000ULL
@@ -83,6 +84,7 @@ FIXTURE_SETUP(fault)
 	self->f.stag = 0x42;
 	self->f.read = true;
 	ASSERT_EQ(0, ifb_dev_stats(self->dev, &self->before));
+	ASSERT_EQ(0, ifb_trace_start());
 	ifb_mark(_metadata->name);
 }
 
@@ -103,6 +105,24 @@ FIXTURE_TEARDOWN(fault)
 	struct iommu_fault_ctl_dev __now;				\
 	ASSERT_EQ(0, ifb_dev_stats(self->dev, &__now));			\
 	__now.field - self->before.field;				\
+})
+
+/* Wait up to 2 s for the device's answers to reach @n. */
+#define WAIT_ANSWERS(n) do {						\
+	int __i;							\
+	for (__i = 0; __i < 200; __i++) {				\
+		if (DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]) +	\
+		    DEV_DELTA(stock) >= (n))				\
+			break;						\
+		msleep(10);						\
+	}								\
+} while (0)
+
+/* Counter @field of policy @name. */
+#define POLICY_STAT(name, field) ({					\
+	struct iommu_fault_ctl_policy __st;				\
+	ASSERT_EQ(0, ifb_policy_stats(name, &__st));			\
+	__st.field;							\
 })
 
 /* Nothing attached: the stock 6.12 path answers the stall, ABORT. */
@@ -134,6 +154,10 @@ TEST_F(fault, handled_retries)
 	EXPECT_EQ(1, DEV_DELTA(faults[1]));
 	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
 	EXPECT_EQ(0, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, POLICY_STAT("handled", verdicts[0][IOMMU_FAULT_STATUS_HANDLED]));
+	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_fault:", "addr=0xbadd000"));
+	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_verdict:", "policy=handled"));
+	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_resume:", "resp=retry"));
 	ifb_expect_smmu(_metadata->name, "RESUME=1");
 }
 
@@ -320,6 +344,117 @@ TEST_F(fault, duplicate_name_and_double_attach_refused)
 	EXPECT_EQ(NULL, link);
 	EXPECT_EQ(EBUSY, errno);
 	bpf_link__destroy(link);
+	ifb_expect_smmu(_metadata->name, "RESUME=0");
+}
+
+/* The sleepable op's verdicts are final, like the fast op's. */
+static void deferred_verdict(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(fault) *self, int verdict)
+{
+	ASSERT_EQ(0, policy_start(&self->a, "deferred", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_DEFER;
+	self->a.skel->bss->sleep_verdict = verdict;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	WAIT_ANSWERS(1);
+	EXPECT_EQ(1, self->a.skel->bss->sleep_calls);
+	EXPECT_EQ(1, DEV_DELTA(deferred));
+}
+
+TEST_F(fault, defer_then_invalid)
+{
+	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_INVALID);
+	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_resume:", "resp=abort"));
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+TEST_F(fault, defer_then_failure_quarantines)
+{
+	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_FAILURE);
+	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	EXPECT_EQ(1, DEV_DELTA(quarantine_drops));
+	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
+	ifb_expect_smmu(_metadata->name, "RESUME=2");
+}
+
+/* NONE from the sleepable op: next policies, then the stock answer. */
+TEST_F(fault, defer_then_none_goes_on_to_stock)
+{
+	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_NONE);
+	EXPECT_EQ(1, DEV_DELTA(stock));
+	EXPECT_EQ(0, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* DEFER from the sleepable op would loop: INVALID, counted. */
+TEST_F(fault, defer_from_sleepable_is_bad_verdict)
+{
+	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_DEFER);
+	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, POLICY_STAT("deferred", bad_verdicts));
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+TEST_F(fault, unknown_sleepable_verdict_aborts)
+{
+	deferred_verdict(_metadata, self, 77);
+	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, POLICY_STAT("deferred", bad_verdicts));
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* BPF does not range-check returns: unknown values abort, counted. */
+TEST_F(fault, unknown_fast_verdict_aborts)
+{
+	ASSERT_EQ(0, policy_start(&self->a, "unknown", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = -3;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, POLICY_STAT("unknown", bad_verdicts));
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* DEFER from a policy without a sleepable op: INVALID, counted. */
+TEST_F(fault, defer_without_sleepable_op)
+{
+	struct fast_only *skel = fast_only__open_and_load();
+	struct bpf_link *link;
+
+	ASSERT_NE(NULL, skel);
+	skel->bss->fast_verdict = IOMMU_FAULT_STATUS_DEFER;
+	link = bpf_map__attach_struct_ops(skel->maps.policy);
+	ASSERT_NE(NULL, link);
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	EXPECT_EQ(1, skel->bss->fast_calls);
+	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(0, DEV_DELTA(deferred));
+	EXPECT_EQ(1, POLICY_STAT("fast_only", bad_verdicts));
+	bpf_link__destroy(link);
+	fast_only__destroy(skel);
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* On an unrecoverable fault every verdict but NONE is coerced, counted. */
+TEST_F(fault, unrecoverable_verdicts_coerced)
+{
+	static const int verdicts[] = {
+		IOMMU_FAULT_STATUS_HANDLED, IOMMU_FAULT_STATUS_INVALID,
+		IOMMU_FAULT_STATUS_FAILURE, IOMMU_FAULT_STATUS_IGNORE,
+		IOMMU_FAULT_STATUS_DEFER,
+	};
+	int i;
+
+	ASSERT_EQ(0, policy_start(&self->a, "coerce", NULL, 0, true));
+	self->f.stall = false;
+	for (i = 0; i < 5; i++) {
+		self->a.skel->bss->fast_verdict = verdicts[i];
+		ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	}
+	EXPECT_EQ(5, POLICY_STAT("coerce", unrecoverable_misuse));
+	EXPECT_EQ(0, DEV_DELTA(quarantine_drops));
+	EXPECT_EQ(0, DEV_DELTA(deferred) + DEV_DELTA(ignored));
+	EXPECT_EQ(0, ifb_trace_count("iommu_fault_bpf_resume:", NULL));
 	ifb_expect_smmu(_metadata->name, "RESUME=0");
 }
 
