@@ -218,7 +218,7 @@ static void print_evt(struct arm_smmu_device *smmu, const u64 *evt)
  * meanwhile, so real events wait and never interleave with injected ones.
  */
 static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
-			    size_t len, u32 count)
+			    size_t len, u32 count, u32 flags)
 {
 	struct arm_smmu_fault_bpf *fb =
 		container_of(src, struct arm_smmu_fault_bpf, src);
@@ -226,12 +226,14 @@ static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
 	int irq = smmu->combined_irq ? smmu->combined_irq : smmu->evtq.q.irq;
 	const __le64 *rec = raw;
 	u64 evt[EVTQ_ENT_DWORDS];
+	u16 stag;
 	int i;
 
 	if (len != sizeof(evt))
 		return -EINVAL;
 	for (i = 0; i < EVTQ_ENT_DWORDS; i++)
 		evt[i] = le64_to_cpu(rec[i]);
+	stag = FIELD_GET(EVTQ_1_STAG, evt[1]);
 
 	if (irq > 0)
 		disable_irq(irq);
@@ -241,6 +243,10 @@ static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
 		u64 copy[EVTQ_ENT_DWORDS];
 
 		memcpy(copy, evt, sizeof(copy));
+		if (flags & IOMMU_FAULT_INJECT_STAG_SEQ) {
+			copy[1] &= ~EVTQ_1_STAG;
+			copy[1] |= FIELD_PREP(EVTQ_1_STAG, stag++);
+		}
 		if (evt[1] & EVTQ_1_STALL) {
 			mutex_lock(&smmu->streams_mutex);
 			master = arm_smmu_find_master(smmu,
@@ -250,7 +256,7 @@ static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
 			mutex_unlock(&smmu->streams_mutex);
 		}
 		if (arm_smmu_handle_evt(smmu, copy))
-			print_evt(smmu, evt);
+			print_evt(smmu, copy);
 		if (faked) {
 			mutex_lock(&smmu->streams_mutex);
 			if (arm_smmu_find_master(smmu, FIELD_GET(EVTQ_0_SID,

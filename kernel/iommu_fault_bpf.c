@@ -667,7 +667,7 @@ int iommu_fault_policy_ctl(struct iommu_fault_ctl_policy *out)
 
 /* Feed a raw record into IOMMU @name's event path. */
 int iommu_fault_inject(const char *name, const void *raw, size_t len,
-		       u32 count)
+		       u32 count, u32 flags)
 {
 	struct iommu_fault_source *src;
 	int ret = 0;
@@ -677,7 +677,7 @@ int iommu_fault_inject(const char *name, const void *raw, size_t len,
 	if (!src || !src->ops->inject)
 		ret = -ENODEV;
 	else
-		ret = src->ops->inject(src, raw, len, count);
+		ret = src->ops->inject(src, raw, len, count, flags);
 	up_read(&iommu_fault_sources_rwsem);
 	return ret;
 }

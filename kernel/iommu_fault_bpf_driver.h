@@ -40,7 +40,8 @@ int iommu_fault_set_populate(struct iommu_domain *domain,
  *	driver must answer it.
  * @inject: (CONFIG_IOMMU_FAULT_BPF_INJECT) feed @count copies of a raw
  *	event record into the driver's event path for @src, as if the IOMMU
- *	had recorded them.  Process context.
+ *	had recorded them; @flags are IOMMU_FAULT_INJECT_*.  Process
+ *	context.
  */
 struct iommu_fault_driver_ops {
 	void (*resume)(struct iommu_fault_dev *fdev,
@@ -48,7 +49,7 @@ struct iommu_fault_driver_ops {
 	void (*stock)(struct iommu_fault_dev *fdev,
 		      const struct iommu_fault_ctx *ctx);
 	int (*inject)(struct iommu_fault_source *src, const void *raw,
-		      size_t len, u32 count);
+		      size_t len, u32 count, u32 flags);
 };
 
 /**

@@ -45,12 +45,13 @@ static int ctl_inject(struct iommu_fault_ctl_inject *inj)
 {
 	if (!IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_INJECT))
 		return -EOPNOTSUPP;
-	if (inj->flags || check_str(inj->iommu, sizeof(inj->iommu)))
+	if (inj->flags & ~IOMMU_FAULT_INJECT_FLAGS_ALL ||
+	    check_str(inj->iommu, sizeof(inj->iommu)))
 		return -EINVAL;
 	if (!inj->len || inj->len > sizeof(inj->raw))
 		return -EINVAL;
 	return iommu_fault_inject(inj->iommu, inj->raw, inj->len,
-				  inj->count ? inj->count : 1);
+				  inj->count ? inj->count : 1, inj->flags);
 }
 
 static int ctl_respond(struct iommu_fault_ctl_respond *r)

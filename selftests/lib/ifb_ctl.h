@@ -127,6 +127,17 @@ static inline int ifb_trace_start(void)
 	return 0;
 }
 
+/* Empty the trace buffer, leaving the enabled events as they are. */
+static inline int ifb_trace_start_keep_events(void)
+{
+	int fd = open(IFB_TRACING "/trace", O_WRONLY | O_TRUNC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 /* Lines of the trace buffer that contain every one of the needles. */
 static inline int ifb_trace_count(const char *needle, const char *needle2)
 {
@@ -177,6 +188,7 @@ struct ifb_fault {
 	bool pasid_valid;
 	uint32_t pasid;
 	uint8_t event;		/* 0: translation fault */
+	bool stag_seq;		/* copy i gets stall tag stag + i */
 };
 
 /* Inject @count copies of an SMMUv3 event record into @smmu's event path. */
@@ -185,6 +197,7 @@ static inline int ifb_inject(const char *smmu, const struct ifb_fault *f,
 {
 	struct iommu_fault_ctl_inject inj = {
 		.size = sizeof(inj), .len = 32, .count = count,
+		.flags = f->stag_seq ? IOMMU_FAULT_INJECT_STAG_SEQ : 0,
 	};
 	uint64_t evt[4] = { 0 };
 	int i;

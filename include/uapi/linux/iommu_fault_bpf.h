@@ -181,7 +181,7 @@ struct iommu_fault_ctl_info {
 /**
  * struct iommu_fault_ctl_inject - IOMMU_FAULT_IOC_INJECT
  * @size: sizeof(struct iommu_fault_ctl_inject)
- * @flags: must be 0
+ * @flags: IOMMU_FAULT_INJECT_*
  * @iommu: the IOMMU instance, by device name (e.g. "9050000.smmuv3")
  * @len: bytes of @raw used: the driver's event record size
  * @count: how many times to inject it (0 means 1)
@@ -198,6 +198,9 @@ struct iommu_fault_ctl_inject {
 	__u8 raw[IOMMU_FAULT_RAW_LEN];
 };
 
+/* Copy i of @count carries stall tag (record's tag + i) mod 2^16. */
+#define IOMMU_FAULT_INJECT_STAG_SEQ	(1U << 0)
+#define IOMMU_FAULT_INJECT_FLAGS_ALL	IOMMU_FAULT_INJECT_STAG_SEQ
 #define IOMMU_FAULT_IOC_INJECT		_IO(IOMMU_FAULT_IOC_TYPE, 0x01)
 
 /**
