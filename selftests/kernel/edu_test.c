@@ -15,6 +15,16 @@
  *  dma (write)          "to_ram IOVA LEN" (edu buffer -> IOVA) or
  *                       "from_ram IOVA LEN" (IOVA -> edu buffer): one raw
  *                       DMA at any IOVA, waits for it to finish.
+ *  domain (write)       "own": move edu from its DMA-API domain to an
+ *                       unmanaged paging domain this driver owns, with a
+ *                       populate callback for iommu-fault-bpf policies;
+ *                       "release": back to the DMA-API domain.
+ *  load (write)         "PATTERN": (owned domain) fill edu's buffer with
+ *                       the 32-bit PATTERN, by DMA from a page mapped at
+ *                       EDU_SRC_IOVA.
+ *  populated (read)     (owned domain) "addr=IOVA match=0|1" per page
+ *                       the populate callback mapped: whether its first
+ *                       EDU_XFER bytes hold the loaded pattern.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -30,6 +40,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+
+#include "iommu_fault_bpf_driver.h"
 
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
@@ -55,11 +67,24 @@
 /* QEMU completes an edu DMA 100 ms (virtual) after it is started. */
 #define EDU_DMA_TIMEOUT_MS	5000
 
+/* Where "load" maps its source page in the owned domain. */
+#define EDU_SRC_IOVA		0x100000UL
+#define EDU_MAX_POPULATED	16
+
 struct edu_dev {
 	struct pci_dev *pdev;
 	void __iomem *bar;
 	struct dentry *dir;
 	struct mutex lock;	/* one DMA at a time: edu has one engine */
+
+	/* The unmanaged domain, while owned (under lock) */
+	struct iommu_domain *domain;
+	struct page *src;
+	u32 pattern;
+	struct mutex map_lock;	/* populated[], from the populate callback */
+	unsigned long populated_iova[EDU_MAX_POPULATED];
+	struct page *populated[EDU_MAX_POPULATED];
+	int nr_populated;
 };
 
 static struct dentry *edu_debugfs_root;
@@ -232,6 +257,183 @@ static const struct file_operations edu_dma_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * The populate callback: a policy's sleepable op asked for the page at
+ * @addr.  Map a fresh zeroed page there, read-write; refuse more than
+ * EDU_MAX_POPULATED pages.
+ */
+static int edu_populate(struct iommu_domain *domain, struct device *dev,
+			u64 addr, u32 access, void *data)
+{
+	struct edu_dev *edu = data;
+	unsigned long iova = addr & PAGE_MASK;
+	struct page *page;
+	int ret;
+
+	mutex_lock(&edu->map_lock);
+	if (edu->nr_populated == EDU_MAX_POPULATED) {
+		ret = -ENOSPC;
+		goto unlock;
+	}
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	ret = iommu_map(domain, iova, page_to_phys(page), PAGE_SIZE,
+			IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+	if (ret) {
+		__free_page(page);
+		goto unlock;
+	}
+	edu->populated_iova[edu->nr_populated] = iova;
+	edu->populated[edu->nr_populated++] = page;
+unlock:
+	mutex_unlock(&edu->map_lock);
+	return ret;
+}
+
+static void edu_release_domain(struct edu_dev *edu)
+{
+	struct device *dev = &edu->pdev->dev;
+	int i;
+
+	lockdep_assert_held(&edu->lock);
+	if (!edu->domain)
+		return;
+	iommu_fault_set_populate(edu->domain, NULL, NULL);
+	iommu_detach_device(edu->domain, dev);
+	mutex_lock(&edu->map_lock);
+	for (i = 0; i < edu->nr_populated; i++) {
+		iommu_unmap(edu->domain, edu->populated_iova[i], PAGE_SIZE);
+		__free_page(edu->populated[i]);
+	}
+	edu->nr_populated = 0;
+	mutex_unlock(&edu->map_lock);
+	iommu_unmap(edu->domain, EDU_SRC_IOVA, PAGE_SIZE);
+	__free_page(edu->src);
+	iommu_domain_free(edu->domain);
+	edu->domain = NULL;
+}
+
+static int edu_own_domain(struct edu_dev *edu)
+{
+	struct device *dev = &edu->pdev->dev;
+	struct iommu_domain *domain;
+	int ret;
+
+	lockdep_assert_held(&edu->lock);
+	if (edu->domain)
+		return -EBUSY;
+	domain = iommu_paging_domain_alloc(dev);
+	if (IS_ERR(domain))
+		return PTR_ERR(domain);
+	edu->src = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!edu->src) {
+		ret = -ENOMEM;
+		goto err_free_domain;
+	}
+	ret = iommu_map(domain, EDU_SRC_IOVA, page_to_phys(edu->src),
+			PAGE_SIZE, IOMMU_READ, GFP_KERNEL);
+	if (ret)
+		goto err_free_page;
+	ret = iommu_attach_device(domain, dev);
+	if (ret)
+		goto err_unmap;
+	ret = iommu_fault_set_populate(domain, edu_populate, edu);
+	if (ret) {
+		iommu_detach_device(domain, dev);
+		goto err_unmap;
+	}
+	edu->domain = domain;
+	return 0;
+
+err_unmap:
+	iommu_unmap(domain, EDU_SRC_IOVA, PAGE_SIZE);
+err_free_page:
+	__free_page(edu->src);
+err_free_domain:
+	iommu_domain_free(domain);
+	return ret;
+}
+
+static ssize_t edu_domain_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	char buf[16];
+	int ret = 0;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+
+	mutex_lock(&edu->lock);
+	if (sysfs_streq(buf, "own"))
+		ret = edu_own_domain(edu);
+	else if (sysfs_streq(buf, "release"))
+		edu_release_domain(edu);
+	else
+		ret = -EINVAL;
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations edu_domain_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = edu_domain_write,
+	.llseek = noop_llseek,
+};
+
+static ssize_t edu_load_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	u32 pattern;
+	int ret;
+
+	ret = kstrtou32_from_user(ubuf, count, 0, &pattern);
+	if (ret)
+		return ret;
+	mutex_lock(&edu->lock);
+	if (!edu->domain) {
+		ret = -ENODEV;
+	} else {
+		fill_page(page_address(edu->src), pattern);
+		edu->pattern = pattern;
+		ret = edu_dma(edu, false, EDU_SRC_IOVA, EDU_XFER);
+	}
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations edu_load_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = edu_load_write,
+	.llseek = noop_llseek,
+};
+
+static int edu_populated_show(struct seq_file *m, void *unused)
+{
+	struct edu_dev *edu = m->private;
+	int i;
+
+	mutex_lock(&edu->map_lock);
+	for (i = 0; i < edu->nr_populated; i++) {
+		const u32 *p = page_address(edu->populated[i]);
+
+		seq_printf(m, "addr=0x%lx match=%d\n", edu->populated_iova[i],
+			   page_matches(p, edu->pattern));
+	}
+	mutex_unlock(&edu->map_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(edu_populated);
+
 static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct edu_dev *edu;
@@ -242,6 +444,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	edu->pdev = pdev;
 	mutex_init(&edu->lock);
+	mutex_init(&edu->map_lock);
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -263,6 +466,10 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("dma_selftest", 0400, edu->dir, edu,
 			    &edu_selftest_fops);
 	debugfs_create_file("dma", 0200, edu->dir, edu, &edu_dma_fops);
+	debugfs_create_file("domain", 0200, edu->dir, edu, &edu_domain_fops);
+	debugfs_create_file("load", 0200, edu->dir, edu, &edu_load_fops);
+	debugfs_create_file("populated", 0400, edu->dir, edu,
+			    &edu_populated_fops);
 	pci_set_drvdata(pdev, edu);
 	return 0;
 }
@@ -272,6 +479,9 @@ static void edu_remove(struct pci_dev *pdev)
 	struct edu_dev *edu = pci_get_drvdata(pdev);
 
 	debugfs_remove_recursive(edu->dir);
+	mutex_lock(&edu->lock);
+	edu_release_domain(edu);
+	mutex_unlock(&edu->lock);
 	pci_clear_master(pdev);
 }
 
