@@ -9,6 +9,7 @@
  * memory or its pending faults are touched.
  */
 #include <linux/device.h>
+#include <linux/log2.h>
 #include <linux/iommu_fault_bpf.h>
 #include <linux/ktime.h>
 #include <linux/rculist.h>
@@ -369,10 +370,22 @@ static bool ctx_recoverable(const struct iommu_fault_ctx *ctx)
 	return ctx->flags & IOMMU_FAULT_CTX_RECOVERABLE;
 }
 
+/* Count @ns in the log2 histogram @hist. */
+static void hist_add(atomic64_t *hist, u64 ns)
+{
+	unsigned int b = ns ? ilog2(ns) : 0;
+
+	atomic64_inc(&hist[min(b, IOMMU_FAULT_HIST_BUCKETS - 1)]);
+}
+
 /* Answer a claimed recoverable fault: the one place a resume is issued. */
 void iommu_fault_answer(struct iommu_fault_dev *fdev,
 			const struct iommu_fault_ctx *ctx, bool retry)
 {
+	/* Pending faults (they have a cookie): end-to-end latency. */
+	if (ctx->cookie)
+		hist_add(fdev->stats.deferred_ns_log2,
+			 ktime_get_ns() - ctx->timestamp);
 	atomic64_inc(&fdev->stats.resumes[retry]);
 	trace_iommu_fault_bpf_resume(ctx, retry);
 	fdev->src->ops->resume(fdev, ctx, retry);
@@ -551,6 +564,7 @@ enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
 	 */
 	rcu_read_lock();
 	act = run_chain(fdev, ctx, NULL, &decider);
+	hist_add(fdev->stats.fast_ns_log2, ktime_get_ns() - ctx->timestamp);
 	decided = recoverable && iommu_fault_apply(fdev, ctx, decider, act);
 	rcu_read_unlock();
 
@@ -600,6 +614,7 @@ int iommu_fault_dev_ctl(struct iommu_fault_ctl_dev *out, bool reset)
 {
 	struct iommu_fault_dev_stats *st;
 	struct iommu_fault_dev *fdev;
+	int i;
 
 	mutex_lock(&iommu_fault_lock);
 	fdev = dev_find(out->dev);
@@ -621,6 +636,10 @@ int iommu_fault_dev_ctl(struct iommu_fault_ctl_dev *out, bool reset)
 	READ_STAT(out->ignored, st->ignored);
 	READ_STAT(out->timeouts, st->timeouts);
 	READ_STAT(out->pool_full, st->pool_full);
+	for (i = 0; i < IOMMU_FAULT_HIST_BUCKETS; i++) {
+		READ_STAT(out->fast_ns_log2[i], st->fast_ns_log2[i]);
+		READ_STAT(out->deferred_ns_log2[i], st->deferred_ns_log2[i]);
+	}
 	mutex_unlock(&iommu_fault_lock);
 	return 0;
 }

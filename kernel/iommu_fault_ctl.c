@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/miscdevice.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -82,6 +83,45 @@ static int ctl_policy(struct iommu_fault_ctl_policy *p)
 	return iommu_fault_policy_ctl(p);
 }
 
+/* Up to @max pending faults, oldest first, into the user's array. */
+static int ctl_list_pending(struct iommu_fault_ctl_pending *lp)
+{
+	struct iommu_fault_ctl_pending_entry __user *uent;
+	struct iommu_fault_pending_info *info;
+	u32 i, n;
+
+	if (lp->flags || lp->__reserved)
+		return -EINVAL;
+	if (lp->max > IOMMU_FAULT_POOL_MAX)
+		return -E2BIG;
+	uent = u64_to_user_ptr(lp->entries);
+	info = kvcalloc(max(lp->max, 1U), sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	n = iommu_fault_pending_list(info, lp->max, &lp->total);
+	for (i = 0; i < n; i++) {
+		struct iommu_fault_ctl_pending_entry e = {
+			.cookie = info[i].cookie,
+			.age_ns = info[i].age_ns,
+			.addr = info[i].addr,
+			.sid = info[i].sid,
+			.pasid = info[i].pasid,
+			.flags = info[i].flags,
+			.deferred = info[i].deferred,
+		};
+
+		memcpy(e.dev, info[i].dev, sizeof(e.dev));
+		memcpy(e.policy, info[i].policy, sizeof(e.policy));
+		if (copy_to_user(&uent[i], &e, sizeof(e))) {
+			kvfree(info);
+			return -EFAULT;
+		}
+	}
+	kvfree(info);
+	lp->count = n;
+	return 0;
+}
+
 union iommu_fault_ctl_arg {
 	struct iommu_fault_ctl_info info;
 	struct iommu_fault_ctl_inject inject;
@@ -89,6 +129,7 @@ union iommu_fault_ctl_arg {
 	struct iommu_fault_ctl_limits limits;
 	struct iommu_fault_ctl_dev dev;
 	struct iommu_fault_ctl_policy policy;
+	struct iommu_fault_ctl_pending pending;
 };
 
 struct iommu_fault_ioctl {
@@ -105,6 +146,7 @@ static const struct iommu_fault_ioctl iommu_fault_ioctls[] = {
 	{ IOMMU_FAULT_IOC_RESET_DEV, sizeof(struct iommu_fault_ctl_dev), true },
 	{ IOMMU_FAULT_IOC_DEV_STATS, sizeof(struct iommu_fault_ctl_dev), true },
 	{ IOMMU_FAULT_IOC_POLICY_STATS, sizeof(struct iommu_fault_ctl_policy), true },
+	{ IOMMU_FAULT_IOC_LIST_PENDING, sizeof(struct iommu_fault_ctl_pending), true },
 };
 
 static long iommu_fault_ctl_ioctl(struct file *file, unsigned int cmd,
@@ -153,6 +195,9 @@ static long iommu_fault_ctl_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case IOMMU_FAULT_IOC_POLICY_STATS:
 		ret = ctl_policy(&karg.policy);
+		break;
+	case IOMMU_FAULT_IOC_LIST_PENDING:
+		ret = ctl_list_pending(&karg.pending);
 		break;
 	}
 	if (ret || !ioc->copy_out)

@@ -69,6 +69,8 @@ struct iommu_fault_dev_stats {
 	atomic64_t ignored;
 	atomic64_t timeouts;
 	atomic64_t pool_full;
+	atomic64_t fast_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
+	atomic64_t deferred_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
 };
 
 /**

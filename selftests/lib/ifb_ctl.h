@@ -32,6 +32,8 @@
 #define EVTQ_1_PNU		(1ULL << 33)
 #define EVTQ_1_IND		(1ULL << 34)
 #define EVTQ_1_RNW		(1ULL << 35)
+#define EVTQ_1_S2		(1ULL << 39)
+#define EVTQ_1_CLASS_SHIFT	40
 
 static inline int ifb_ctl_open(void)
 {
@@ -89,6 +91,34 @@ static inline int ifb_info(struct iommu_fault_ctl_info *info)
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
 	return ifb_ctl(IOMMU_FAULT_IOC_INFO, info);
+}
+
+/* The pending faults, oldest first: up to @max into @e; *@total of all. */
+static inline int ifb_list_pending(struct iommu_fault_ctl_pending_entry *e,
+				   uint32_t max, uint32_t *count,
+				   uint32_t *total)
+{
+	struct iommu_fault_ctl_pending lp = {
+		.size = sizeof(lp), .max = max,
+		.entries = (uintptr_t)e,
+	};
+	int ret = ifb_ctl(IOMMU_FAULT_IOC_LIST_PENDING, &lp);
+
+	if (!ret) {
+		*count = lp.count;
+		*total = lp.total;
+	}
+	return ret;
+}
+
+static inline uint64_t ifb_hist_sum(const __u64 *hist)
+{
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 0; i < IOMMU_FAULT_HIST_BUCKETS; i++)
+		sum += hist[i];
+	return sum;
 }
 
 /* Counters of the attached policy called @name; -ENOENT if none. */
@@ -189,6 +219,9 @@ struct ifb_fault {
 	uint32_t pasid;
 	uint8_t event;		/* 0: translation fault */
 	bool stag_seq;		/* copy i gets stall tag stag + i */
+	bool stage2;		/* a stage-2 fault, with @ipa */
+	uint64_t ipa;
+	uint8_t class;		/* SMMUv3 CLASS: 0 CD, 1 TT, 2 IN */
 };
 
 /* Inject @count copies of an SMMUv3 event record into @smmu's event path. */
@@ -208,8 +241,10 @@ static inline int ifb_inject(const char *smmu, const struct ifb_fault *f,
 		evt[0] |= EVTQ_0_SSV | (uint64_t)(f->pasid & 0xfffff) << 12;
 	evt[1] = f->stag | (f->stall ? EVTQ_1_STALL : 0) |
 		 (f->read ? EVTQ_1_RNW : 0) | (f->exec ? EVTQ_1_IND : 0) |
-		 (f->priv ? EVTQ_1_PNU : 0);
+		 (f->priv ? EVTQ_1_PNU : 0) | (f->stage2 ? EVTQ_1_S2 : 0) |
+		 (uint64_t)(f->class & 3) << EVTQ_1_CLASS_SHIFT;
 	evt[2] = f->addr;
+	evt[3] = f->ipa & 0xffffffffff000ULL;
 	for (i = 0; i < 4; i++)
 		evt[i] = htole64(evt[i]);
 	memcpy(inj.raw, evt, sizeof(evt));

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "kselftest_harness.h"
@@ -108,6 +109,13 @@ FIXTURE_TEARDOWN(fault)
 	__now.field - self->before.field;				\
 })
 
+/* Faults counted in histogram @h of the device since setup. */
+#define HIST_DELTA(h) ({						\
+	struct iommu_fault_ctl_dev __now;				\
+	ASSERT_EQ(0, ifb_dev_stats(self->dev, &__now));			\
+	ifb_hist_sum(__now.h) - ifb_hist_sum(self->before.h);		\
+})
+
 /* Wait up to 2 s for the device's answers to reach @n. */
 #define WAIT_ANSWERS(n) do {						\
 	int __i;							\
@@ -159,6 +167,8 @@ TEST_F(fault, handled_retries)
 	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_fault:", "addr=0xbadd000"));
 	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_verdict:", "policy=handled"));
 	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_resume:", "resp=retry"));
+	EXPECT_EQ(1, HIST_DELTA(fast_ns_log2));
+	EXPECT_EQ(0, HIST_DELTA(deferred_ns_log2));
 	ifb_expect_smmu(_metadata->name, "RESUME=1");
 }
 
@@ -219,6 +229,7 @@ TEST_F(fault, defer_then_handled)
 	EXPECT_NE(0, self->a.skel->bss->last_cookie);
 	EXPECT_EQ(1, DEV_DELTA(deferred));
 	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(1, HIST_DELTA(deferred_ns_log2));
 	ifb_expect_smmu(_metadata->name, "RESUME=1");
 }
 
@@ -252,6 +263,97 @@ TEST_F(fault, ignore_then_respond_once)
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
 	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* Every field of the event record reaches the context. */
+TEST_F(fault, decode_event_fields)
+{
+	ASSERT_EQ(0, policy_start(&self->a, "decode", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_INVALID;
+	self->f.read = false;
+	self->f.exec = true;
+	self->f.priv = true;
+	self->f.pasid_valid = true;
+	self->f.pasid = 0x1234;
+	self->f.stage2 = true;
+	self->f.ipa = 0x8765000;
+	self->f.class = IOMMU_FAULT_CTX_CLASS_TT;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+
+	EXPECT_EQ(IOMMU_FAULT_ACCESS_WRITE | IOMMU_FAULT_ACCESS_EXEC |
+		  IOMMU_FAULT_ACCESS_PRIV, self->a.skel->bss->last_access);
+	EXPECT_EQ(0x1234, self->a.skel->bss->last_pasid);
+	EXPECT_EQ(0x8765000, self->a.skel->bss->last_ipa);
+	EXPECT_EQ(IOMMU_FAULT_CTX_RECOVERABLE | IOMMU_FAULT_CTX_PASID_VALID |
+		  IOMMU_FAULT_CTX_STAGE2 | IOMMU_FAULT_CTX_IPA_VALID |
+		  IOMMU_FAULT_CTX_CLASS_TT << IOMMU_FAULT_CTX_CLASS_SHIFT,
+		  self->a.skel->bss->last_flags);
+	EXPECT_EQ(1, self->a.skel->bss->last_seq - self->before.faults[1] -
+		     self->before.faults[0]);
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* The respond kfunc from a SEC("syscall") program, exactly once. */
+TEST_F(fault, respond_from_syscall_program)
+{
+	struct iommu_fault_ctl_pending_entry e;
+	struct {
+		__u64 cookie;
+		int status;
+		int ret;
+	} args = { .status = IOMMU_FAULT_STATUS_HANDLED };
+	/* Syscall programs write their context back into ctx_in. */
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args,
+		    .ctx_size_in = sizeof(args));
+	uint32_t count, total;
+	int fd;
+
+	ASSERT_EQ(0, policy_start(&self->a, "syscall", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	ASSERT_EQ(0, ifb_list_pending(&e, 1, &count, &total));
+	ASSERT_EQ(1, count);
+	args.cookie = e.cookie;
+	fd = bpf_program__fd(self->a.skel->progs.respond);
+	ASSERT_EQ(0, bpf_prog_test_run_opts(fd, &opts));
+	EXPECT_EQ(0, args.ret);
+	ASSERT_EQ(0, bpf_prog_test_run_opts(fd, &opts));
+	EXPECT_EQ(-ENOENT, args.ret);
+	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
+	ifb_expect_smmu(_metadata->name, "RESUME=1");
+}
+
+/* Parked faults are listed, oldest first, and answered by cookie. */
+TEST_F(fault, list_pending_and_respond)
+{
+	struct iommu_fault_ctl_pending_entry e[4];
+	uint32_t count, total;
+
+	ASSERT_EQ(0, policy_start(&self->a, "lister", self->dev, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 3));
+	ASSERT_EQ(0, ifb_list_pending(e, 2, &count, &total));
+	EXPECT_EQ(2, count);
+	EXPECT_EQ(3, total);
+	ASSERT_EQ(0, ifb_list_pending(e, 4, &count, &total));
+	ASSERT_EQ(3, count);
+	EXPECT_STREQ("lister", e[0].policy);
+	EXPECT_STREQ(self->dev, e[0].dev);
+	EXPECT_EQ(TEST_IOVA, e[0].addr);
+	EXPECT_EQ(self->f.sid, e[0].sid);
+	EXPECT_EQ(0, e[0].deferred);
+	EXPECT_LE(e[1].age_ns, e[0].age_ns);
+
+	EXPECT_EQ(0, ifb_respond(e[0].cookie, IOMMU_FAULT_STATUS_HANDLED));
+	EXPECT_EQ(0, ifb_respond(e[1].cookie, IOMMU_FAULT_STATUS_INVALID));
+	EXPECT_EQ(0, ifb_respond(e[2].cookie, IOMMU_FAULT_STATUS_HANDLED));
+	EXPECT_EQ(-ENOENT, ifb_respond(e[1].cookie, IOMMU_FAULT_STATUS_HANDLED));
+	EXPECT_EQ(2, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(3, HIST_DELTA(deferred_ns_log2));
+	ASSERT_EQ(0, ifb_list_pending(e, 4, &count, &total));
+	EXPECT_EQ(0, total);
+	ifb_expect_smmu(_metadata->name, "RESUME=3");
 }
 
 /* A parked fault nobody answers is aborted at its deadline. */

@@ -239,6 +239,8 @@ struct iommu_fault_ctl_limits {
 
 #define IOMMU_FAULT_IOC_SET_LIMITS	_IO(IOMMU_FAULT_IOC_TYPE, 0x03)
 
+#define IOMMU_FAULT_HIST_BUCKETS	40	/* up to 2^40 ns, ~18 min */
+
 /**
  * struct iommu_fault_ctl_dev - IOMMU_FAULT_IOC_RESET_DEV, _DEV_STATS
  * @size: sizeof(struct iommu_fault_ctl_dev)
@@ -254,6 +256,10 @@ struct iommu_fault_ctl_limits {
  * @ignored: out: faults parked (IGNORE)
  * @timeouts: out: pending faults aborted at their deadline
  * @pool_full: out: faults aborted because the pool was full
+ * @fast_ns_log2: out: fast-stage latency (report to decision), log2
+ *	histogram: bucket i counts latencies in [2^i, 2^(i+1)) ns
+ * @deferred_ns_log2: out: end-to-end latency of faults answered after
+ *	pending (deferred or parked: report to answer), same buckets
  */
 struct iommu_fault_ctl_dev {
 	__u32 size;
@@ -269,6 +275,8 @@ struct iommu_fault_ctl_dev {
 	__u64 ignored;
 	__u64 timeouts;
 	__u64 pool_full;
+	__u64 fast_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
+	__u64 deferred_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
 };
 
 #define IOMMU_FAULT_IOC_RESET_DEV	_IO(IOMMU_FAULT_IOC_TYPE, 0x04)
@@ -313,5 +321,51 @@ struct iommu_fault_ctl_policy {
 #define IOMMU_FAULT_POLICY_OP_INIT		(1U << 2)
 #define IOMMU_FAULT_POLICY_OP_EXIT		(1U << 3)
 #define IOMMU_FAULT_IOC_POLICY_STATS	_IO(IOMMU_FAULT_IOC_TYPE, 0x06)
+
+/**
+ * struct iommu_fault_ctl_pending_entry - one pending fault
+ * @cookie: answer it with IOMMU_FAULT_IOC_RESPOND
+ * @age_ns: time since the IOMMU driver reported it
+ * @addr: faulting address
+ * @dev: the device
+ * @policy: the policy that parked or deferred it
+ * @sid: stream ID
+ * @pasid: PASID, when @flags has IOMMU_FAULT_CTX_PASID_VALID
+ * @flags: enum iommu_fault_ctx_flags
+ * @deferred: 1 while its sleepable op is queued or running, else parked
+ */
+struct iommu_fault_ctl_pending_entry {
+	__u64 cookie;
+	__u64 age_ns;
+	__u64 addr;
+	char dev[IOMMU_FAULT_DEV_LEN];
+	char policy[IOMMU_FAULT_NAME_LEN];
+	__u32 sid;
+	__u32 pasid;
+	__u32 flags;
+	__u32 deferred;
+};
+
+/**
+ * struct iommu_fault_ctl_pending - IOMMU_FAULT_IOC_LIST_PENDING
+ * @size: sizeof(struct iommu_fault_ctl_pending)
+ * @flags: must be 0
+ * @max: in: room in @entries, in entries
+ * @count: out: entries written (oldest first)
+ * @total: out: pending faults in all (may exceed @count)
+ * @__reserved: must be 0
+ * @entries: in: user pointer to @max struct iommu_fault_ctl_pending_entry
+ */
+struct iommu_fault_ctl_pending {
+	__u32 size;
+	__u32 flags;
+	__u32 max;
+	__u32 count;
+	__u32 total;
+	__u32 __reserved;
+	__aligned_u64 entries;
+};
+
+#define IOMMU_FAULT_IOC_LIST_PENDING	_IO(IOMMU_FAULT_IOC_TYPE, 0x07)
 
 #endif /* _UAPI_LINUX_IOMMU_FAULT_BPF_H */

@@ -14,7 +14,8 @@ int do_populate;		/* fault_sleepable() calls the populate kfunc */
 __u8 mark;			/* written to scratch[0] when non-zero */
 
 __u64 fast_calls, sleep_calls;
-__u64 last_addr, last_cookie, last_seq;
+__u64 last_addr, last_cookie, last_seq, last_ipa;
+__u32 last_pasid;
 __u32 last_sid, last_flags, last_access, last_reason, last_stage;
 __u8 seen_mark, sleep_seen_mark;
 int populate_ret;
@@ -30,6 +31,8 @@ int BPF_PROG(test_fault, struct iommu_fault_ctx *fault)
 	last_reason = fault->reason;
 	last_seq = fault->seq;
 	last_stage = fault->stage;
+	last_pasid = fault->pasid;
+	last_ipa = fault->ipa;
 	seen_mark = fault->scratch[0];
 	if (mark)
 		fault->scratch[0] = mark;
@@ -46,6 +49,20 @@ int BPF_PROG(test_fault_sleepable, struct iommu_fault_ctx *fault)
 	if (do_populate)
 		populate_ret = bpf_iommu_fault_populate(fault);
 	return sleep_verdict;
+}
+
+/* Answer a pending fault from a syscall program (bpf_prog_test_run). */
+struct respond_args {
+	__u64 cookie;
+	int status;
+	int ret;
+};
+
+SEC("syscall")
+int respond(struct respond_args *args)
+{
+	args->ret = bpf_iommu_fault_respond(args->cookie, args->status);
+	return 0;
 }
 
 IOMMU_FAULT_POLICY(policy) = {
