@@ -187,8 +187,9 @@ checkpatch: $(KDIR)/.extracted
 	@$(CHECKPATCH) -f kernel/*.c kernel/*.h selftests/kernel/*.c include/linux/*.h \
 		include/uapi/linux/iommu_fault_bpf.h
 	@for p in kernel/patches/*.patch; do \
-		$(CHECKPATCH) - < $$p | sed "s|^|$$p: |" | grep -v "no obvious style problems"; \
-	done; true
+		$(CHECKPATCH) - < $$p > /dev/null || \
+			{ $(CHECKPATCH) - < $$p | sed "s|^|$$p: |"; exit 1; }; \
+	done
 
 clean:
 	rm -rf $(B)/vm $(B)/selftests $(B)/test

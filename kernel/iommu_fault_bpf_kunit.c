@@ -165,17 +165,33 @@ static struct iommu_fault_source fake_src = {
 	.ops = &fake_driver_ops,
 };
 
-#define FAKE_OP(i)							\
-static int fake_fault##i(struct iommu_fault_ctx *ctx)			\
-{									\
-	if (fake.n_order < MAX_EVENTS)					\
-		fake.order[fake.n_order++] = i;				\
-	return fake.verdict[i];						\
+/* Fast op number @i: note the call, return its verdict. */
+static int fake_fault(int i)
+{
+	if (fake.n_order < MAX_EVENTS)
+		fake.order[fake.n_order++] = i;
+	return fake.verdict[i];
 }
-FAKE_OP(0)
-FAKE_OP(1)
-FAKE_OP(2)
-FAKE_OP(3)
+
+static int fake_fault0(struct iommu_fault_ctx *ctx)
+{
+	return fake_fault(0);
+}
+
+static int fake_fault1(struct iommu_fault_ctx *ctx)
+{
+	return fake_fault(1);
+}
+
+static int fake_fault2(struct iommu_fault_ctx *ctx)
+{
+	return fake_fault(2);
+}
+
+static int fake_fault3(struct iommu_fault_ctx *ctx)
+{
+	return fake_fault(3);
+}
 
 static int (*const fake_faults[])(struct iommu_fault_ctx *) = {
 	fake_fault0, fake_fault1, fake_fault2, fake_fault3,

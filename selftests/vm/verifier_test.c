@@ -13,6 +13,7 @@
 #include "ifb_policy.h"
 #include "neg_license.skel.h"
 #include "neg_no_fault.skel.h"
+#include "neg_other_struct_ops.skel.h"
 #include "neg_sleepable_fault.skel.h"
 #include "neg_sleepable_kfunc.skel.h"
 #include "neg_write_ctx.skel.h"
@@ -74,6 +75,12 @@ TEST(non_gpl_program)
 {
 	EXPECT_LOAD_FAILS(neg_license,
 			  "struct ops programs must have a GPL compatible license");
+}
+
+TEST(kfunc_from_another_struct_ops)
+{
+	EXPECT_LOAD_FAILS(neg_other_struct_ops,
+			  "calling kernel function bpf_iommu_fault_respond is not allowed");
 }
 
 /* No fast op: the struct is refused (validate) when it is attached. */
