@@ -9,6 +9,7 @@
  * memory or its pending faults are touched.
  */
 #include <linux/device.h>
+#include <linux/err.h>
 #include <linux/log2.h>
 #include <linux/iommu_fault_bpf.h>
 #include <linux/ktime.h>
@@ -122,20 +123,31 @@ static struct iommu_fault_policy *policy_find(const char *name)
 	return NULL;
 }
 
+/*
+ * A policy for @ops, on its chain's users but not on the chain yet, after
+ * its init op agreed.  Returns it, or an ERR_PTR().
+ */
 static struct iommu_fault_policy *policy_new(struct iommu_fault_ops *ops)
 {
 	struct iommu_fault_policy *policy;
+	int ret;
 
 	policy = kzalloc(sizeof(*policy), GFP_KERNEL);
 	if (!policy)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	policy->chain = chain_get(ops->dev);
 	if (!policy->chain) {
 		kfree(policy);
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	}
 	policy->ops = ops;
 	policy->attached_ns = ktime_get_real_ns();
+	ret = ops->init ? ops->init() : 0;
+	if (ret) {
+		chain_put(policy->chain);
+		kfree(policy);
+		return ERR_PTR(ret);
+	}
 	return policy;
 }
 
@@ -162,19 +174,15 @@ int iommu_fault_policy_attach(struct iommu_fault_ops *ops)
 		goto unlock;
 	}
 	policy = policy_new(ops);
-	if (!policy) {
-		ret = -ENOMEM;
-		goto unlock;
-	}
-	ret = ops->init ? ops->init() : 0;
-	if (ret) {
-		policy_free(policy);
+	if (IS_ERR(policy)) {
+		ret = PTR_ERR(policy);
 		goto unlock;
 	}
 	ops->policy = policy;
 	list_add_tail(&policy->all, &iommu_fault_policies);
 	chain_insert(policy->chain, policy);
 	static_branch_inc(&iommu_fault_bpf_active);
+	ret = 0;
 unlock:
 	mutex_unlock(&iommu_fault_lock);
 	return ret;
@@ -236,13 +244,8 @@ int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
 		goto unlock;
 	}
 	new = policy_new(new_ops);
-	if (!new) {
-		ret = -ENOMEM;
-		goto unlock;
-	}
-	ret = new_ops->init ? new_ops->init() : 0;
-	if (ret) {
-		policy_free(new);
+	if (IS_ERR(new)) {
+		ret = PTR_ERR(new);
 		goto unlock;
 	}
 	new_ops->policy = new;
