@@ -134,6 +134,21 @@ FIXTURE_TEARDOWN(fault)
 	__st.field;							\
 })
 
+/*
+ * The tracepoints agree with the counters: one fault event per fault the
+ * core saw, one resume event per answer it sent, for this device.  Then
+ * hand the host the SMMU expectation.
+ */
+#define EXPECT_TRACE_AND_SMMU(...) do {					\
+	char __d[96];							\
+	long __faults = DEV_DELTA(faults[0]) + DEV_DELTA(faults[1]);	\
+	long __answers = DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]);	\
+	snprintf(__d, sizeof(__d), "dev=%s ", self->dev);		\
+	EXPECT_EQ(__faults, ifb_trace_count("iommu_fault_bpf_fault:", __d)); \
+	EXPECT_EQ(__answers, ifb_trace_count("iommu_fault_bpf_resume:", __d)); \
+	ifb_expect_smmu(_metadata->name, __VA_ARGS__);			\
+} while (0)
+
 /* Nothing attached: the stock 6.12 path answers the stall, ABORT. */
 TEST_F(fault, nothing_attached_is_stock)
 {
@@ -144,7 +159,7 @@ TEST_F(fault, nothing_attached_is_stock)
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 	/* The static branch is off: the core does not even count it. */
 	EXPECT_EQ(0, DEV_DELTA(faults[1]));
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 TEST_F(fault, handled_retries)
@@ -169,7 +184,7 @@ TEST_F(fault, handled_retries)
 	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_resume:", "resp=retry"));
 	EXPECT_EQ(1, HIST_DELTA(fast_ns_log2));
 	EXPECT_EQ(0, HIST_DELTA(deferred_ns_log2));
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 TEST_F(fault, invalid_aborts)
@@ -181,7 +196,7 @@ TEST_F(fault, invalid_aborts)
 	EXPECT_EQ(3, self->a.skel->bss->fast_calls);
 	EXPECT_EQ(3, DEV_DELTA(resumes[0]));
 	EXPECT_EQ(0, DEV_DELTA(resumes[1]));
-	ifb_expect_smmu(_metadata->name, "RESUME=3");
+	EXPECT_TRACE_AND_SMMU("RESUME=3");
 }
 
 /* NONE from every policy: the stock path answers, once. */
@@ -193,7 +208,7 @@ TEST_F(fault, none_falls_through_to_stock)
 	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
 	EXPECT_EQ(1, DEV_DELTA(stock));
 	EXPECT_EQ(0, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /* An unrecoverable fault is shown to the policy and never answered. */
@@ -207,7 +222,7 @@ TEST_F(fault, unrecoverable_never_answered)
 	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
 	EXPECT_FALSE(self->a.skel->bss->last_flags & IOMMU_FAULT_CTX_RECOVERABLE);
 	EXPECT_EQ(1, DEV_DELTA(faults[0]));
-	ifb_expect_smmu(_metadata->name, "RESUME=0");
+	EXPECT_TRACE_AND_SMMU("RESUME=0");
 }
 
 /* DEFER: the sleepable op decides from the workqueue, with the scratch. */
@@ -230,7 +245,7 @@ TEST_F(fault, defer_then_handled)
 	EXPECT_EQ(1, DEV_DELTA(deferred));
 	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
 	EXPECT_EQ(1, HIST_DELTA(deferred_ns_log2));
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /*
@@ -262,7 +277,7 @@ TEST_F(fault, ignore_then_respond_once)
 	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /* Every field of the event record reaches the context. */
@@ -290,7 +305,7 @@ TEST_F(fault, decode_event_fields)
 		  self->a.skel->bss->last_flags);
 	EXPECT_EQ(1, self->a.skel->bss->last_seq - self->before.faults[1] -
 		     self->before.faults[0]);
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /* The respond kfunc from a SEC("syscall") program, exactly once. */
@@ -320,7 +335,7 @@ TEST_F(fault, respond_from_syscall_program)
 	ASSERT_EQ(0, bpf_prog_test_run_opts(fd, &opts));
 	EXPECT_EQ(-ENOENT, args.ret);
 	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /* Parked faults are listed, oldest first, and answered by cookie. */
@@ -353,7 +368,7 @@ TEST_F(fault, list_pending_and_respond)
 	EXPECT_EQ(3, HIST_DELTA(deferred_ns_log2));
 	ASSERT_EQ(0, ifb_list_pending(e, 4, &count, &total));
 	EXPECT_EQ(0, total);
-	ifb_expect_smmu(_metadata->name, "RESUME=3");
+	EXPECT_TRACE_AND_SMMU("RESUME=3");
 }
 
 /* A parked fault nobody answers is aborted at its deadline. */
@@ -367,7 +382,7 @@ TEST_F(fault, ignore_times_out)
 
 	EXPECT_EQ(2, DEV_DELTA(timeouts));
 	EXPECT_EQ(2, DEV_DELTA(resumes[0]));
-	ifb_expect_smmu(_metadata->name, "RESUME=2");
+	EXPECT_TRACE_AND_SMMU("RESUME=2");
 }
 
 /* A full pool answers at once, never drops. */
@@ -384,7 +399,7 @@ TEST_F(fault, pool_full_aborts_at_once)
 	/* Detach answers the four parked ones. */
 	policy_stop(&self->a);
 	EXPECT_EQ(6, DEV_DELTA(resumes[0]));
-	ifb_expect_smmu(_metadata->name, "RESUME=6");
+	EXPECT_TRACE_AND_SMMU("RESUME=6");
 }
 
 /* FAILURE quarantines: later faults are aborted without program time. */
@@ -403,7 +418,7 @@ TEST_F(fault, failure_quarantines_until_reset)
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 	EXPECT_EQ(2, self->a.skel->bss->fast_calls);
 	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
-	ifb_expect_smmu(_metadata->name, "RESUME=4");
+	EXPECT_TRACE_AND_SMMU("RESUME=4");
 }
 
 /* Device policies before global ones; lower priority first; scratch shared. */
@@ -419,7 +434,7 @@ TEST_F(fault, chain_order)
 	EXPECT_EQ(1, self->b.skel->bss->fast_calls);
 	EXPECT_EQ(0, self->a.skel->bss->seen_mark);
 	EXPECT_EQ(0x11, self->b.skel->bss->seen_mark);
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /* A stall for a stream ID with no device is answered, once, and counted. */
@@ -432,7 +447,7 @@ TEST_F(fault, orphan_stall_answered)
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 	ASSERT_EQ(0, ifb_info(&after));
 	EXPECT_EQ(before.orphan_stalls + 1, after.orphan_stalls);
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /* Same name twice, and a second link on one map, are refused. */
@@ -447,7 +462,7 @@ TEST_F(fault, duplicate_name_and_double_attach_refused)
 	EXPECT_EQ(NULL, link);
 	EXPECT_EQ(EBUSY, errno);
 	bpf_link__destroy(link);
-	ifb_expect_smmu(_metadata->name, "RESUME=0");
+	EXPECT_TRACE_AND_SMMU("RESUME=0");
 }
 
 /* The sleepable op's verdicts are final, like the fast op's. */
@@ -468,7 +483,7 @@ TEST_F(fault, defer_then_invalid)
 	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_INVALID);
 	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
 	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_resume:", "resp=abort"));
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 TEST_F(fault, defer_then_failure_quarantines)
@@ -478,7 +493,7 @@ TEST_F(fault, defer_then_failure_quarantines)
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 	EXPECT_EQ(1, DEV_DELTA(quarantine_drops));
 	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
-	ifb_expect_smmu(_metadata->name, "RESUME=2");
+	EXPECT_TRACE_AND_SMMU("RESUME=2");
 }
 
 /* NONE from the sleepable op: next policies, then the stock answer. */
@@ -487,7 +502,7 @@ TEST_F(fault, defer_then_none_goes_on_to_stock)
 	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_NONE);
 	EXPECT_EQ(1, DEV_DELTA(stock));
 	EXPECT_EQ(0, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /* DEFER from the sleepable op would loop: INVALID, counted. */
@@ -496,7 +511,7 @@ TEST_F(fault, defer_from_sleepable_is_bad_verdict)
 	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_DEFER);
 	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
 	EXPECT_EQ(1, POLICY_STAT("deferred", bad_verdicts));
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 TEST_F(fault, unknown_sleepable_verdict_aborts)
@@ -504,7 +519,7 @@ TEST_F(fault, unknown_sleepable_verdict_aborts)
 	deferred_verdict(_metadata, self, 77);
 	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
 	EXPECT_EQ(1, POLICY_STAT("deferred", bad_verdicts));
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /* BPF does not range-check returns: unknown values abort, counted. */
@@ -515,7 +530,7 @@ TEST_F(fault, unknown_fast_verdict_aborts)
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
 	EXPECT_EQ(1, POLICY_STAT("unknown", bad_verdicts));
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /* DEFER from a policy without a sleepable op: INVALID, counted. */
@@ -535,7 +550,7 @@ TEST_F(fault, defer_without_sleepable_op)
 	EXPECT_EQ(1, POLICY_STAT("fast_only", bad_verdicts));
 	bpf_link__destroy(link);
 	fast_only__destroy(skel);
-	ifb_expect_smmu(_metadata->name, "RESUME=1");
+	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 /* On an unrecoverable fault every verdict but NONE is coerced, counted. */
@@ -558,7 +573,7 @@ TEST_F(fault, unrecoverable_verdicts_coerced)
 	EXPECT_EQ(0, DEV_DELTA(quarantine_drops));
 	EXPECT_EQ(0, DEV_DELTA(deferred) + DEV_DELTA(ignored));
 	EXPECT_EQ(0, ifb_trace_count("iommu_fault_bpf_resume:", NULL));
-	ifb_expect_smmu(_metadata->name, "RESUME=0");
+	EXPECT_TRACE_AND_SMMU("RESUME=0");
 }
 
 /*
@@ -583,7 +598,7 @@ TEST_F(fault, detach_with_faults_in_flight)
 	EXPECT_EQ(0, info.pool_in_use);
 	msleep(200);	/* nothing may come after */
 	EXPECT_EQ(205, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
-	ifb_expect_smmu(_metadata->name, "RESUME=205");
+	EXPECT_TRACE_AND_SMMU("RESUME=205");
 }
 
 /*
@@ -625,7 +640,7 @@ TEST_F(fault, replace_with_faults_in_flight)
 	EXPECT_EQ(206, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
-	ifb_expect_smmu(_metadata->name, "RESUME=206");
+	EXPECT_TRACE_AND_SMMU("RESUME=206");
 }
 
 /* Resume events per stall tag in the trace buffer, into @count[65536]. */
