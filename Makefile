@@ -49,6 +49,10 @@ SELFTEST_SKELS	:= $(SELFTEST_BPF:.bpf.o=.skel.h)
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
 		   -I$(UINC) -I$(TOP)/bpf/include
 
+FAULTCTL_SRC	:= $(wildcard tools/faultctl/*.c)
+FAULTCTL	:= $(B)/tools/faultctl
+BPFTOOL_DIR	:= $(KDIR)/tools/bpf/bpftool
+
 INITRAMFS	:= $(B)/vm/initramfs.cpio.gz
 BUSYBOX		:= $(B)/deps/busybox/bin/busybox
 
@@ -139,7 +143,18 @@ $(B)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
 	@echo "  CC      $@"
 	@$(TCC) $(TCFLAGS) $(TLDFLAGS) -o $@ $< $(TLIBS)
 
-tools: kernel $(LIBBPF_A) $(BPFTOOL_HOST) $(VMLINUX_H) $(SELFTESTS)
+# faultctl: static arm64, with bpftool's JSON writer from the same tree.
+$(FAULTCTL): $(FAULTCTL_SRC) tools/faultctl/faultctl.h $(LIBBPF_A) \
+	     include/uapi/linux/iommu_fault_bpf.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(TCC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+		-Wno-format-truncation -I$(UINC) -I$(TOP)/include/uapi \
+		-I$(BPFTOOL_DIR) -idirafter $(KDIR)/tools/include -static \
+		-o $@ $(FAULTCTL_SRC) \
+		$(BPFTOOL_DIR)/json_writer.c $(TLIBS)
+
+tools: kernel $(LIBBPF_A) $(BPFTOOL_HOST) $(VMLINUX_H) $(SELFTESTS) $(FAULTCTL)
 
 # A policy object, in-tree or the user's own: compiled against the built
 # kernel's vmlinux.h, libbpf's BPF headers and bpf/include/.
@@ -157,8 +172,9 @@ policy: $(LIBBPF_A) $(VMLINUX_H)
 $(BUSYBOX): $(B)/.stamp-deps
 
 $(INITRAMFS): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) $(SELFTESTS) \
-	      $(wildcard selftests/vm/*.sh)
-	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(B)/selftests selftests/vm
+	      $(wildcard selftests/vm/*.sh) $(FAULTCTL) $(SELFTEST_BPF)
+	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(B)/selftests selftests/vm \
+		$(FAULTCTL) $(GEN)
 
 initramfs: $(INITRAMFS)
 

@@ -302,8 +302,9 @@ void arm_smmu_fault_bpf_add_master(struct arm_smmu_master *master)
 	struct arm_smmu_fault_bpf *fb = master->smmu->fault_bpf;
 
 	/* Without it the device's faults simply take the stock path. */
-	if (fb)
+	if (fb && master->num_streams)
 		master->fault_bpf = iommu_fault_dev_add(&fb->src, master->dev,
+							master->streams[0].id,
 							master);
 }
 

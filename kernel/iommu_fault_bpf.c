@@ -304,7 +304,8 @@ static struct iommu_fault_source *source_find(const char *name)
 }
 
 struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
-					    struct device *dev, void *drvdata)
+					    struct device *dev, u32 sid,
+					    void *drvdata)
 {
 	struct iommu_fault_chain *chain;
 	struct iommu_fault_dev *fdev;
@@ -313,6 +314,7 @@ struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
 	if (!fdev)
 		return NULL;
 	fdev->dev = dev;
+	fdev->sid = sid;
 	fdev->src = src;
 	fdev->drvdata = drvdata;
 
@@ -612,19 +614,37 @@ void iommu_fault_counts(u32 *nr_policies, u32 *nr_devices, u64 *orphans)
 
 #define READ_STAT(dst, src)	((dst) = atomic64_read(&(src)))
 
-/* Counters of device @name; with @reset, lift its quarantine. */
+static struct iommu_fault_dev *dev_find_index(u32 index)
+{
+	struct iommu_fault_dev *fdev;
+
+	lockdep_assert_held(&iommu_fault_lock);
+	list_for_each_entry(fdev, &iommu_fault_devices, node)
+		if (!index--)
+			return fdev;
+	return NULL;
+}
+
+/*
+ * Counters of device @out->dev (or the @out->index-th device); with
+ * @reset, lift its quarantine.
+ */
 int iommu_fault_dev_ctl(struct iommu_fault_ctl_dev *out, bool reset)
 {
+	bool by_index = out->flags & IOMMU_FAULT_CTL_DEV_BY_INDEX;
 	struct iommu_fault_dev_stats *st;
 	struct iommu_fault_dev *fdev;
 	int i;
 
 	mutex_lock(&iommu_fault_lock);
-	fdev = dev_find(out->dev);
+	fdev = by_index ? dev_find_index(out->index) : dev_find(out->dev);
 	if (!fdev) {
 		mutex_unlock(&iommu_fault_lock);
-		return -ENODEV;
+		return by_index ? -ENOENT : -ENODEV;
 	}
+	strscpy(out->dev, dev_name(fdev->dev), sizeof(out->dev));
+	strscpy(out->iommu, fdev->src->name, sizeof(out->iommu));
+	out->sid = fdev->sid;
 	st = &fdev->stats;
 	out->quarantined = READ_ONCE(fdev->quarantined);
 	if (reset)

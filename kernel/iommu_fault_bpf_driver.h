@@ -75,7 +75,8 @@ int iommu_fault_source_add(struct iommu_fault_source *src);
 void iommu_fault_source_remove(struct iommu_fault_source *src);
 
 struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
-					    struct device *dev, void *drvdata);
+					    struct device *dev, u32 sid,
+					    void *drvdata);
 void iommu_fault_dev_remove(struct iommu_fault_dev *fdev);
 void *iommu_fault_dev_drvdata(struct iommu_fault_dev *fdev);
 struct device *iommu_fault_dev_device(struct iommu_fault_dev *fdev);

@@ -212,7 +212,7 @@ static int core_init(struct kunit *test)
 	memset(&fake, 0, sizeof(fake));
 	env->dev = kunit_device_register(test, "ifb-kunit-dev");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(env->dev));
-	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, NULL);
+	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, 0x99, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
 	test->priv = env;
 	return 0;
@@ -383,7 +383,7 @@ static void removal_answers_pending(struct kunit *test)
 	report(test, true);
 	iommu_fault_dev_remove(env->fdev);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 2);
-	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, NULL);
+	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, 0x99, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
 }
 

@@ -71,7 +71,12 @@ static int ctl_limits(struct iommu_fault_ctl_limits *l)
 
 static int ctl_dev(struct iommu_fault_ctl_dev *d, bool reset)
 {
-	if (d->flags || d->__reserved || check_str(d->dev, sizeof(d->dev)))
+	u32 valid = reset ? 0 : IOMMU_FAULT_CTL_DEV_BY_INDEX;
+
+	if (d->flags & ~valid || d->__reserved)
+		return -EINVAL;
+	if (!(d->flags & IOMMU_FAULT_CTL_DEV_BY_INDEX) &&
+	    check_str(d->dev, sizeof(d->dev)))
 		return -EINVAL;
 	return iommu_fault_dev_ctl(d, reset);
 }

@@ -76,6 +76,7 @@ struct iommu_fault_dev_stats {
 /**
  * struct iommu_fault_dev - a device the IOMMU driver added
  * @dev: the device
+ * @sid: its (first) stream ID at the IOMMU
  * @src: the IOMMU instance in front of it
  * @drvdata: the driver's handle for it (e.g. its SMMU master)
  * @chain: its policies, NULL when none targets it (RCU)
@@ -87,6 +88,7 @@ struct iommu_fault_dev_stats {
  */
 struct iommu_fault_dev {
 	struct device *dev;
+	u32 sid;
 	struct iommu_fault_source *src;
 	void *drvdata;
 	struct iommu_fault_chain __rcu *chain;

@@ -52,6 +52,7 @@ initrd=$initramfs
 append="console=ttyAMA0 panic=-1 loglevel=5 printk.devkmsg=on"
 if [ -n "$script" ]; then
 	stage=$(mktemp -d)
+	chmod 755 "$stage"	# its "." entry sets the mode of the guest's /
 	trap 'rm -rf "$stage"' EXIT
 	mkdir -p "$stage/mnt/run" "$stage/mnt/extra"
 	cp "$script" "$stage/mnt/run/script.sh"

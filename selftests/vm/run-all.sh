@@ -5,9 +5,9 @@
 # The script's own status is 0 when every binary passed or skipped.
 dir=/opt/ifb/selftests
 status=0
-for t in "$dir"/*_test; do
+for t in "$dir"/*_test "$dir"/*_test.sh; do
 	[ -x "$t" ] || continue
-	name=$(basename "$t")
+	name=$(basename "$t" .sh)
 	echo "IFB-TAP-BEGIN $name"
 	"$t" 2>&1
 	rc=$?

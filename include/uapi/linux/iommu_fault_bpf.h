@@ -9,6 +9,7 @@
 #ifndef _UAPI_LINUX_IOMMU_FAULT_BPF_H
 #define _UAPI_LINUX_IOMMU_FAULT_BPF_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 /**
@@ -244,8 +245,8 @@ struct iommu_fault_ctl_limits {
 /**
  * struct iommu_fault_ctl_dev - IOMMU_FAULT_IOC_RESET_DEV, _DEV_STATS
  * @size: sizeof(struct iommu_fault_ctl_dev)
- * @flags: must be 0
- * @dev: in: the device name
+ * @flags: IOMMU_FAULT_CTL_DEV_BY_INDEX (DEV_STATS only) or 0
+ * @dev: in: the device name; out with IOMMU_FAULT_CTL_DEV_BY_INDEX
  * @quarantined: out: the device is quarantined (before a reset)
  * @__reserved: must be 0
  * @faults: out: [0] unrecoverable, [1] recoverable faults reported
@@ -260,6 +261,10 @@ struct iommu_fault_ctl_limits {
  *	histogram: bucket i counts latencies in [2^i, 2^(i+1)) ns
  * @deferred_ns_log2: out: end-to-end latency of faults answered after
  *	pending (deferred or parked: report to answer), same buckets
+ * @index: in, with IOMMU_FAULT_CTL_DEV_BY_INDEX: which device, from 0 in
+ *	the order the IOMMU drivers added them; -ENOENT past the last
+ * @sid: out: the device's (first) stream ID at its IOMMU
+ * @iommu: out: the IOMMU in front of it, as IOMMU_FAULT_IOC_INJECT names it
  */
 struct iommu_fault_ctl_dev {
 	__u32 size;
@@ -277,7 +282,12 @@ struct iommu_fault_ctl_dev {
 	__u64 pool_full;
 	__u64 fast_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
 	__u64 deferred_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
+	__u32 index;
+	__u32 sid;
+	char iommu[IOMMU_FAULT_DEV_LEN];
 };
+
+#define IOMMU_FAULT_CTL_DEV_BY_INDEX	(1U << 0)
 
 #define IOMMU_FAULT_IOC_RESET_DEV	_IO(IOMMU_FAULT_IOC_TYPE, 0x04)
 #define IOMMU_FAULT_IOC_DEV_STATS	_IO(IOMMU_FAULT_IOC_TYPE, 0x05)

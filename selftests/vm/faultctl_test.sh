@@ -1,0 +1,138 @@
+#!/bin/sh
+# faultctl against the real kernel: every command, each error, the exit
+# statuses (0 success, 1 failure, 2 usage).  TAP.
+P=/opt/ifb/policies
+PIN=/sys/fs/bpf/iommu_fault
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n $1"; failed=1; }
+
+# check WANT_STATUS PATTERN DESCRIPTION COMMAND...
+#   the command exits WANT_STATUS and its output (stdout and stderr)
+#   matches the grep -E PATTERN ("" = anything)
+check() {
+	want=$1 pattern=$2 desc=$3
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		not_ok "$desc"
+		echo "# exit $rc, wanted $want: $*"
+		echo "$out" | sed 's/^/# /' | head -20
+	elif [ -n "$pattern" ] && ! echo "$out" | grep -qE -- "$pattern"; then
+		not_ok "$desc"
+		echo "# output does not match '$pattern': $*"
+		echo "$out" | sed 's/^/# /' | head -20
+	else
+		ok "$desc"
+	fi
+}
+
+dev=
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] &&
+		dev=$(basename "$d")
+done
+
+echo "TAP version 13"
+
+# Global options, objects, help
+check 0 "faultctl v[0-9]" "version" faultctl -V
+check 0 '"version"' "version in JSON" faultctl -j version
+check 2 "Usage" "no object is a usage error" faultctl
+check 2 "what is 'bogus'" "unknown object" faultctl bogus
+check 0 "policy load OBJ" "policy help" faultctl policy help
+check 2 "ambiguous prefix: 'l'" "ambiguous prefix" faultctl policy l
+check 0 "fault inject" "prefix: 'f' is fault" faultctl f help
+check 2 "what is 'nope'" "unknown command" faultctl fault nope
+
+# policy load: errors first
+check 1 "can't open object" "load: missing file" faultctl policy load /nonexistent.o
+check 1 "no iommu_fault_ops policy" "load: object without a policy" \
+	faultctl policy load $P/neg_other_struct_ops.bpf.o
+check 1 "only scratch is writable" "load: verifier log shown" \
+	faultctl policy load $P/neg_write_ctx.bpf.o
+check 1 "refused policy 'bad-name'" "load: bad name refused by the kernel" \
+	faultctl policy load $P/test_policy.bpf.o name bad-name
+check 2 "invalid priority" "load: bad priority" \
+	faultctl policy load $P/test_policy.bpf.o priority x
+check 1 "too long" "load: name too long" \
+	faultctl policy load $P/test_policy.bpf.o name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+
+# policy load, show: the policy outlives faultctl
+check 0 "Loaded policy park" "load" \
+	faultctl policy load $P/ignore_all.bpf.o name park dev "$dev" priority 5
+check 0 "" "load pinned its link" test -e $PIN/park
+check 0 "park: dev $dev  priority 5  ops fault" "show (from the kernel)" faultctl policy show
+check 0 '"name":"park"' "show in JSON" faultctl -j policy list
+check 1 "no policy named 'nope'" "show: filter matching nothing fails" \
+	faultctl policy show name nope
+check 1 "already loaded" "load: duplicate name" \
+	faultctl policy load $P/ignore_all.bpf.o name park
+
+# fault inject, pending, respond (a long deadline: they stay pending)
+check 0 "deadline 600000 ms" "config deadline" faultctl config deadline 600000
+check 0 "Injected 3 stall faults" "inject" \
+	faultctl fault inject dev "$dev" addr 0x1000 write stall count 3
+check 0 "parked" "pending lists them" faultctl fault pending
+cookie=$(faultctl -j fault pending | sed -n 's/^\[{"cookie":\([0-9]*\).*/\1/p')
+check 0 "" "respond handled" faultctl fault respond "$cookie" handled
+check 1 "no pending fault with cookie" "respond twice: unknown cookie" \
+	faultctl fault respond "$cookie" handled
+check 2 "handled, invalid or failure" "respond: bad verdict" \
+	faultctl fault respond 1 maybe
+check 2 "invalid cookie" "respond: bad cookie" faultctl fault respond xyz handled
+check 1 "unknown device 'nosuch'" "inject: unknown device" \
+	faultctl fault inject dev nosuch addr 0x1000
+check 2 "usage" "inject: address missing" faultctl fault inject dev "$dev"
+check 2 "unknown reason" "inject: bad reason" \
+	faultctl fault inject dev "$dev" addr 1 reason nope
+
+# device, config, stats
+check 0 "$dev" "device show" faultctl device show
+check 0 "\"sid\":16" "device show in JSON" faultctl -j device show "$dev"
+check 1 "unknown device 'nosuch'" "device reset: unknown device" \
+	faultctl device reset nosuch
+check 0 "was not quarantined" "device reset" faultctl device reset "$dev"
+check 0 "deadline 600000 ms  pool 4096 \(2 in use\)" "config shows the limits" \
+	faultctl config
+check 2 "invalid pool size" "config: bad pool" faultctl config pool 0
+check 2 "invalid deadline" "config: bad deadline" faultctl config deadline soon
+check 1 "while faults are pending" "config: no resize while pending" \
+	faultctl config pool 128
+check 0 "device $dev" "stats" faultctl stats
+check 0 "nsecs *: count" "stats histograms" faultctl stats dev "$dev"
+check 0 '"devices":\[' "stats in JSON" faultctl -j stats
+check 1 "unknown device 'nosuch'" "stats: unknown device" faultctl stats dev nosuch
+check 0 "# TYPE iommu_fault_faults_total counter" "stats prometheus" \
+	faultctl stats --format prometheus
+check 0 "" "stats prometheus to a file" \
+	faultctl stats --format prometheus --output /tmp/ifb.prom
+check 0 "iommu_fault_answers_total" "the file is complete" cat /tmp/ifb.prom
+check 0 "" "no temporary file left" sh -c '! ls /tmp/ifb.prom.*'
+check 0 "policy park" "stats interval count" faultctl stats 1 2
+check 2 "goes with --format prometheus" "stats: --output without format" \
+	faultctl stats --output /tmp/x
+
+# replace, unload
+check 0 "Replaced policy park" "replace" \
+	faultctl policy replace park $P/test_policy.bpf.o
+check 0 "park: dev $dev  priority 5  ops fault,fault_sleepable$" \
+	"replacement keeps name, device and priority" faultctl policy show name park
+check 0 "pool 4096 \(2 in use\)" "replacement inherited the parked faults" \
+	faultctl config
+check 0 "" "unload" faultctl policy unload park
+check 0 "" "unload removed the pin" sh -c "! test -e $PIN/park"
+check 1 "no policy 'park' loaded by faultctl" "unload twice" \
+	faultctl policy unload park
+check 0 "" "unload answered the parked faults" \
+	sh -c 'test "$(faultctl -j config | sed "s/.*pool_in_use.:\([0-9]*\).*/\1/")" = 0'
+check 0 "" "config back to defaults" faultctl config deadline 1000
+
+# Not root
+check 1 "faultctl needs root" "not root" su -s /bin/sh -c "faultctl config" nobody
+
+echo "1..$n"
+exit $failed

@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * faultctl policy { load | replace | unload | show | list | help }
+ *
+ * A policy is loaded from a BPF object with an iommu_fault_ops struct_ops
+ * map, attached as a link and the link pinned under PIN_DIR/NAME, so it
+ * outlives faultctl.  "show" asks the kernel, not the pins, so it lists
+ * every attached policy, whoever attached it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+
+#include "faultctl.h"
+
+/* The struct_ops map of type iommu_fault_ops in @obj, or NULL. */
+static struct bpf_map *policy_map(struct bpf_object *obj)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		const struct btf_type *t;
+
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS || !btf)
+			continue;
+		t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
+		if (t && !strcmp(btf__name_by_offset(btf, t->name_off),
+				 "iommu_fault_ops"))
+			return map;
+	}
+	return NULL;
+}
+
+/* Where member @field of the map's value lives in libbpf's copy of it. */
+static void *policy_field(struct bpf_object *obj, struct bpf_map *map,
+			  const char *field, size_t *size)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_member *m;
+	const struct btf_type *t;
+	size_t vsize;
+	char *value;
+	int i;
+
+	value = bpf_map__initial_value(map, &vsize);
+	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
+	if (!value || !t)
+		return NULL;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		__u32 off = btf_member_bit_offset(t, i) / 8;
+		__s64 msize = btf__resolve_size(btf, m->type);
+
+		if (strcmp(btf__name_by_offset(btf, m->name_off), field))
+			continue;
+		if (msize < 0 || off + (size_t)msize > vsize)
+			return NULL;
+		*size = msize;
+		return value + off;
+	}
+	return NULL;
+}
+
+static int set_str(struct bpf_object *obj, struct bpf_map *map,
+		   const char *field, const char *val)
+{
+	size_t size;
+	char *p = policy_field(obj, map, field, &size);
+
+	if (!p)
+		return -ENOENT;
+	if (strlen(val) >= size) {
+		p_err("%s '%s' is too long (at most %zu characters)", field,
+		      val, size - 1);
+		return -EINVAL;
+	}
+	memset(p, 0, size);
+	strcpy(p, val);
+	return 0;
+}
+
+/* bpffs at /sys/fs/bpf (mounted if needed) and PIN_DIR in it. */
+static int pin_dir_ready(void)
+{
+	struct statfs st;
+
+	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC) {
+		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL)) {
+			p_err("can't mount bpffs at /sys/fs/bpf: %s",
+			      strerror(errno));
+			return -1;
+		}
+	}
+	if (mkdir(PIN_DIR, 0700) && errno != EEXIST) {
+		p_err("can't create %s: %s", PIN_DIR, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Policy names are [A-Za-z0-9_.]: the pin path needs no escaping. */
+static void pin_path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", PIN_DIR, name);
+}
+
+struct load_args {
+	const char *file;
+	const char *name;
+	const char *dev;
+	int32_t priority;
+	bool has_priority;
+};
+
+/* OBJ [name NAME] [dev DEV] [priority N] */
+static int parse_load_args(int argc, char **argv, struct load_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (argc < 1)
+		return usage_err("missing object file");
+	a->file = argv[0];
+	NEXT_ARG();
+	while (argc) {
+		if (argc < 2)
+			return usage_err("'%s' needs a value", argv[0]);
+		if (is_prefix(argv[0], "name")) {
+			a->name = argv[1];
+		} else if (is_prefix(argv[0], "dev")) {
+			a->dev = argv[1];
+		} else if (is_prefix(argv[0], "priority")) {
+			if (parse_s32(argv[1], &a->priority))
+				return usage_err("invalid priority '%s'", argv[1]);
+			a->has_priority = true;
+		} else {
+			return usage_err("unknown keyword '%s' (name, dev, priority)",
+					 argv[0]);
+		}
+		argc -= 2;
+		argv += 2;
+	}
+	return 0;
+}
+
+/*
+ * Open @a->file, apply the overrides and load it.  On success *@obj and
+ * *@map are set and the policy's name is copied to @name.
+ */
+static int open_and_load(const struct load_args *a, struct bpf_object **obj,
+			 struct bpf_map **map, char *name, size_t name_size)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts,
+		    .kernel_log_level = debug ? 1 | 2 | 4 : 0);
+	size_t size;
+	char *p;
+
+	*obj = bpf_object__open_file(a->file, &opts);
+	if (!*obj) {
+		p_err("can't open object %s: %s", a->file, strerror(errno));
+		return -1;
+	}
+	*map = policy_map(*obj);
+	if (!*map) {
+		p_err("no iommu_fault_ops policy in %s (a SEC(\".struct_ops.link\") struct iommu_fault_ops)",
+		      a->file);
+		goto err;
+	}
+	if ((a->name && set_str(*obj, *map, "name", a->name)) ||
+	    (a->dev && set_str(*obj, *map, "dev", a->dev)))
+		goto err;
+	if (a->has_priority) {
+		int32_t *prio = policy_field(*obj, *map, "priority", &size);
+
+		if (!prio || size != sizeof(*prio))
+			goto err;
+		*prio = a->priority;
+	}
+	p = policy_field(*obj, *map, "name", &size);
+	if (!p || !*p) {
+		p_err("the policy in %s has no name: give it one with 'name NAME'",
+		      a->file);
+		goto err;
+	}
+	snprintf(name, name_size, "%.*s", (int)size, p);
+	if (bpf_object__load(*obj)) {
+		p_err("can't load %s: %s (the verifier's log is above)", a->file,
+		      strerror(errno));
+		goto err;
+	}
+	return 0;
+err:
+	bpf_object__close(*obj);
+	*obj = NULL;
+	return -1;
+}
+
+/* Why the kernel refused to attach a policy, in words. */
+static void attach_err(const char *name, int err)
+{
+	if (err == EEXIST)
+		p_err("a policy named '%s' is already attached", name);
+	else if (err == EINVAL)
+		p_err("the kernel refused policy '%s': it needs a 'fault' op, a name of [A-Za-z0-9_.], a device name without '/', and no unknown flags",
+		      name);
+	else if (err == EOPNOTSUPP || err == ENOENT)
+		p_err("can't attach '%s': %s (is this kernel built with CONFIG_IOMMU_FAULT_BPF?)",
+		      name, strerror(err));
+	else
+		p_err("can't attach policy '%s': %s", name, strerror(err));
+}
+
+static int do_load(int argc, char **argv)
+{
+	char name[IOMMU_FAULT_NAME_LEN], path[256];
+	struct bpf_object *obj;
+	struct bpf_link *link;
+	struct load_args a;
+	struct bpf_map *map;
+	int ret;
+
+	ret = parse_load_args(argc, argv, &a);
+	if (ret)
+		return ret;
+	if (pin_dir_ready())
+		return -1;
+	if (open_and_load(&a, &obj, &map, name, sizeof(name)))
+		return -1;
+	pin_path(path, sizeof(path), name);
+	if (!access(path, F_OK)) {
+		p_err("a policy named '%s' is already loaded (%s)", name, path);
+		goto err;
+	}
+	link = bpf_map__attach_struct_ops(map);
+	if (!link) {
+		attach_err(name, errno);
+		goto err;
+	}
+	ret = bpf_link__pin(link, path);
+	if (ret) {
+		p_err("can't pin the policy's link at %s: %s", path,
+		      strerror(-ret));
+		bpf_link__destroy(link);
+		goto err;
+	}
+	/* The pin keeps the policy attached after we exit. */
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	bpf_object__close(obj);
+
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "name", name);
+		jsonw_string_field(json_wtr, "pinned", path);
+		jsonw_end_object(json_wtr);
+	} else {
+		printf("Loaded policy %s, link pinned at %s\n", name, path);
+	}
+	return 0;
+err:
+	bpf_object__close(obj);
+	return -1;
+}
+
+/* The attached policy @name, from the kernel; -ENOENT if none. */
+static int policy_by_name(const char *name, struct iommu_fault_ctl_policy *p)
+{
+	uint32_t i;
+	int ret;
+
+	for (i = 0; !(ret = ctl_policy_by_index(i, p)); i++)
+		if (!strcmp(p->name, name))
+			return 0;
+	return ret;
+}
+
+/*
+ * NAME OBJ [dev DEV] [priority N]: the new object's policy takes NAME's
+ * place atomically: its name, and its device and priority unless given.
+ */
+static int do_replace(int argc, char **argv)
+{
+	char name[IOMMU_FAULT_NAME_LEN], path[256];
+	struct iommu_fault_ctl_policy running;
+	struct bpf_object *obj;
+	struct bpf_link *link;
+	struct load_args a;
+	struct bpf_map *map;
+	int ret;
+
+	if (argc < 2)
+		return usage_err("usage: %s policy replace NAME OBJ", bin_name);
+	if (ctl_open() < 0)
+		return -1;
+	pin_path(path, sizeof(path), argv[0]);
+	link = bpf_link__open(path);
+	if (!link) {
+		p_err("no policy '%s' loaded by faultctl (%s: %s)", argv[0],
+		      path, strerror(errno));
+		return -1;
+	}
+	ret = parse_load_args(argc - 1, argv + 1, &a);
+	if (ret)
+		goto out_link;
+	if (a.name && strcmp(a.name, argv[0])) {
+		ret = usage_err("the replacement keeps the name '%s'", argv[0]);
+		goto out_link;
+	}
+	a.name = argv[0];
+	ret = policy_by_name(argv[0], &running);
+	if (ret) {
+		p_err("policy '%s' is pinned but not attached: %s", argv[0],
+		      strerror(-ret));
+		ret = -1;
+		goto out_link;
+	}
+	if (!a.dev)
+		a.dev = running.dev;
+	if (!a.has_priority) {
+		a.priority = running.priority;
+		a.has_priority = true;
+	}
+	ret = -1;
+	if (open_and_load(&a, &obj, &map, name, sizeof(name)))
+		goto out_link;
+	ret = bpf_link__update_map(link, map);
+	if (ret)
+		p_err("can't replace policy '%s': %s", argv[0], strerror(-ret));
+	else if (json_output)
+		jsonw_string(json_wtr, name);
+	else
+		printf("Replaced policy %s with %s\n", name, a.file);
+	bpf_object__close(obj);
+out_link:
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	return ret;
+}
+
+/* NAME: detach it, even if someone else holds the link too. */
+static int do_unload(int argc, char **argv)
+{
+	char path[256];
+	int fd;
+
+	if (argc != 1)
+		return usage_err("usage: %s policy unload NAME", bin_name);
+	pin_path(path, sizeof(path), argv[0]);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		p_err("no policy '%s' loaded by faultctl (%s: %s)", argv[0],
+		      path, strerror(errno));
+		return -1;
+	}
+	if (bpf_link_detach(fd)) {
+		p_err("can't detach policy '%s': %s", argv[0], strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	unlink(path);
+	if (json_output)
+		jsonw_null(json_wtr);
+	else
+		printf("Unloaded policy %s\n", argv[0]);
+	return 0;
+}
+
+static void show_ops(const struct iommu_fault_ctl_policy *p, char *buf,
+		     size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s",
+		 p->ops & IOMMU_FAULT_POLICY_OP_FAULT ? "fault" : "",
+		 p->ops & IOMMU_FAULT_POLICY_OP_FAULT_SLEEPABLE ? ",fault_sleepable" : "",
+		 p->ops & IOMMU_FAULT_POLICY_OP_INIT ? ",init" : "",
+		 p->ops & IOMMU_FAULT_POLICY_OP_EXIT ? ",exit" : "");
+}
+
+static void show_policy_json(const struct iommu_fault_ctl_policy *p)
+{
+	int stage, st;
+
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "name", p->name);
+	jsonw_string_field(json_wtr, "dev", p->dev);
+	jsonw_int_field(json_wtr, "priority", p->priority);
+	jsonw_name(json_wtr, "ops");
+	jsonw_start_array(json_wtr);
+	if (p->ops & IOMMU_FAULT_POLICY_OP_FAULT)
+		jsonw_string(json_wtr, "fault");
+	if (p->ops & IOMMU_FAULT_POLICY_OP_FAULT_SLEEPABLE)
+		jsonw_string(json_wtr, "fault_sleepable");
+	if (p->ops & IOMMU_FAULT_POLICY_OP_INIT)
+		jsonw_string(json_wtr, "init");
+	if (p->ops & IOMMU_FAULT_POLICY_OP_EXIT)
+		jsonw_string(json_wtr, "exit");
+	jsonw_end_array(json_wtr);
+	jsonw_uint_field(json_wtr, "attached_ns", p->attached_ns);
+	jsonw_name(json_wtr, "calls");
+	jsonw_start_object(json_wtr);
+	jsonw_uint_field(json_wtr, "atomic", p->calls[0]);
+	jsonw_uint_field(json_wtr, "sleepable", p->calls[1]);
+	jsonw_end_object(json_wtr);
+	jsonw_name(json_wtr, "verdicts");
+	jsonw_start_object(json_wtr);
+	for (stage = 0; stage < 2; stage++) {
+		jsonw_name(json_wtr, stage ? "sleepable" : "atomic");
+		jsonw_start_object(json_wtr);
+		for (st = 0; st < __IOMMU_FAULT_STATUS_MAX; st++)
+			jsonw_uint_field(json_wtr, status_name(st),
+					 p->verdicts[stage][st]);
+		jsonw_end_object(json_wtr);
+	}
+	jsonw_end_object(json_wtr);
+	jsonw_uint_field(json_wtr, "bad_verdicts", p->bad_verdicts);
+	jsonw_uint_field(json_wtr, "unrecoverable_misuse",
+			 p->unrecoverable_misuse);
+	jsonw_end_object(json_wtr);
+}
+
+static void show_policy_plain(const struct iommu_fault_ctl_policy *p)
+{
+	time_t t = p->attached_ns / 1000000000ULL;
+	char ops[64], when[32];
+	int st;
+
+	show_ops(p, ops, sizeof(ops));
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	printf("%s: dev %s  priority %d  ops %s\n", p->name,
+	       p->dev[0] ? p->dev : "all", p->priority, ops);
+	printf("\tattached %s  calls %llu atomic, %llu sleepable  bad verdicts %llu  misused %llu\n",
+	       when, (unsigned long long)p->calls[0],
+	       (unsigned long long)p->calls[1],
+	       (unsigned long long)p->bad_verdicts,
+	       (unsigned long long)p->unrecoverable_misuse);
+	printf("\tverdicts:");
+	for (st = 0; st < __IOMMU_FAULT_STATUS_MAX; st++)
+		printf(" %s %llu/%llu", status_name(st),
+		       (unsigned long long)p->verdicts[0][st],
+		       (unsigned long long)p->verdicts[1][st]);
+	printf("  (atomic/sleepable)\n");
+}
+
+/* [name NAME] */
+static int do_show(int argc, char **argv)
+{
+	struct iommu_fault_ctl_policy p;
+	const char *filter = NULL;
+	uint32_t i, shown = 0;
+	int ret;
+
+	if (argc == 2 && is_prefix(argv[0], "name"))
+		filter = argv[1];
+	else if (argc)
+		return usage_err("usage: %s policy show [name NAME]", bin_name);
+	if (ctl_open() < 0)
+		return -1;
+	if (json_output)
+		jsonw_start_array(json_wtr);
+	for (i = 0; !(ret = ctl_policy_by_index(i, &p)); i++) {
+		if (filter && strcmp(filter, p.name))
+			continue;
+		if (json_output)
+			show_policy_json(&p);
+		else
+			show_policy_plain(&p);
+		shown++;
+	}
+	if (json_output)
+		jsonw_end_array(json_wtr);
+	if (ret != -ENOENT) {
+		p_err("can't read policies: %s", strerror(-ret));
+		return -1;
+	}
+	/* A filter that matches nothing is a failure, as in bpftool. */
+	if (filter && !shown) {
+		p_err("no policy named '%s' is attached", filter);
+		return -1;
+	}
+	return 0;
+}
+
+static int do_help(int argc, char **argv)
+{
+	if (json_output) {
+		jsonw_null(json_wtr);
+		return 0;
+	}
+	fprintf(stderr,
+		"Usage: %1$s policy load OBJ [name NAME] [dev DEV] [priority N]\n"
+		"       %1$s policy replace NAME OBJ [dev DEV] [priority N]\n"
+		"       %1$s policy unload NAME\n"
+		"       %1$s policy { show | list } [name NAME]\n"
+		"       %1$s policy help\n"
+		"\n"
+		"       Policies are pinned under " PIN_DIR "/NAME.\n",
+		bin_name);
+	return 0;
+}
+
+static const struct cmd cmds[] = {
+	{ "load",	do_load },
+	{ "replace",	do_replace },
+	{ "unload",	do_unload },
+	{ "show",	do_show },
+	{ "list",	do_show },
+	{ "help",	do_help },
+	{ 0 }
+};
+
+int do_policy(int argc, char **argv)
+{
+	return cmd_select(cmds, argc, argv, do_help);
+}
