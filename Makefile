@@ -49,8 +49,9 @@ SELFTEST_SKELS	:= $(SELFTEST_BPF:.bpf.o=.skel.h)
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
 		   -I$(UINC) -I$(TOP)/bpf/include
 
-FAULTCTL_SRC	:= $(wildcard tools/faultctl/*.c)
+FAULTCTL_SRC	:= $(filter-out %.bpf.c,$(wildcard tools/faultctl/*.c))
 FAULTCTL	:= $(B)/tools/faultctl
+FAULTCTL_GEN	:= $(B)/tools/gen
 BPFTOOL_DIR	:= $(KDIR)/tools/bpf/bpftool
 
 INITRAMFS	:= $(B)/vm/initramfs.cpio.gz
@@ -143,13 +144,24 @@ $(B)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
 	@echo "  CC      $@"
 	@$(TCC) $(TCFLAGS) $(TLDFLAGS) -o $@ $< $(TLIBS)
 
+# faultctl's own BPF program (trace) and its skeleton.
+$(FAULTCTL_GEN)/trace.bpf.o: tools/faultctl/trace.bpf.c tools/faultctl/trace_event.h \
+			     $(VMLINUX_H) $(LIBBPF_A)
+	@mkdir -p $(dir $@)
+	@echo "  BPF     $@"
+	@clang $(BPF_CFLAGS) -c $< -o $@
+
+$(FAULTCTL_GEN)/trace.skel.h: $(FAULTCTL_GEN)/trace.bpf.o $(BPFTOOL_HOST)
+	@$(BPFTOOL_HOST) gen skeleton $< name trace > $@.tmp && mv $@.tmp $@
+
 # faultctl: static arm64, with bpftool's JSON writer from the same tree.
-$(FAULTCTL): $(FAULTCTL_SRC) tools/faultctl/faultctl.h $(LIBBPF_A) \
-	     include/uapi/linux/iommu_fault_bpf.h
+$(FAULTCTL): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h) $(LIBBPF_A) \
+	     include/uapi/linux/iommu_fault_bpf.h $(FAULTCTL_GEN)/trace.skel.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(TCC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 		-Wno-format-truncation -I$(UINC) -I$(TOP)/include/uapi \
+		-I$(FAULTCTL_GEN) -I$(TOP)/tools/faultctl \
 		-I$(BPFTOOL_DIR) -idirafter $(KDIR)/tools/include -static \
 		-o $@ $(FAULTCTL_SRC) \
 		$(BPFTOOL_DIR)/json_writer.c $(TLIBS)

@@ -116,12 +116,39 @@ check 0 "policy park" "stats interval count" faultctl stats 1 2
 check 2 "goes with --format prometheus" "stats: --output without format" \
 	faultctl stats --output /tmp/x
 
+# trace: live events as JSON Lines, a clean exit on SIGINT
+faultctl -j trace > /tmp/trace.jsonl 2> /tmp/trace.err &
+tpid=$!
+sleep 2
+faultctl fault inject dev "$dev" addr 0x2000 stall count 2 > /dev/null
+faultctl fault inject dev "$dev" addr 0x3000 > /dev/null
+faultctl trace > /tmp/trace.txt 2>&1 &
+tpid2=$!
+sleep 2
+faultctl fault inject dev "$dev" addr 0x4000 > /dev/null
+sleep 1
+kill -INT $tpid $tpid2
+wait $tpid
+check 0 "" "trace -j ends with 0 on SIGINT" test $? = 0
+wait $tpid2
+check 0 "" "trace ends with 0 on SIGINT" test $? = 0
+check 0 "" "trace: every line is a JSON object" \
+	sh -c '! grep -v "^{.*}\$" /tmp/trace.jsonl | grep .'
+check 0 "^4\$" "trace: the four faults" grep -c '"event":"fault"' /tmp/trace.jsonl
+check 0 "^2\$" "trace: two IGNORE verdicts by park" \
+	grep -c '"policy":"park","stage":"atomic","status":"ignore"' /tmp/trace.jsonl
+check 0 "^2\$" "trace: two NONE verdicts (unrecoverable)" \
+	grep -c '"status":"none"' /tmp/trace.jsonl
+check 0 "fault .*sid 0x10 addr 0x4000 r unrecoverable" "trace: text line" \
+	cat /tmp/trace.txt
+check 1 "unknown device 'nosuch'" "trace: unknown device" faultctl trace dev nosuch
+
 # replace, unload
 check 0 "Replaced policy park" "replace" \
 	faultctl policy replace park $P/test_policy.bpf.o
 check 0 "park: dev $dev  priority 5  ops fault,fault_sleepable$" \
 	"replacement keeps name, device and priority" faultctl policy show name park
-check 0 "pool 4096 \(2 in use\)" "replacement inherited the parked faults" \
+check 0 "pool 4096 \(4 in use\)" "replacement inherited the parked faults" \
 	faultctl config
 check 0 "" "unload" faultctl policy unload park
 check 0 "" "unload removed the pin" sh -c "! test -e $PIN/park"

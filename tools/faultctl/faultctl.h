@@ -70,5 +70,6 @@ int do_fault(int argc, char **argv);
 int do_device(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_config(int argc, char **argv);
+int do_trace(int argc, char **argv);
 
 #endif /* FAULTCTL_H */

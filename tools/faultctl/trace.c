@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * faultctl trace [dev DEV]: live fault, verdict and resume events, one
+ * line each; JSON Lines with -j.  Events the ring buffer had no room for
+ * are counted and reported on stderr.  Ends cleanly on Ctrl-C (SIGINT)
+ * or SIGTERM.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "faultctl.h"
+#include "trace_event.h"
+#include "trace.skel.h"
+
+static volatile sig_atomic_t exiting;
+static const char *trace_dev;
+static __u64 first_ts;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static const char *event_name(__u32 type)
+{
+	switch (type) {
+	case TRACE_FAULT:
+		return "fault";
+	case TRACE_VERDICT:
+		return "verdict";
+	case TRACE_RESUME:
+		return "resume";
+	default:
+		return "unknown";
+	}
+}
+
+static void access_str(__u32 access, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s",
+		 access & IOMMU_FAULT_ACCESS_READ ? "r" : "",
+		 access & IOMMU_FAULT_ACCESS_WRITE ? "w" : "",
+		 access & IOMMU_FAULT_ACCESS_EXEC ? "x" : "",
+		 access & IOMMU_FAULT_ACCESS_PRIV ? "p" : "");
+	if (!buf[0])
+		snprintf(buf, size, "-");
+}
+
+/* Device and policy names are printable without quotes or backslashes
+ * (dev_name(), [A-Za-z0-9_.]); anything else is dropped, not escaped. */
+static void json_str(const char *key, const char *s)
+{
+	printf(",\"%s\":\"", key);
+	for (; *s; s++)
+		if (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+			putchar(*s);
+	putchar('"');
+}
+
+static void print_json(const struct faultctl_event *e)
+{
+	printf("{\"ts_ns\":%llu,\"event\":\"%s\"", (unsigned long long)e->ts_ns,
+	       event_name(e->type));
+	json_str("dev", e->dev);
+	printf(",\"sid\":%u,\"seq\":%llu,\"addr\":%llu,\"access\":%u,\"flags\":%u,\"reason\":%u,\"event_id\":%u,\"stall_tag\":%u,\"cookie\":%llu",
+	       e->sid, (unsigned long long)e->seq,
+	       (unsigned long long)e->addr, e->access, e->flags, e->reason,
+	       e->event, e->stall_tag, (unsigned long long)e->cookie);
+	if (e->flags & IOMMU_FAULT_CTX_PASID_VALID)
+		printf(",\"pasid\":%u", e->pasid);
+	if (e->type == TRACE_VERDICT) {
+		json_str("policy", e->policy);
+		printf(",\"stage\":\"%s\",\"status\":\"%s\",\"status_value\":%d",
+		       e->stage ? "sleepable" : "atomic",
+		       status_name(e->status), e->status);
+	} else if (e->type == TRACE_RESUME) {
+		printf(",\"response\":\"%s\"", e->retry ? "retry" : "abort");
+	}
+	printf("}\n");
+}
+
+static void print_text(const struct faultctl_event *e)
+{
+	char acc[8];
+
+	printf("%12.6f %-7s %-14s seq %-6llu ",
+	       (double)(e->ts_ns - first_ts) / 1e9, event_name(e->type),
+	       e->dev[0] ? e->dev : "-", (unsigned long long)e->seq);
+	switch (e->type) {
+	case TRACE_FAULT:
+		access_str(e->access, acc, sizeof(acc));
+		printf("sid 0x%x addr 0x%llx %s %s", e->sid,
+		       (unsigned long long)e->addr, acc,
+		       e->flags & IOMMU_FAULT_CTX_RECOVERABLE ? "stall" :
+								"unrecoverable");
+		if (e->flags & IOMMU_FAULT_CTX_PASID_VALID)
+			printf(" pasid 0x%x", e->pasid);
+		break;
+	case TRACE_VERDICT:
+		printf("%s %s -> %s", e->policy,
+		       e->stage ? "sleepable" : "atomic",
+		       status_name(e->status));
+		break;
+	case TRACE_RESUME:
+		printf("%s stag 0x%x", e->retry ? "RETRY" : "ABORT",
+		       e->stall_tag);
+		break;
+	}
+	printf("\n");
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct faultctl_event *e = data;
+
+	if (size < sizeof(*e))
+		return 0;
+	if (trace_dev && strcmp(trace_dev, e->dev))
+		return 0;
+	if (!first_ts)
+		first_ts = e->ts_ns;
+	if (json_output)
+		print_json(e);
+	else
+		print_text(e);
+	fflush(stdout);
+	return 0;
+}
+
+static void report_lost(struct trace *skel, __u64 *reported)
+{
+	__u64 lost = skel->bss->lost;
+
+	if (lost > *reported) {
+		fprintf(stderr, "Lost %llu events\n",
+			(unsigned long long)(lost - *reported));
+		*reported = lost;
+	}
+}
+
+int do_trace(int argc, char **argv)
+{
+	struct ring_buffer *rb = NULL;
+	struct iommu_fault_ctl_dev d;
+	struct trace *skel;
+	__u64 reported = 0;
+	int ret = -1;
+
+	if (argc == 1 && is_prefix(argv[0], "help")) {
+		if (!json_output)
+			fprintf(stderr, "Usage: %s [-j] trace [dev DEV]\n", bin_name);
+		return 0;
+	}
+	if (argc == 2 && is_prefix(argv[0], "dev"))
+		trace_dev = argv[1];
+	else if (argc)
+		return usage_err("usage: %s trace [dev DEV]", bin_name);
+	if (ctl_open() < 0)
+		return -1;
+	if (trace_dev && ctl_dev_by_name(trace_dev, &d)) {
+		p_err("unknown device '%s' (see '%s device show')", trace_dev,
+		      bin_name);
+		return -1;
+	}
+
+	skel = trace__open_and_load();
+	if (!skel) {
+		p_err("can't load the trace programs: %s", strerror(errno));
+		return -1;
+	}
+	if (trace__attach(skel)) {
+		p_err("can't attach to the iommu_fault_bpf tracepoints: %s",
+		      strerror(errno));
+		goto out;
+	}
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL,
+			      NULL);
+	if (!rb) {
+		p_err("can't open the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (!json_output)
+		fprintf(stderr, "Tracing IOMMU faults... Hit Ctrl-C to end.\n");
+
+	while (!exiting) {
+		int n = ring_buffer__poll(rb, 100);
+
+		if (n < 0 && n != -EINTR) {
+			p_err("reading the ring buffer: %s", strerror(-n));
+			goto out;
+		}
+		report_lost(skel, &reported);
+	}
+	ring_buffer__consume(rb);
+	report_lost(skel, &reported);
+	ret = 0;
+out:
+	ring_buffer__free(rb);
+	trace__destroy(skel);
+	return ret;
+}

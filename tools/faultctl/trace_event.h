@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One traced event, as trace.bpf.c hands it to faultctl through the ring
+ * buffer.  Plain fixed-size types: compiled for BPF and for user space.
+ */
+#ifndef FAULTCTL_TRACE_EVENT_H
+#define FAULTCTL_TRACE_EVENT_H
+
+#define TRACE_NAME_LEN	32
+
+enum faultctl_event_type {
+	TRACE_FAULT = 1,	/* iommu_fault_bpf_fault */
+	TRACE_VERDICT,		/* iommu_fault_bpf_verdict */
+	TRACE_RESUME,		/* iommu_fault_bpf_resume */
+};
+
+struct faultctl_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() */
+	__u64 addr;
+	__u64 cookie;
+	__u64 seq;
+	__u32 type;
+	__u32 sid;
+	__u32 pasid;
+	__u32 flags;
+	__u32 access;
+	__u32 reason;
+	__u32 stall_tag;
+	__u32 stage;
+	__s32 status;		/* verdict */
+	__s32 action;		/* verdict */
+	__u32 retry;		/* resume */
+	__u32 event;		/* the IOMMU's event code */
+	char dev[TRACE_NAME_LEN];
+	char policy[TRACE_NAME_LEN];
+};
+
+#endif /* FAULTCTL_TRACE_EVENT_H */
