@@ -122,6 +122,9 @@ tpid=$!
 sleep 2
 faultctl fault inject dev "$dev" addr 0x2000 stall count 2 > /dev/null
 faultctl fault inject dev "$dev" addr 0x3000 > /dev/null
+# and a real one: edu DMA to an unmapped IOVA
+echo "to_ram 0xdead000 4" > /sys/kernel/debug/iommu_fault_edu/"$dev"/dma
+sleep 1
 faultctl trace > /tmp/trace.txt 2>&1 &
 tpid2=$!
 sleep 2
@@ -134,21 +137,45 @@ wait $tpid2
 check 0 "" "trace ends with 0 on SIGINT" test $? = 0
 check 0 "" "trace: every line is a JSON object" \
 	sh -c '! grep -v "^{.*}\$" /tmp/trace.jsonl | grep .'
-check 0 "^4\$" "trace: the four faults" grep -c '"event":"fault"' /tmp/trace.jsonl
+check 0 "^5\$" "trace: the five faults" grep -c '"event":"fault"' /tmp/trace.jsonl
 check 0 "^2\$" "trace: two IGNORE verdicts by park" \
 	grep -c '"policy":"park","stage":"atomic","status":"ignore"' /tmp/trace.jsonl
-check 0 "^2\$" "trace: two NONE verdicts (unrecoverable)" \
+check 0 "^3\$" "trace: three NONE verdicts (unrecoverable)" \
 	grep -c '"status":"none"' /tmp/trace.jsonl
+check 0 '"addr":233492480,.*"flags":0' "trace: the real DMA fault" \
+	grep '"event":"fault"' /tmp/trace.jsonl
 check 0 "fault .*sid 0x10 addr 0x4000 r unrecoverable" "trace: text line" \
 	cat /tmp/trace.txt
 check 1 "unknown device 'nosuch'" "trace: unknown device" faultctl trace dev nosuch
+
+# replay: the captured faults again, to the same verdicts
+faultctl -j trace > /tmp/replay.jsonl 2> /dev/null &
+tpid=$!
+sleep 2
+check 0 "Replayed 5 faults" "replay" faultctl fault replay /tmp/trace.jsonl
+sleep 1
+kill -INT $tpid
+wait $tpid
+verdicts() { grep '"event":"verdict"' "$1" | sed 's/.*"policy":\("[^"]*"\).*"status":\("[^"]*"\).*/\1 \2/'; }
+verdicts /tmp/trace.jsonl > /tmp/v1
+verdicts /tmp/replay.jsonl > /tmp/v2
+check 0 "" "replay: same verdicts, in order" cmp /tmp/v1 /tmp/v2
+check 0 "^5\$" "replay: five verdicts compared" grep -c . /tmp/v2
+check 0 "Replayed 5 faults" "replay realtime" faultctl fault replay /tmp/trace.jsonl realtime
+head -1 /tmp/trace.jsonl > /tmp/bad.jsonl
+echo '{"event":"fault","dev":"x"' >> /tmp/bad.jsonl
+check 1 "bad.jsonl:2: malformed trace line" "replay: malformed line, with its number" \
+	faultctl fault replay /tmp/bad.jsonl
+echo '{"ts_ns":1,"event":"fault","dev":"nosuch","addr":1,"flags":0,"access":1,"event_id":16}' > /tmp/bad2.jsonl
+check 1 "unknown device 'nosuch'" "replay: unknown device" faultctl fault replay /tmp/bad2.jsonl
+check 1 "can't open" "replay: no file" faultctl fault replay /nonexistent
 
 # replace, unload
 check 0 "Replaced policy park" "replace" \
 	faultctl policy replace park $P/test_policy.bpf.o
 check 0 "park: dev $dev  priority 5  ops fault,fault_sleepable$" \
 	"replacement keeps name, device and priority" faultctl policy show name park
-check 0 "pool 4096 \(4 in use\)" "replacement inherited the parked faults" \
+check 0 "pool 4096 \(8 in use\)" "replacement inherited the parked faults" \
 	faultctl config
 check 0 "" "unload" faultctl policy unload park
 check 0 "" "unload removed the pin" sh -c "! test -e $PIN/park"

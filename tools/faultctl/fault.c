@@ -7,9 +7,12 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "faultctl.h"
+
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define MAX_LIST	65536
 
@@ -125,6 +128,62 @@ static const struct {
 	{ "permission", 0x13 },
 };
 
+struct inject_spec {
+	uint64_t addr;
+	uint32_t pasid;
+	bool has_pasid, read, exec, priv, stall;
+	uint8_t event;
+	uint16_t stag;
+	uint32_t count;
+	bool stag_seq;		/* copy i gets stag + i */
+};
+
+/* An SMMUv3 event record for device @d, into the SMMU in front of it. */
+static int inject(const struct iommu_fault_ctl_dev *d,
+		  const struct inject_spec *s)
+{
+	struct iommu_fault_ctl_inject inj = { .size = sizeof(inj), .len = 32 };
+	uint64_t evt[4] = { 0 };
+	int i, ret;
+
+	evt[0] = s->event | (uint64_t)d->sid << 32;
+	if (s->has_pasid)
+		evt[0] |= EVT_SSV | (uint64_t)s->pasid << 12;
+	evt[1] = s->stag | (s->stall ? EVT_STALL : 0) |
+		 (s->read ? EVT_RNW : 0) | (s->exec ? EVT_IND : 0) |
+		 (s->priv ? EVT_PNU : 0);
+	evt[2] = s->addr;
+	for (i = 0; i < 4; i++)
+		evt[i] = htole64(evt[i]);
+	memcpy(inj.raw, evt, sizeof(evt));
+	memcpy(inj.iommu, d->iommu, sizeof(inj.iommu));
+	inj.count = s->count;
+	inj.flags = s->stag_seq ? IOMMU_FAULT_INJECT_STAG_SEQ : 0;
+	ret = ctl_ioctl(IOMMU_FAULT_IOC_INJECT, &inj);
+	if (ret == -EOPNOTSUPP)
+		p_err("this kernel has no fault injection (CONFIG_IOMMU_FAULT_BPF_INJECT)");
+	else if (ret && ret != -ENODEV)
+		p_err("can't inject: %s", strerror(-ret));
+	return ret;
+}
+
+static int dev_lookup(const char *dev, struct iommu_fault_ctl_dev *d)
+{
+	int ret = ctl_dev_by_name(dev, d);
+
+	if (ret == -ENODEV && ctl_open() >= 0) {
+		p_err("unknown device '%s' (see '%s device show')", dev, bin_name);
+		return -1;
+	}
+	if (ret == -ENAMETOOLONG) {
+		p_err("unknown device '%s'", dev);
+		return -1;
+	}
+	if (ret && ret != -ENODEV)
+		p_err("can't read device '%s': %s", dev, strerror(-ret));
+	return ret ? -1 : 0;
+}
+
 /*
  * dev DEV addr ADDR [pasid N] [read|write] [exec] [priv] [stall]
  * [reason R] [count N]: an SMMUv3 event record for DEV's stream ID,
@@ -132,52 +191,48 @@ static const struct {
  */
 static int do_inject(int argc, char **argv)
 {
-	struct iommu_fault_ctl_inject inj = { .size = sizeof(inj), .len = 32 };
+	struct inject_spec spec = { .read = true, .event = 0x10, .count = 1 };
 	struct iommu_fault_ctl_dev d;
 	const char *dev = NULL;
-	uint64_t addr = 0, evt[4] = { 0 };
-	uint32_t pasid = 0, count = 1;
-	bool has_addr = false, has_pasid = false, read = true;
-	bool exec = false, priv = false, stall = false;
-	uint8_t event = 0x10;
+	bool has_addr = false;
 	unsigned int i;
-	int ret;
 
 	while (argc) {
 		/* Flags are whole words; keywords with a value may be prefixes. */
 		if (!strcmp(argv[0], "read")) {
-			read = true;
+			spec.read = true;
 		} else if (!strcmp(argv[0], "write")) {
-			read = false;
+			spec.read = false;
 		} else if (!strcmp(argv[0], "exec")) {
-			exec = true;
+			spec.exec = true;
 		} else if (!strcmp(argv[0], "priv")) {
-			priv = true;
+			spec.priv = true;
 		} else if (!strcmp(argv[0], "stall")) {
-			stall = true;
+			spec.stall = true;
 		} else {
 			if (argc < 2)
 				return usage_err("'%s' needs a value", argv[0]);
 			if (is_prefix(argv[0], "dev")) {
 				dev = argv[1];
 			} else if (is_prefix(argv[0], "addr")) {
-				if (parse_u64(argv[1], &addr))
+				if (parse_u64(argv[1], &spec.addr))
 					return usage_err("invalid address '%s'", argv[1]);
 				has_addr = true;
 			} else if (is_prefix(argv[0], "pasid")) {
-				if (parse_u32(argv[1], &pasid) || pasid >= 1U << 20)
+				if (parse_u32(argv[1], &spec.pasid) ||
+				    spec.pasid >= 1U << 20)
 					return usage_err("invalid PASID '%s' (20 bits)", argv[1]);
-				has_pasid = true;
+				spec.has_pasid = true;
 			} else if (is_prefix(argv[0], "reason")) {
-				for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+				for (i = 0; i < ARRAY_LEN(reasons); i++)
 					if (!strcmp(argv[1], reasons[i].name))
 						break;
-				if (i == sizeof(reasons) / sizeof(reasons[0]))
+				if (i == ARRAY_LEN(reasons))
 					return usage_err("unknown reason '%s' (translation, addr_size, access, permission)",
 							 argv[1]);
-				event = reasons[i].event;
+				spec.event = reasons[i].event;
 			} else if (is_prefix(argv[0], "count")) {
-				if (parse_u32(argv[1], &count) || !count)
+				if (parse_u32(argv[1], &spec.count) || !spec.count)
 					return usage_err("invalid count '%s'", argv[1]);
 			} else {
 				return usage_err("unknown keyword '%s'", argv[0]);
@@ -189,48 +244,187 @@ static int do_inject(int argc, char **argv)
 	if (!dev || !has_addr)
 		return usage_err("usage: %s fault inject dev DEV addr ADDR [pasid N] [read|write] [exec] [priv] [stall] [reason R] [count N]",
 				 bin_name);
-
-	ret = ctl_dev_by_name(dev, &d);
-	if (ret == -ENODEV || ret == -ENAMETOOLONG) {
-		p_err("unknown device '%s' (see '%s device show')", dev, bin_name);
+	if (dev_lookup(dev, &d))
 		return -1;
-	}
-	if (ret)
-		return ret == -ENODEV ? -1 : (p_err("%s", strerror(-ret)), -1);
-
-	evt[0] = event | (uint64_t)d.sid << 32;
-	if (has_pasid)
-		evt[0] |= EVT_SSV | (uint64_t)pasid << 12;
 	/* Stall tags count up from the device's fault count, like hardware. */
-	evt[1] = ((d.faults[0] + d.faults[1]) & 0xffff) |
-		 (stall ? EVT_STALL : 0) | (read ? EVT_RNW : 0) |
-		 (exec ? EVT_IND : 0) | (priv ? EVT_PNU : 0);
-	evt[2] = addr;
-	for (i = 0; i < 4; i++)
-		evt[i] = htole64(evt[i]);
-	memcpy(inj.raw, evt, sizeof(evt));
-	memcpy(inj.iommu, d.iommu, sizeof(inj.iommu));
-	inj.count = count;
-	inj.flags = IOMMU_FAULT_INJECT_STAG_SEQ;
-	ret = ctl_ioctl(IOMMU_FAULT_IOC_INJECT, &inj);
-	if (ret == -EOPNOTSUPP) {
-		p_err("this kernel has no fault injection (CONFIG_IOMMU_FAULT_BPF_INJECT)");
+	spec.stag = (d.faults[0] + d.faults[1]) & 0xffff;
+	spec.stag_seq = true;
+	if (inject(&d, &spec))
+		return -1;
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_uint_field(json_wtr, "injected", spec.count);
+		jsonw_end_object(json_wtr);
+	} else {
+		printf("Injected %u %s fault%s for %s (sid 0x%x) at 0x%llx\n",
+		       spec.count, spec.stall ? "stall" : "non-stall",
+		       spec.count == 1 ? "" : "s", dev, d.sid,
+		       (unsigned long long)spec.addr);
+	}
+	return 0;
+}
+
+/* Value of "key": in a flat JSON object line; string or number. */
+static const char *json_field(const char *line, const char *key, char *buf,
+			      size_t size)
+{
+	char pat[64];
+	const char *p;
+	size_t n;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(line, pat);
+	if (!p)
+		return NULL;
+	p += strlen(pat);
+	if (*p == '"') {
+		p++;
+		n = strcspn(p, "\"");
+		if (p[n] != '"')
+			return NULL;
+	} else {
+		n = strspn(p, "0123456789");
+		if (!n)
+			return NULL;
+	}
+	if (n >= size)
+		return NULL;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+struct replay_fault {
+	char dev[IOMMU_FAULT_DEV_LEN];
+	uint64_t ts_ns;
+	struct inject_spec spec;
+};
+
+/* One line of a "faultctl -j trace" capture; 1 = a fault, 0 = skip. */
+static int replay_parse(const char *line, struct replay_fault *f,
+			const char **why)
+{
+	char v[64];
+	uint64_t n;
+	uint32_t flags, access, event;
+
+	if (!line[0])
+		return 0;
+	if (line[0] != '{' || line[strlen(line) - 1] != '}') {
+		*why = "not a JSON object";
 		return -1;
 	}
-	if (ret) {
-		p_err("can't inject: %s", strerror(-ret));
+	if (!json_field(line, "event", v, sizeof(v))) {
+		*why = "no \"event\"";
 		return -1;
+	}
+	if (strcmp(v, "fault"))
+		return 0;
+	memset(f, 0, sizeof(*f));
+	if (!json_field(line, "dev", f->dev, sizeof(f->dev)) || !f->dev[0]) {
+		*why = "no \"dev\"";
+		return -1;
+	}
+	if (!json_field(line, "ts_ns", v, sizeof(v)) || parse_u64(v, &f->ts_ns) ||
+	    !json_field(line, "addr", v, sizeof(v)) || parse_u64(v, &f->spec.addr) ||
+	    !json_field(line, "flags", v, sizeof(v)) || parse_u32(v, &flags) ||
+	    !json_field(line, "access", v, sizeof(v)) || parse_u32(v, &access) ||
+	    !json_field(line, "event_id", v, sizeof(v)) || parse_u32(v, &event) ||
+	    event > 0xff) {
+		*why = "missing or bad ts_ns, addr, flags, access or event_id";
+		return -1;
+	}
+	if (json_field(line, "stall_tag", v, sizeof(v)) && !parse_u64(v, &n))
+		f->spec.stag = n & 0xffff;
+	if (flags & IOMMU_FAULT_CTX_PASID_VALID) {
+		if (!json_field(line, "pasid", v, sizeof(v)) ||
+		    parse_u32(v, &f->spec.pasid)) {
+			*why = "PASID valid but no \"pasid\"";
+			return -1;
+		}
+		f->spec.has_pasid = true;
+	}
+	f->spec.stall = flags & IOMMU_FAULT_CTX_RECOVERABLE;
+	f->spec.read = access & IOMMU_FAULT_ACCESS_READ;
+	f->spec.exec = access & IOMMU_FAULT_ACCESS_EXEC;
+	f->spec.priv = access & IOMMU_FAULT_ACCESS_PRIV;
+	f->spec.event = event;
+	f->spec.count = 1;
+	return 1;
+}
+
+/* FILE [realtime]: re-inject the faults of a JSON Lines trace, in order. */
+static int do_replay(int argc, char **argv)
+{
+	struct replay_fault *faults = NULL, *tmp;
+	size_t nr = 0, cap = 0, lineno = 0, i;
+	struct iommu_fault_ctl_dev d;
+	bool realtime = false;
+	char *line = NULL;
+	size_t len = 0;
+	ssize_t got;
+	int ret = -1;
+	FILE *f;
+
+	if (argc == 2 && is_prefix(argv[1], "realtime"))
+		realtime = true;
+	else if (argc != 1)
+		return usage_err("usage: %s fault replay FILE [realtime]", bin_name);
+	f = strcmp(argv[0], "-") ? fopen(argv[0], "r") : stdin;
+	if (!f) {
+		p_err("can't open %s: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	/* Check the whole file before injecting anything. */
+	while ((got = getline(&line, &len, f)) >= 0) {
+		const char *why = NULL;
+		int r;
+
+		lineno++;
+		while (got && (line[got - 1] == '\n' || line[got - 1] == '\r'))
+			line[--got] = '\0';
+		if (nr == cap) {
+			cap = cap ? cap * 2 : 256;
+			tmp = realloc(faults, cap * sizeof(*faults));
+			if (!tmp) {
+				p_err("out of memory");
+				goto out;
+			}
+			faults = tmp;
+		}
+		r = replay_parse(line, &faults[nr], &why);
+		if (r < 0) {
+			p_err("%s:%zu: malformed trace line: %s", argv[0], lineno, why);
+			goto out;
+		}
+		nr += r;
+	}
+	for (i = 0; i < nr; i++) {
+		if (realtime && i) {
+			uint64_t gap = faults[i].ts_ns - faults[i - 1].ts_ns;
+			struct timespec ts = { gap / 1000000000ULL,
+					       gap % 1000000000ULL };
+
+			if (faults[i].ts_ns > faults[i - 1].ts_ns)
+				nanosleep(&ts, NULL);
+		}
+		if (dev_lookup(faults[i].dev, &d) || inject(&d, &faults[i].spec))
+			goto out;
 	}
 	if (json_output) {
 		jsonw_start_object(json_wtr);
-		jsonw_uint_field(json_wtr, "injected", count);
+		jsonw_uint_field(json_wtr, "replayed", nr);
 		jsonw_end_object(json_wtr);
 	} else {
-		printf("Injected %u %s fault%s for %s (sid 0x%x) at 0x%llx\n", count,
-		       stall ? "stall" : "non-stall", count == 1 ? "" : "s", dev,
-		       d.sid, (unsigned long long)addr);
+		printf("Replayed %zu faults from %s\n", nr, argv[0]);
 	}
-	return 0;
+	ret = 0;
+out:
+	free(line);
+	free(faults);
+	if (f != stdin)
+		fclose(f);
+	return ret;
 }
 
 static int do_help(int argc, char **argv)
@@ -244,6 +438,7 @@ static int do_help(int argc, char **argv)
 		"       %1$s fault respond COOKIE { handled | invalid | failure }\n"
 		"       %1$s fault inject dev DEV addr ADDR [pasid N] [read|write] [exec] [priv]\n"
 		"                         [stall] [reason R] [count N]\n"
+		"       %1$s fault replay FILE [realtime]\n"
 		"       %1$s fault help\n"
 		"\n"
 		"       R := { translation | addr_size | access | permission }\n",
@@ -255,6 +450,7 @@ static const struct cmd cmds[] = {
 	{ "pending",	do_pending },
 	{ "respond",	do_respond },
 	{ "inject",	do_inject },
+	{ "replay",	do_replay },
 	{ "help",	do_help },
 	{ 0 }
 };
