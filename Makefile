@@ -166,7 +166,13 @@ $(FAULTCTL): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h) $(LIBBPF_A) \
 		-o $@ $(FAULTCTL_SRC) \
 		$(BPFTOOL_DIR)/json_writer.c $(TLIBS)
 
-tools: kernel $(LIBBPF_A) $(BPFTOOL_HOST) $(VMLINUX_H) $(SELFTESTS) $(FAULTCTL)
+$(B)/tools/faultctl.8: tools/faultctl/Documentation/faultctl.rst | $(B)/.stamp-deps
+	@mkdir -p $(dir $@)
+	@rst2man --strict $< > $@.tmp && mv $@.tmp $@
+	@echo "  MAN     $@"
+
+tools: kernel $(LIBBPF_A) $(BPFTOOL_HOST) $(VMLINUX_H) $(SELFTESTS) $(FAULTCTL) \
+       $(B)/tools/faultctl.8
 
 # A policy object, in-tree or the user's own: compiled against the built
 # kernel's vmlinux.h, libbpf's BPF headers and bpf/include/.
