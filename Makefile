@@ -166,13 +166,33 @@ $(FAULTCTL): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h) $(LIBBPF_A) \
 		-o $@ $(FAULTCTL_SRC) \
 		$(BPFTOOL_DIR)/json_writer.c $(TLIBS)
 
+# A native faultctl and libbpf, for the host-side tests of the CLI.
+HOST_LIBBPF	:= $(B)/host/libbpf/libbpf.a
+FAULTCTL_HOST	:= $(B)/host/faultctl
+
+$(HOST_LIBBPF): $(KDIR)/.extracted | $(B)/.stamp-deps
+	@mkdir -p $(dir $@)
+	@$(MAKE) -s -C $(KDIR)/tools/lib/bpf OUTPUT=$(dir $@) EXTRA_CFLAGS="-O2" \
+		$@ >/dev/null
+	@echo "  LIBBPF  $@"
+
+$(FAULTCTL_HOST): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h) $(HOST_LIBBPF) \
+		  include/uapi/linux/iommu_fault_bpf.h $(FAULTCTL_GEN)/trace.skel.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@gcc -O2 -g -Wall -Wno-unused-parameter -Wno-format-truncation \
+		-I$(UINC) -I$(TOP)/include/uapi -I$(FAULTCTL_GEN) \
+		-I$(TOP)/tools/faultctl -I$(BPFTOOL_DIR) \
+		-idirafter $(KDIR)/tools/include -o $@ $(FAULTCTL_SRC) \
+		$(BPFTOOL_DIR)/json_writer.c $(HOST_LIBBPF) -lelf -lz
+
 $(B)/tools/faultctl.8: tools/faultctl/Documentation/faultctl.rst | $(B)/.stamp-deps
 	@mkdir -p $(dir $@)
 	@rst2man --strict $< > $@.tmp && mv $@.tmp $@
 	@echo "  MAN     $@"
 
 tools: kernel $(LIBBPF_A) $(BPFTOOL_HOST) $(VMLINUX_H) $(SELFTESTS) $(FAULTCTL) \
-       $(B)/tools/faultctl.8
+       $(FAULTCTL_HOST) $(B)/tools/faultctl.8
 
 # A policy object, in-tree or the user's own: compiled against the built
 # kernel's vmlinux.h, libbpf's BPF headers and bpf/include/.
@@ -212,7 +232,7 @@ run: kernel $(INITRAMFS)
 test-host:
 	@python3 -m unittest discover -s selftests/host -p 'test_*.py' 2>&1
 
-test: kernel $(INITRAMFS)
+test: kernel $(INITRAMFS) $(FAULTCTL_HOST)
 	@scripts/test.sh $(IMAGE) $(INITRAMFS)
 
 CHECKPATCH	:= perl $(KDIR)/scripts/checkpatch.pl --no-tree --strict --terse

@@ -58,3 +58,17 @@ if [ ! -x "$depsdir/busybox/bin/busybox" ]; then
 	rm -rf "$tmp"
 	echo "deps: unpacked busybox-static:arm64"
 fi
+
+# promtool, to validate faultctl's Prometheus output: unpacked from
+# Debian's prometheus package, not installed (no server is started).
+if [ ! -x "$depsdir/prometheus/usr/bin/promtool" ]; then
+	mkdir -p "$depsdir"
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -qq prometheus 2>/dev/null) || {
+		apt-get update -qq && (cd "$tmp" && apt-get download -qq prometheus)
+	}
+	rm -rf "$depsdir/prometheus"
+	dpkg-deb -x "$tmp"/prometheus_*.deb "$depsdir/prometheus"
+	rm -rf "$tmp"
+	echo "deps: unpacked promtool"
+fi

@@ -22,8 +22,26 @@ echo "== VM: KUnit and selftests"
 vm_status=$?
 grep -E "^not ok |^# .*(Expected|EXPECTATION FAILED|ASSERTION FAILED|SKIP)|^# FAIL|^vm-run:" "$out/vm.out" || true
 
+# faultctl's Prometheus output, as the VM test wrote it, through promtool.
+sed -n '/^IFB-FILE-BEGIN faultctl.prom$/,/^IFB-FILE-END$/p' "$top/build/vm/console.log" \
+	| sed '1d;$d' > "$out/faultctl.prom"
+{
+	echo "TAP version 13"
+	echo "1..1"
+	if [ -s "$out/faultctl.prom" ] &&
+	   "$top/build/deps/prometheus/usr/bin/promtool" check metrics \
+		< "$out/faultctl.prom" > "$out/promtool.out" 2>&1; then
+		echo "ok 1 faultctl stats --format prometheus passes promtool check metrics"
+	else
+		echo "not ok 1 faultctl stats --format prometheus passes promtool check metrics"
+		sed 's/^/# /' "$out/promtool.out" 2>/dev/null
+	fi
+	echo "# exit status 0"
+} > "$out/promtool.tap"
+
 echo "== results"
 python3 "$here/vmlog.py" results --tap "host=$out/host.tap" \
+	--tap "promtool=$out/promtool.tap" \
 	--qemu-trace "$top/build/vm/qemu-trace.log" \
 	--qemu-status "$([ "$vm_status" = 124 ] && echo 124 || echo 0)" \
 	--timeout "${TEST_TIMEOUT:-900}" "$top/build/vm/console.log"

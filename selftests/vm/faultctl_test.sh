@@ -111,6 +111,10 @@ check 0 "# TYPE iommu_fault_faults_total counter" "stats prometheus" \
 check 0 "" "stats prometheus to a file" \
 	faultctl stats --format prometheus --output /tmp/ifb.prom
 check 0 "iommu_fault_answers_total" "the file is complete" cat /tmp/ifb.prom
+# For the host: promtool checks it (scripts/test.sh).
+echo "IFB-FILE-BEGIN faultctl.prom"
+cat /tmp/ifb.prom
+echo "IFB-FILE-END"
 check 0 "" "no temporary file left" sh -c '! ls /tmp/ifb.prom.*'
 check 0 "policy park" "stats interval count" faultctl stats 1 2
 check 2 "goes with --format prometheus" "stats: --output without format" \

@@ -97,7 +97,9 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 		match = &cmds[i];
 	}
 	if (!match) {
-		help(0, NULL);
+		/* The help text, not a JSON null before the error object. */
+		if (!json_output)
+			help(0, NULL);
 		return usage_err("what is '%s'?", argv[0]);
 	}
 	return match->func(argc - 1, argv + 1);
@@ -256,7 +258,8 @@ int main(int argc, char **argv)
 	else if (help)
 		ret = do_help(argc, argv);
 	else if (argc < 1)
-		ret = do_help(argc, argv) ?: -EXIT_USAGE;
+		ret = json_output ? usage_err("no object given") :
+				    (do_help(argc, argv), -EXIT_USAGE);
 	else
 		ret = cmd_select(objects, argc, argv, do_help);
 
