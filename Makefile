@@ -161,6 +161,7 @@ $(FAULTCTL): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h) $(LIBBPF_A) \
 	@echo "  CC      $@"
 	@$(TCC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 		-Wno-format-truncation -I$(UINC) -I$(TOP)/include/uapi \
+		-I$(KDIR)/tools/include/uapi \
 		-I$(FAULTCTL_GEN) -I$(TOP)/tools/faultctl \
 		-I$(BPFTOOL_DIR) -idirafter $(KDIR)/tools/include -static \
 		-o $@ $(FAULTCTL_SRC) \
@@ -181,8 +182,8 @@ $(FAULTCTL_HOST): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h) $(HOST_LIBBPF) 
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	@gcc -O2 -g -Wall -Wno-unused-parameter -Wno-format-truncation \
-		-I$(UINC) -I$(TOP)/include/uapi -I$(FAULTCTL_GEN) \
-		-I$(TOP)/tools/faultctl -I$(BPFTOOL_DIR) \
+		-I$(UINC) -I$(TOP)/include/uapi -I$(KDIR)/tools/include/uapi \
+		-I$(FAULTCTL_GEN) -I$(TOP)/tools/faultctl -I$(BPFTOOL_DIR) \
 		-idirafter $(KDIR)/tools/include -o $@ $(FAULTCTL_SRC) \
 		$(BPFTOOL_DIR)/json_writer.c $(HOST_LIBBPF) -lelf -lz
 

@@ -8,6 +8,7 @@
  * iommu_fault_lock and wait for a grace period before the policy's
  * memory or its pending faults are touched.
  */
+#include <linux/bpf.h>
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/log2.h>
@@ -158,7 +159,8 @@ static void policy_free(struct iommu_fault_policy *policy)
 	kfree(policy);
 }
 
-int iommu_fault_policy_attach(struct iommu_fault_ops *ops)
+int iommu_fault_policy_attach(struct iommu_fault_ops *ops,
+			      struct bpf_link *link)
 {
 	struct iommu_fault_policy *policy;
 	int ret;
@@ -178,6 +180,7 @@ int iommu_fault_policy_attach(struct iommu_fault_ops *ops)
 		ret = PTR_ERR(policy);
 		goto unlock;
 	}
+	policy->link = link;
 	ops->policy = policy;
 	list_add_tail(&policy->all, &iommu_fault_policies);
 	chain_insert(policy->chain, policy);
@@ -224,7 +227,8 @@ void iommu_fault_policy_detach(struct iommu_fault_ops *ops)
  * new one.
  */
 int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
-			       struct iommu_fault_ops *old_ops)
+			       struct iommu_fault_ops *old_ops,
+			       struct bpf_link *link)
 {
 	struct iommu_fault_policy *new, *old;
 	int ret;
@@ -248,6 +252,7 @@ int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
 		ret = PTR_ERR(new);
 		goto unlock;
 	}
+	new->link = link;
 	new_ops->policy = new;
 	list_replace(&old->all, &new->all);
 	if (new->chain == old->chain &&
@@ -695,6 +700,12 @@ int iommu_fault_policy_ctl(struct iommu_fault_ctl_policy *out)
 		   (ops->init ? IOMMU_FAULT_POLICY_OP_INIT : 0) |
 		   (ops->exit ? IOMMU_FAULT_POLICY_OP_EXIT : 0);
 	out->attached_ns = policy->attached_ns;
+	/*
+	 * The link outlives the attachment (unreg runs before it is
+	 * freed, and waits for this lock), and its id is only set once
+	 * reg has returned: read it now, not at attach.
+	 */
+	out->link_id = policy->link ? policy->link->id : 0;
 	for (stage = 0; stage < 2; stage++) {
 		READ_STAT(out->calls[stage], st->calls[stage]);
 		for (status = 0; status < __IOMMU_FAULT_STATUS_MAX; status++)

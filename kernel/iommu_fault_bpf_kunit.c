@@ -241,7 +241,7 @@ static void attach(struct kunit *test, int i, bool on_dev, int prio)
 	snprintf(ops->name, sizeof(ops->name), "kunit%d", i);
 	strscpy(ops->dev, on_dev ? dev_name(env->dev) : "", sizeof(ops->dev));
 	ops->priority = prio;
-	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(ops), 0);
+	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(ops, NULL), 0);
 	env->attached[i] = true;
 }
 

@@ -197,7 +197,7 @@ static int iommu_fault_ops_validate(void *kdata)
 
 static int iommu_fault_ops_reg(void *kdata, struct bpf_link *link)
 {
-	return iommu_fault_policy_attach(kdata);
+	return iommu_fault_policy_attach(kdata, link);
 }
 
 static void iommu_fault_ops_unreg(void *kdata, struct bpf_link *link)
@@ -208,7 +208,7 @@ static void iommu_fault_ops_unreg(void *kdata, struct bpf_link *link)
 static int iommu_fault_ops_update(void *kdata, void *old_kdata,
 				  struct bpf_link *link)
 {
-	return iommu_fault_policy_replace(kdata, old_kdata);
+	return iommu_fault_policy_replace(kdata, old_kdata, link);
 }
 
 /* CFI stubs: the type anchors of the trampolines, never called. */

@@ -83,7 +83,7 @@ static int ctl_dev(struct iommu_fault_ctl_dev *d, bool reset)
 
 static int ctl_policy(struct iommu_fault_ctl_policy *p)
 {
-	if (p->flags || p->__reserved)
+	if (p->flags)
 		return -EINVAL;
 	return iommu_fault_policy_ctl(p);
 }

@@ -15,6 +15,7 @@
 
 #include "iommu_fault_bpf_driver.h"
 
+struct bpf_link;
 struct bpf_prog;
 
 /* Counters of one policy; atomics, the fault path may run on any CPU. */
@@ -48,6 +49,8 @@ struct iommu_fault_chain {
  * @node: its place in @chain->policies
  * @all: in the list of every attached policy (iommu_fault_lock)
  * @attached_ns: ktime_get_real_ns() at attach
+ * @link: the struct_ops link that attached it; user space finds the map
+ *	and its programs from the link's id
  * @stats: its counters
  */
 struct iommu_fault_policy {
@@ -56,6 +59,7 @@ struct iommu_fault_policy {
 	struct list_head node;
 	struct list_head all;
 	u64 attached_ns;
+	struct bpf_link *link;
 	struct iommu_fault_policy_stats stats;
 };
 
@@ -101,10 +105,12 @@ struct iommu_fault_dev {
 
 extern struct mutex iommu_fault_lock;
 
-int iommu_fault_policy_attach(struct iommu_fault_ops *ops);
+int iommu_fault_policy_attach(struct iommu_fault_ops *ops,
+			      struct bpf_link *link);
 void iommu_fault_policy_detach(struct iommu_fault_ops *ops);
 int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
-			       struct iommu_fault_ops *old_ops);
+			       struct iommu_fault_ops *old_ops,
+			       struct bpf_link *link);
 
 bool iommu_fault_prog_is_policy(const struct bpf_prog *prog);
 int iommu_fault_kfuncs_init(void);

@@ -67,6 +67,8 @@ check 0 "Loaded policy park" "load" \
 check 0 "" "load pinned its link" test -e $PIN/park
 check 0 "park: dev $dev  priority 5  ops fault" "show (from the kernel)" faultctl policy show
 check 0 '"name":"park"' "show in JSON" faultctl -j policy list
+check 0 "prog ids: fault [0-9]+" "show: program ids" faultctl policy show
+check 0 '"prog_ids":\{"fault":[0-9]+\}' "show: program ids in JSON" faultctl -j policy show
 check 1 "no policy named 'nope'" "show: filter matching nothing fails" \
 	faultctl policy show name nope
 check 1 "already loaded" "load: duplicate name" \
@@ -179,6 +181,8 @@ check 0 "Replaced policy park" "replace" \
 	faultctl policy replace park $P/test_policy.bpf.o
 check 0 "park: dev $dev  priority 5  ops fault,fault_sleepable$" \
 	"replacement keeps name, device and priority" faultctl policy show name park
+check 0 "prog ids: fault [0-9]+ fault_sleepable [0-9]+$" \
+	"replacement: program ids of the new object" faultctl policy show name park
 check 0 "pool 4096 \(8 in use\)" "replacement inherited the parked faults" \
 	faultctl config
 check 0 "" "unload" faultctl policy unload park

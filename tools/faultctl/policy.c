@@ -375,6 +375,86 @@ static int do_unload(int argc, char **argv)
 	return 0;
 }
 
+static const char *const op_names[] = {
+	"fault", "fault_sleepable", "init", "exit",
+};
+#define NR_OPS	4
+
+/* Offset of member @name in struct type @t of @btf, or -1. */
+static int member_off(const struct btf *btf, const struct btf_type *t,
+		      const char *name)
+{
+	const struct btf_member *m = btf_members(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name))
+			return btf_member_bit_offset(t, i) / 8;
+	return -1;
+}
+
+/*
+ * Program ids of attached policy @p: the kernel names the link that
+ * attached it; the link names its struct_ops map, and a lookup in that
+ * map gives, in each op slot of the value, the id of the program behind
+ * the op.  Left 0 where anything is gone (a policy unloaded meanwhile).
+ */
+static void policy_prog_ids(const struct iommu_fault_ctl_policy *p,
+			    __u32 ids[NR_OPS])
+{
+	struct bpf_link_info link = {};
+	struct bpf_map_info map = {};
+	__u32 len, zero = 0;
+	const struct btf_type *vt, *ot;
+	int data_off, op_off, vtid, otid, lfd, mfd = -1, i;
+	struct btf *btf = NULL;
+	char *buf = NULL;
+
+	memset(ids, 0, NR_OPS * sizeof(*ids));
+	lfd = bpf_link_get_fd_by_id(p->link_id);
+	if (lfd < 0)
+		goto out;
+	len = sizeof(link);
+	if (bpf_link_get_info_by_fd(lfd, &link, &len) ||
+	    link.type != BPF_LINK_TYPE_STRUCT_OPS)
+		goto out;
+	mfd = bpf_map_get_fd_by_id(link.struct_ops.map_id);
+	len = sizeof(map);
+	if (mfd < 0 || bpf_map_get_info_by_fd(mfd, &map, &len))
+		goto out;
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		goto out;
+	vtid = btf__find_by_name_kind(btf, "bpf_struct_ops_iommu_fault_ops",
+				      BTF_KIND_STRUCT);
+	otid = btf__find_by_name_kind(btf, "iommu_fault_ops", BTF_KIND_STRUCT);
+	if (vtid < 0 || otid < 0 || map.btf_vmlinux_value_type_id != (__u32)vtid)
+		goto out;
+	vt = btf__type_by_id(btf, vtid);
+	ot = btf__type_by_id(btf, otid);
+	data_off = member_off(btf, vt, "data");
+	buf = malloc(map.value_size);
+	if (data_off < 0 || !buf || map.value_size != vt->size ||
+	    bpf_map_lookup_elem(mfd, &zero, buf))
+		goto out;
+	for (i = 0; i < NR_OPS; i++) {
+		op_off = member_off(btf, ot, op_names[i]);
+		if (op_off >= 0)
+			ids[i] = (__u32)*(__u64 *)(buf + data_off + op_off);
+	}
+out:
+	if (debug && !ids[0])
+		fprintf(stderr, "debug: no program ids for %s (link %u, map %u): %s\n",
+			p->name, p->link_id, link.struct_ops.map_id,
+			strerror(errno));
+	free(buf);
+	btf__free(btf);
+	if (mfd >= 0)
+		close(mfd);
+	if (lfd >= 0)
+		close(lfd);
+}
+
 static void show_ops(const struct iommu_fault_ctl_policy *p, char *buf,
 		     size_t size)
 {
@@ -387,7 +467,8 @@ static void show_ops(const struct iommu_fault_ctl_policy *p, char *buf,
 
 static void show_policy_json(const struct iommu_fault_ctl_policy *p)
 {
-	int stage, st;
+	__u32 ids[NR_OPS];
+	int stage, st, i;
 
 	jsonw_start_object(json_wtr);
 	jsonw_string_field(json_wtr, "name", p->name);
@@ -404,6 +485,13 @@ static void show_policy_json(const struct iommu_fault_ctl_policy *p)
 	if (p->ops & IOMMU_FAULT_POLICY_OP_EXIT)
 		jsonw_string(json_wtr, "exit");
 	jsonw_end_array(json_wtr);
+	policy_prog_ids(p, ids);
+	jsonw_name(json_wtr, "prog_ids");
+	jsonw_start_object(json_wtr);
+	for (i = 0; i < NR_OPS; i++)
+		if (ids[i])
+			jsonw_uint_field(json_wtr, op_names[i], ids[i]);
+	jsonw_end_object(json_wtr);
 	jsonw_uint_field(json_wtr, "attached_ns", p->attached_ns);
 	jsonw_name(json_wtr, "calls");
 	jsonw_start_object(json_wtr);
@@ -431,12 +519,19 @@ static void show_policy_plain(const struct iommu_fault_ctl_policy *p)
 {
 	time_t t = p->attached_ns / 1000000000ULL;
 	char ops[64], when[32];
-	int st;
+	__u32 ids[NR_OPS];
+	int st, i;
 
 	show_ops(p, ops, sizeof(ops));
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	printf("%s: dev %s  priority %d  ops %s\n", p->name,
 	       p->dev[0] ? p->dev : "all", p->priority, ops);
+	policy_prog_ids(p, ids);
+	printf("\tprog ids:");
+	for (i = 0; i < NR_OPS; i++)
+		if (ids[i])
+			printf(" %s %u", op_names[i], ids[i]);
+	printf("\n");
 	printf("\tattached %s  calls %llu atomic, %llu sleepable  bad verdicts %llu  misused %llu\n",
 	       when, (unsigned long long)p->calls[0],
 	       (unsigned long long)p->calls[1],

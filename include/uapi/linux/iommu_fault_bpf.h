@@ -301,7 +301,8 @@ struct iommu_fault_ctl_dev {
  * @name: out: its name
  * @dev: out: its device, "" for all
  * @ops: out: IOMMU_FAULT_POLICY_OP_* it implements
- * @__reserved: must be 0
+ * @link_id: out: id of the BPF link that attached it (its struct_ops map,
+ *	and through it the programs, are reachable from there)
  * @attached_ns: out: CLOCK_REALTIME at attach
  * @calls: out: op calls by stage
  * @verdicts: out: returned statuses, by stage and status
@@ -318,7 +319,7 @@ struct iommu_fault_ctl_policy {
 	char name[IOMMU_FAULT_NAME_LEN];
 	char dev[IOMMU_FAULT_DEV_LEN];
 	__u32 ops;
-	__u32 __reserved;
+	__u32 link_id;
 	__u64 attached_ns;
 	__u64 calls[2];
 	__u64 verdicts[2][6];
