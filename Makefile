@@ -49,6 +49,12 @@ SELFTEST_SKELS	:= $(SELFTEST_BPF:.bpf.o=.skel.h)
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
 		   -I$(UINC) -I$(TOP)/bpf/include
 
+# The policy library (bpf/progs/) and users' policies (make policy).
+POLICY_OUT	:= $(B)/policies
+LIB_POLICIES	:= $(patsubst bpf/progs/%.bpf.c,$(POLICY_OUT)/%.bpf.o,\
+		     $(wildcard bpf/progs/*.bpf.c))
+LIB_SKELS	:= $(patsubst $(POLICY_OUT)/%.bpf.o,$(GEN)/%.skel.h,$(LIB_POLICIES))
+
 FAULTCTL_SRC	:= $(filter-out %.bpf.c,$(wildcard tools/faultctl/*.c))
 FAULTCTL	:= $(B)/tools/faultctl
 FAULTCTL_GEN	:= $(B)/tools/gen
@@ -133,13 +139,23 @@ $(GEN)/%.bpf.o: selftests/vm/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*
 	@echo "  BPF     $@"
 	@clang $(BPF_CFLAGS) -c $< -o $@
 
-.SECONDARY: $(SELFTEST_BPF) $(SELFTEST_SKELS)
+.SECONDARY: $(SELFTEST_BPF) $(SELFTEST_SKELS) $(LIB_POLICIES) $(LIB_SKELS)
 
 $(GEN)/%.skel.h: $(GEN)/%.bpf.o $(BPFTOOL_HOST)
 	@$(BPFTOOL_HOST) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
+# The library's policies, and skeletons of them for their VM tests.
+$(POLICY_OUT)/%.bpf.o: bpf/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*.h) $(LIBBPF_A)
+	@mkdir -p $(POLICY_OUT)
+	@echo "  BPF     $@"
+	@clang $(BPF_CFLAGS) -c $< -o $@
+
+$(LIB_SKELS): $(GEN)/%.skel.h: $(POLICY_OUT)/%.bpf.o $(BPFTOOL_HOST)
+	@mkdir -p $(GEN)
+	@$(BPFTOOL_HOST) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
+
 $(B)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
-		  $(SELFTEST_SKELS) include/uapi/linux/iommu_fault_bpf.h | $(VMLINUX_H)
+		  $(SELFTEST_SKELS) $(LIB_SKELS) include/uapi/linux/iommu_fault_bpf.h | $(VMLINUX_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(TCC) $(TCFLAGS) $(TLDFLAGS) -o $@ $< $(TLIBS)
@@ -193,12 +209,10 @@ $(B)/tools/faultctl.8: tools/faultctl/Documentation/faultctl.rst | $(B)/.stamp-d
 	@echo "  MAN     $@"
 
 tools: kernel $(LIBBPF_A) $(BPFTOOL_HOST) $(VMLINUX_H) $(SELFTESTS) $(FAULTCTL) \
-       $(FAULTCTL_HOST) $(B)/tools/faultctl.8
+       $(FAULTCTL_HOST) $(B)/tools/faultctl.8 $(LIB_POLICIES)
 
 # A policy object, in-tree or the user's own: compiled against the built
 # kernel's vmlinux.h, libbpf's BPF headers and bpf/include/.
-POLICY_OUT	:= $(B)/policies
-
 policy: $(LIBBPF_A) $(VMLINUX_H)
 	@test -n "$(SRC)" || { echo "usage: make policy SRC=path/to/policy.bpf.c" >&2; exit 2; }
 	@test -r "$(SRC)" || { echo "make policy: cannot read '$(SRC)'" >&2; exit 2; }
@@ -211,9 +225,9 @@ policy: $(LIBBPF_A) $(VMLINUX_H)
 $(BUSYBOX): $(B)/.stamp-deps
 
 $(INITRAMFS): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) $(SELFTESTS) \
-	      $(wildcard selftests/vm/*.sh) $(FAULTCTL) $(SELFTEST_BPF)
+	      $(wildcard selftests/vm/*.sh) $(FAULTCTL) $(SELFTEST_BPF) $(LIB_POLICIES)
 	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(B)/selftests selftests/vm \
-		$(FAULTCTL) $(GEN)
+		$(FAULTCTL) $(GEN) $(LIB_POLICIES)
 
 initramfs: $(INITRAMFS)
 

@@ -2,12 +2,14 @@
 # Build the VM's base initramfs: static busybox, /init, our binaries.
 #
 #   mkinitramfs.sh OUT.cpio.gz BUSYBOX SELFTEST_BIN_DIR SELFTEST_SRC_DIR \
-#                  FAULTCTL POLICY_DIR
+#                  FAULTCTL POLICY_DIR [POLICY.bpf.o...]
 # Test binaries and scripts go to /opt/ifb/selftests, faultctl to
-# /opt/ifb/bin, the BPF objects of POLICY_DIR to /opt/ifb/policies.
+# /opt/ifb/bin, the BPF objects of POLICY_DIR (the test policies) and the
+# library's POLICY.bpf.o files to /opt/ifb/policies.
 set -euo pipefail
 
 out=$1 busybox=$2 bindir=$3 srcdir=$4 faultctl=$5 policydir=$6
+shift 6
 here=$(dirname "$(realpath "$0")")
 stage=$(mktemp -d)
 chmod 755 "$stage"	# the guest's /: everyone may enter it
@@ -29,6 +31,7 @@ find "$bindir" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/opt/ifb/selfte
 cp "$srcdir"/*.sh "$stage/opt/ifb/selftests/"
 install -m 755 "$faultctl" "$stage/opt/ifb/bin/faultctl"
 cp "$policydir"/*.bpf.o "$stage/opt/ifb/policies/"
+[ $# -eq 0 ] || cp "$@" "$stage/opt/ifb/policies/"
 
 mkdir -p "$(dirname "$out")"
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \

@@ -16,6 +16,28 @@ extern int bpf_iommu_fault_respond(__u64 cookie, int status) __ksym;
 /* Have the domain's owner map the faulting page: fault_sleepable only. */
 extern int bpf_iommu_fault_populate(struct iommu_fault_ctx *ctx) __ksym;
 
+/*
+ * A map key naming the fault's device (its dev_name()).  Helpers take
+ * keys from the stack or a map value, not from the context: copy it.
+ */
+struct iommu_fault_dev_key {
+	char name[32];		/* IOMMU_FAULT_DEV_LEN */
+};
+
+static __always_inline void
+iommu_fault_dev_key(const struct iommu_fault_ctx *ctx,
+		    struct iommu_fault_dev_key *key)
+{
+	_Static_assert(sizeof(key->name) == sizeof(ctx->dev_name),
+		       "device name length");
+	__builtin_memcpy(key->name, ctx->dev_name, sizeof(key->name));
+}
+
+static __always_inline int iommu_fault_recoverable(const struct iommu_fault_ctx *ctx)
+{
+	return ctx->flags & IOMMU_FAULT_CTX_RECOVERABLE;
+}
+
 /* The policy itself: a struct_ops map attached as a link. */
 #define IOMMU_FAULT_POLICY(var) \
 	SEC(".struct_ops.link") struct iommu_fault_ops var

@@ -90,6 +90,71 @@ static int set_str(struct bpf_object *obj, struct bpf_map *map,
 	return 0;
 }
 
+/*
+ * Set global variable @var of the object (in .data, .rodata or .bss: the
+ * policy's configuration) to the integer @val before load.  The variable
+ * is found in the DATASEC behind each internal map.
+ */
+static int set_var(struct bpf_object *obj, const char *var, const char *val)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		const struct btf_var_secinfo *vs;
+		const struct btf_type *sec;
+		unsigned long long v;
+		size_t vsize;
+		char *data, *end;
+		int i;
+
+		if (!bpf_map__is_internal(map) || !btf)
+			continue;
+		sec = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
+		if (!sec || !btf_is_datasec(sec) ||
+		    !strcmp(btf__name_by_offset(btf, sec->name_off), ".kconfig"))
+			continue;
+		vs = btf_var_secinfos(sec);
+		for (i = 0; i < btf_vlen(sec); i++, vs++) {
+			const struct btf_type *t = btf__type_by_id(btf, vs->type);
+
+			if (strcmp(btf__name_by_offset(btf, t->name_off), var))
+				continue;
+			t = btf__type_by_id(btf, btf__resolve_type(btf, t->type));
+			if (!t || (!btf_is_int(t) && !btf_is_enum(t)) ||
+			    (vs->size != 1 && vs->size != 2 && vs->size != 4 &&
+			     vs->size != 8)) {
+				p_err("'%s' is not an integer: 'set' takes integer variables",
+				      var);
+				return -EINVAL;
+			}
+			errno = 0;
+			v = *val == '-' ? (unsigned long long)strtoll(val, &end, 0) :
+					  strtoull(val, &end, 0);
+			if (errno || end == val || *end ||
+			    (vs->size < 8 && *val != '-' &&
+			     v >> (vs->size * 8))) {
+				p_err("invalid value '%s' for '%s' (an integer of %u bytes)",
+				      val, var, vs->size);
+				return -EINVAL;
+			}
+			data = bpf_map__initial_value(map, &vsize);
+			if (!data || vs->offset + vs->size > vsize)
+				return -EINVAL;
+			/* Little- or big-endian alike: store the low bytes. */
+			switch (vs->size) {
+			case 1: *(__u8 *)(data + vs->offset) = v; break;
+			case 2: *(__u16 *)(data + vs->offset) = v; break;
+			case 4: *(__u32 *)(data + vs->offset) = v; break;
+			default: *(__u64 *)(data + vs->offset) = v; break;
+			}
+			return 0;
+		}
+	}
+	p_err("the object has no global variable '%s' to set", var);
+	return -ENOENT;
+}
+
 /* bpffs at /sys/fs/bpf (mounted if needed) and PIN_DIR in it. */
 static int pin_dir_ready(void)
 {
@@ -115,15 +180,20 @@ static void pin_path(char *buf, size_t size, const char *name)
 	snprintf(buf, size, "%s/%s", PIN_DIR, name);
 }
 
+#define MAX_SETS	16
+
 struct load_args {
 	const char *file;
 	const char *name;
 	const char *dev;
 	int32_t priority;
 	bool has_priority;
+	int nr_sets;
+	const char *set_var[MAX_SETS];
+	const char *set_val[MAX_SETS];
 };
 
-/* OBJ [name NAME] [dev DEV] [priority N] */
+/* OBJ [name NAME] [dev DEV] [priority N] [set VAR VALUE]... */
 static int parse_load_args(int argc, char **argv, struct load_args *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -142,8 +212,17 @@ static int parse_load_args(int argc, char **argv, struct load_args *a)
 			if (parse_s32(argv[1], &a->priority))
 				return usage_err("invalid priority '%s'", argv[1]);
 			a->has_priority = true;
+		} else if (is_prefix(argv[0], "set")) {
+			if (argc < 3)
+				return usage_err("'set' needs a variable and a value");
+			if (a->nr_sets == MAX_SETS)
+				return usage_err("at most %d 'set's", MAX_SETS);
+			a->set_var[a->nr_sets] = argv[1];
+			a->set_val[a->nr_sets++] = argv[2];
+			argc--;
+			argv++;
 		} else {
-			return usage_err("unknown keyword '%s' (name, dev, priority)",
+			return usage_err("unknown keyword '%s' (name, dev, priority, set)",
 					 argv[0]);
 		}
 		argc -= 2;
@@ -163,6 +242,7 @@ static int open_and_load(const struct load_args *a, struct bpf_object **obj,
 		    .kernel_log_level = debug ? 1 | 2 | 4 : 0);
 	size_t size;
 	char *p;
+	int i;
 
 	*obj = bpf_object__open_file(a->file, &opts);
 	if (!*obj) {
@@ -178,6 +258,9 @@ static int open_and_load(const struct load_args *a, struct bpf_object **obj,
 	if ((a->name && set_str(*obj, *map, "name", a->name)) ||
 	    (a->dev && set_str(*obj, *map, "dev", a->dev)))
 		goto err;
+	for (i = 0; i < a->nr_sets; i++)
+		if (set_var(*obj, a->set_var[i], a->set_val[i]))
+			goto err;
 	if (a->has_priority) {
 		int32_t *prio = policy_field(*obj, *map, "priority", &size);
 
@@ -284,8 +367,9 @@ static int policy_by_name(const char *name, struct iommu_fault_ctl_policy *p)
 }
 
 /*
- * NAME OBJ [dev DEV] [priority N]: the new object's policy takes NAME's
- * place atomically: its name, and its device and priority unless given.
+ * NAME OBJ [dev DEV] [priority N] [set VAR VALUE]...: the new object's
+ * policy takes NAME's place atomically: its name, and its device and
+ * priority unless given.
  */
 static int do_replace(int argc, char **argv)
 {
@@ -591,13 +675,14 @@ static int do_help(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr,
-		"Usage: %1$s policy load OBJ [name NAME] [dev DEV] [priority N]\n"
-		"       %1$s policy replace NAME OBJ [dev DEV] [priority N]\n"
+		"Usage: %1$s policy load OBJ [name NAME] [dev DEV] [priority N] [set VAR VALUE]...\n"
+		"       %1$s policy replace NAME OBJ [dev DEV] [priority N] [set VAR VALUE]...\n"
 		"       %1$s policy unload NAME\n"
 		"       %1$s policy { show | list } [name NAME]\n"
 		"       %1$s policy help\n"
 		"\n"
-		"       Policies are pinned under " PIN_DIR "/NAME.\n",
+		"       Policies are pinned under " PIN_DIR "/NAME.  'set' gives an integer\n"
+		"       global variable of the object (its configuration) a value before load.\n",
 		bin_name);
 	return 0;
 }
