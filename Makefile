@@ -64,7 +64,7 @@ INITRAMFS	:= $(B)/vm/initramfs.cpio.gz
 BUSYBOX		:= $(B)/deps/busybox/bin/busybox
 
 .PHONY: help deps kernel kernel-wire tools policy initramfs vm vm-run run \
-	test test-host checkpatch clean distclean
+	experiment test test-host checkpatch clean distclean
 
 help:
 	@echo "iommu-fault-bpf targets:"
@@ -76,6 +76,7 @@ help:
 	@echo "  make policy SRC=x.bpf.c   build your own policy object"
 	@echo "  make vm         interactive shell in the VM (serial console; Ctrl-a x quits)"
 	@echo "  make vm-run RUN=script.sh [EXTRA=dir] [TIMEOUT=s]   run a script in the VM as root"
+	@echo "  make experiment [TRACE=x.jsonl] [RUNS=policies.txt]   replay a fault trace against policies, compare"
 	@echo "  make checkpatch checkpatch.pl --strict on the kernel sources"
 
 # --- dependencies -------------------------------------------------------
@@ -218,7 +219,7 @@ policy: $(LIBBPF_A) $(VMLINUX_H)
 	@test -r "$(SRC)" || { echo "make policy: cannot read '$(SRC)'" >&2; exit 2; }
 	@mkdir -p $(POLICY_OUT)
 	@clang $(BPF_CFLAGS) -c "$(SRC)" -o $(POLICY_OUT)/$(notdir $(SRC:.bpf.c=)).bpf.o
-	@echo "policy object: $(POLICY_OUT)/$(notdir $(SRC:.bpf.c=)).bpf.o"
+	@echo "policy object: $(patsubst $(TOP)/%,%,$(POLICY_OUT))/$(notdir $(SRC:.bpf.c=)).bpf.o"
 
 # --- VM -----------------------------------------------------------------
 
@@ -241,6 +242,13 @@ vm-run: kernel $(INITRAMFS)
 
 run: kernel $(INITRAMFS)
 	@scripts/vm-run.sh --timeout 300 $(IMAGE) $(INITRAMFS) scripts/demo.sh
+
+# Replay a recorded fault trace against several policies, side by side.
+TRACE	?= experiments/edu-trace.jsonl
+RUNS	?= experiments/policies.txt
+
+experiment: kernel $(INITRAMFS)
+	@scripts/experiment.py run $(IMAGE) $(INITRAMFS) $(abspath $(TRACE)) $(abspath $(RUNS))
 
 # --- tests --------------------------------------------------------------
 

@@ -16,6 +16,13 @@ echo "== host tests"
 python3 "$top/selftests/host/tap_runner.py" "$top/selftests/host" > "$out/host.tap" 2>&1
 echo "# exit status $?" >> "$out/host.tap"
 
+# The README's tutorial and experiment, run as written (they boot the VM
+# themselves: before the test boot, whose console the results are read from).
+echo "== README: tutorial and experiment"
+python3 "$top/selftests/doc/run-readme.py" > "$out/readme.tap" 2>&1
+echo "# exit status $?" >> "$out/readme.tap"
+grep "^not ok\|^# " "$out/readme.tap" | head -40 || true
+
 echo "== VM: KUnit and selftests"
 "$here/vm-run.sh" --timeout "${TEST_TIMEOUT:-900}" "$1" "$2" \
 	"$top/selftests/vm/run-all.sh" > "$out/vm.out" 2>&1
@@ -41,6 +48,7 @@ sed -n '/^IFB-FILE-BEGIN faultctl.prom$/,/^IFB-FILE-END$/p' "$top/build/vm/conso
 
 echo "== results"
 python3 "$here/vmlog.py" results --tap "host=$out/host.tap" \
+	--tap "readme=$out/readme.tap" \
 	--tap "promtool=$out/promtool.tap" \
 	--qemu-trace "$top/build/vm/qemu-trace.log" \
 	--qemu-status "$([ "$vm_status" = 124 ] && echo 124 || echo 0)" \
