@@ -46,6 +46,9 @@ GEN		:= $(B)/selftests/gen
 SELFTEST_BPF	:= $(patsubst selftests/vm/progs/%.bpf.c,$(GEN)/%.bpf.o,\
 		     $(wildcard selftests/vm/progs/*.bpf.c))
 SELFTEST_SKELS	:= $(SELFTEST_BPF:.bpf.o=.skel.h)
+BENCH_BPF	:= $(patsubst bench/progs/%.bpf.c,$(GEN)/%.bpf.o,$(wildcard bench/progs/*.bpf.c))
+BENCH_SKELS	:= $(BENCH_BPF:.bpf.o=.skel.h)
+BENCH_BIN	:= $(B)/selftests/ifb-bench
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
 		   -I$(UINC) -I$(TOP)/bpf/include
 
@@ -64,7 +67,7 @@ INITRAMFS	:= $(B)/vm/initramfs.cpio.gz
 BUSYBOX		:= $(B)/deps/busybox/bin/busybox
 
 .PHONY: help deps kernel kernel-wire tools policy initramfs vm vm-run run \
-	experiment test test-host checkpatch clean distclean
+	experiment bench bench-kernel test test-host checkpatch clean distclean
 
 help:
 	@echo "iommu-fault-bpf targets:"
@@ -77,6 +80,7 @@ help:
 	@echo "  make vm         interactive shell in the VM (serial console; Ctrl-a x quits)"
 	@echo "  make vm-run RUN=script.sh [EXTRA=dir] [TIMEOUT=s]   run a script in the VM as root"
 	@echo "  make experiment [TRACE=x.jsonl] [RUNS=policies.txt]   replay a fault trace against policies, compare"
+	@echo "  make bench      fault-path benchmark: every scenario in one boot, table, JSON, plot"
 	@echo "  make checkpatch checkpatch.pl --strict on the kernel sources"
 
 # --- dependencies -------------------------------------------------------
@@ -140,7 +144,20 @@ $(GEN)/%.bpf.o: selftests/vm/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*
 	@echo "  BPF     $@"
 	@clang $(BPF_CFLAGS) -c $< -o $@
 
-.SECONDARY: $(SELFTEST_BPF) $(SELFTEST_SKELS) $(LIB_POLICIES) $(LIB_SKELS)
+.SECONDARY: $(SELFTEST_BPF) $(SELFTEST_SKELS) $(LIB_POLICIES) $(LIB_SKELS) \
+	    $(BENCH_BPF) $(BENCH_SKELS)
+
+$(GEN)/%.bpf.o: bench/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*.h) $(LIBBPF_A)
+	@mkdir -p $(GEN)
+	@echo "  BPF     $@"
+	@clang $(BPF_CFLAGS) -c $< -o $@
+
+# The benchmark's guest half, shipped in the VM next to the selftests.
+$(BENCH_BIN): bench/ifb_bench.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
+	      $(BENCH_SKELS) include/uapi/linux/iommu_fault_bpf.h | $(VMLINUX_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(TCC) $(TCFLAGS) $(TLDFLAGS) -o $@ $< $(TLIBS)
 
 $(GEN)/%.skel.h: $(GEN)/%.bpf.o $(BPFTOOL_HOST)
 	@$(BPFTOOL_HOST) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
@@ -210,7 +227,7 @@ $(B)/tools/faultctl.8: tools/faultctl/Documentation/faultctl.rst | $(B)/.stamp-d
 	@echo "  MAN     $@"
 
 tools: kernel $(LIBBPF_A) $(BPFTOOL_HOST) $(VMLINUX_H) $(SELFTESTS) $(FAULTCTL) \
-       $(FAULTCTL_HOST) $(B)/tools/faultctl.8 $(LIB_POLICIES)
+       $(FAULTCTL_HOST) $(B)/tools/faultctl.8 $(LIB_POLICIES) $(BENCH_BIN)
 
 # A policy object, in-tree or the user's own: compiled against the built
 # kernel's vmlinux.h, libbpf's BPF headers and bpf/include/.
@@ -226,7 +243,8 @@ policy: $(LIBBPF_A) $(VMLINUX_H)
 $(BUSYBOX): $(B)/.stamp-deps
 
 $(INITRAMFS): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) $(SELFTESTS) \
-	      $(wildcard selftests/vm/*.sh) $(FAULTCTL) $(SELFTEST_BPF) $(LIB_POLICIES)
+	      $(wildcard selftests/vm/*.sh) $(FAULTCTL) $(SELFTEST_BPF) $(LIB_POLICIES) \
+	      $(BENCH_BIN)
 	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(B)/selftests selftests/vm \
 		$(FAULTCTL) $(GEN) $(LIB_POLICIES)
 
@@ -249,6 +267,36 @@ RUNS	?= experiments/policies.txt
 
 experiment: kernel $(INITRAMFS)
 	@scripts/experiment.py run $(IMAGE) $(INITRAMFS) $(abspath $(TRACE)) $(abspath $(RUNS))
+
+# --- benchmark ----------------------------------------------------------
+
+# Its own kernel: base.config + kernel/config/bench/ (inject, timestamps,
+# edu driver), without the test kernel's lockdep and KASAN; a second tree
+# so that neither build undoes the other.
+BKDIR		:= $(B)/linux-bench-6.12
+BIMAGE		:= $(BKDIR)/arch/arm64/boot/Image
+BKCONFIG_FRAGS	:= kernel/config/base.config $(sort $(wildcard kernel/config/bench/*.config))
+BKMAKE		:= $(MAKE) -C $(BKDIR) $(KMAKE_ARGS) \
+		   CC="ccache $(CROSS)gcc" HOSTCC="ccache gcc" -j$(JOBS)
+
+$(BKDIR)/.extracted: | $(B)/.stamp-deps
+	@echo "  EXTRACT $(KSRC_TAR) -> $(BKDIR)"
+	@rm -rf $(BKDIR) && mkdir -p $(BKDIR)
+	@tar -C $(BKDIR) --strip-components=1 -xf $(KSRC_TAR)
+	@touch $@
+
+$(B)/bench-kernel.config: $(BKCONFIG_FRAGS) scripts/kconfig.sh | $(BKDIR)/.extracted
+	@scripts/wire-kernel.sh $(TOP) $(BKDIR)
+	@echo "  CONFIG  allnoconfig + $(notdir $(BKCONFIG_FRAGS)) (bench)"
+	@KMAKE_ARGS="$(KMAKE_ARGS)" scripts/kconfig.sh $(BKDIR) $@ $(BKCONFIG_FRAGS)
+
+bench-kernel: $(BKDIR)/.extracted $(B)/bench-kernel.config
+	@scripts/wire-kernel.sh $(TOP) $(BKDIR)
+	@mkdir -p $(CCACHE_DIR)
+	@$(BKMAKE) Image
+
+bench: bench-kernel $(INITRAMFS)
+	@scripts/bench.sh $(BIMAGE) $(INITRAMFS) $(BKDIR)
 
 # --- tests --------------------------------------------------------------
 

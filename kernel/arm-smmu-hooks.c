@@ -24,6 +24,7 @@
 #include <linux/string.h>
 
 #include "arm-smmu-v3.h"
+#include "../../fault-bpf/iommu_fault_bench.h"
 #include "../../fault-bpf/iommu_fault_bpf_driver.h"
 
 #define EVT_ID_UUT			0x01
@@ -241,6 +242,7 @@ static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
 		struct arm_smmu_master *master = NULL;
 		bool faked = false;
 		u64 copy[EVTQ_ENT_DWORDS];
+		int bench_idx;
 
 		memcpy(copy, evt, sizeof(copy));
 		if (flags & IOMMU_FAULT_INJECT_STAG_SEQ) {
@@ -255,8 +257,10 @@ static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
 				faked = fake_stall_begin(master);
 			mutex_unlock(&smmu->streams_mutex);
 		}
+		bench_idx = iommu_fault_bench_record_begin();
 		if (arm_smmu_handle_evt(smmu, copy))
 			print_evt(smmu, copy);
+		iommu_fault_bench_record_end(bench_idx);
 		if (faked) {
 			mutex_lock(&smmu->streams_mutex);
 			if (arm_smmu_find_master(smmu, FIELD_GET(EVTQ_0_SID,

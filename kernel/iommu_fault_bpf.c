@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "iommu_fault_bench.h"
 #include "iommu_fault_bpf_driver.h"
 #include "iommu_fault_ctl.h"
 #include "iommu_fault_pending.h"
@@ -399,6 +400,7 @@ void iommu_fault_answer(struct iommu_fault_dev *fdev,
 	atomic64_inc(&fdev->stats.resumes[retry]);
 	trace_iommu_fault_bpf_resume(ctx, retry);
 	fdev->src->ops->resume(fdev, ctx, retry);
+	iommu_fault_bench_answered(fdev, ctx);
 }
 
 /* Run one op and turn its return value into what happens next. */
@@ -582,6 +584,7 @@ enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
 		atomic64_inc(&fdev->stats.stock);
 		return IOMMU_FAULT_UNCLAIMED;
 	}
+	iommu_fault_bench_claimed(fdev, ctx);
 	return IOMMU_FAULT_CLAIMED;
 }
 EXPORT_SYMBOL_GPL(__iommu_fault_report);
@@ -618,6 +621,16 @@ void iommu_fault_counts(u32 *nr_policies, u32 *nr_devices, u64 *orphans)
 }
 
 #define READ_STAT(dst, src)	((dst) = atomic64_read(&(src)))
+
+struct iommu_fault_dev *iommu_fault_dev_find(const char *name)
+{
+	struct iommu_fault_dev *fdev;
+
+	mutex_lock(&iommu_fault_lock);
+	fdev = dev_find(name);
+	mutex_unlock(&iommu_fault_lock);
+	return fdev;
+}
 
 static struct iommu_fault_dev *dev_find_index(u32 index)
 {

@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "iommu_fault_bench.h"
 #include "iommu_fault_ctl.h"
 #include "iommu_fault_pending.h"
 
@@ -135,6 +136,7 @@ union iommu_fault_ctl_arg {
 	struct iommu_fault_ctl_dev dev;
 	struct iommu_fault_ctl_policy policy;
 	struct iommu_fault_ctl_pending pending;
+	struct iommu_fault_ctl_bench bench;
 };
 
 struct iommu_fault_ioctl {
@@ -152,6 +154,9 @@ static const struct iommu_fault_ioctl iommu_fault_ioctls[] = {
 	{ IOMMU_FAULT_IOC_DEV_STATS, sizeof(struct iommu_fault_ctl_dev), true },
 	{ IOMMU_FAULT_IOC_POLICY_STATS, sizeof(struct iommu_fault_ctl_policy), true },
 	{ IOMMU_FAULT_IOC_LIST_PENDING, sizeof(struct iommu_fault_ctl_pending), true },
+#ifdef CONFIG_IOMMU_FAULT_BPF_BENCH
+	{ IOMMU_FAULT_IOC_BENCH, sizeof(struct iommu_fault_ctl_bench), true },
+#endif
 };
 
 static long iommu_fault_ctl_ioctl(struct file *file, unsigned int cmd,
@@ -204,6 +209,11 @@ static long iommu_fault_ctl_ioctl(struct file *file, unsigned int cmd,
 	case IOMMU_FAULT_IOC_LIST_PENDING:
 		ret = ctl_list_pending(&karg.pending);
 		break;
+#ifdef CONFIG_IOMMU_FAULT_BPF_BENCH
+	case IOMMU_FAULT_IOC_BENCH:
+		ret = iommu_fault_bench_ctl(&karg.bench);
+		break;
+#endif
 	}
 	if (ret || !ioc->copy_out)
 		return ret;

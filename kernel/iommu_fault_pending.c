@@ -61,6 +61,18 @@ static DEFINE_MUTEX(iommu_fault_limits_lock);
 static struct workqueue_struct *iommu_fault_wq;
 
 static void pending_work(struct work_struct *work);
+
+/* For the benchmark's floor: the deferred stage's workqueue, bare. */
+void iommu_fault_pending_queue_work(struct work_struct *work)
+{
+	queue_work(iommu_fault_wq, work);
+}
+
+size_t iommu_fault_pending_slot_size(void)
+{
+	return sizeof(struct iommu_fault_pending);
+}
+
 static void pending_watchdog(struct work_struct *work);
 static DECLARE_DELAYED_WORK(iommu_fault_watchdog, pending_watchdog);
 

@@ -13,6 +13,8 @@
 #include "iommu_fault_policy.h"
 #include "iommu_fault_verdict.h"
 
+struct work_struct;
+
 #define IOMMU_FAULT_POOL_DEFAULT	4096
 #define IOMMU_FAULT_POOL_MAX		BIT(20)
 #define IOMMU_FAULT_DEADLINE_MS_DEFAULT	1000
@@ -32,6 +34,8 @@ struct iommu_fault_pending_info {
 };
 
 int iommu_fault_pending_init(void);
+void iommu_fault_pending_queue_work(struct work_struct *work);
+size_t iommu_fault_pending_slot_size(void);
 
 bool iommu_fault_pend(struct iommu_fault_dev *fdev,
 		      struct iommu_fault_policy *policy,

@@ -105,6 +105,8 @@ struct iommu_fault_dev {
 
 extern struct mutex iommu_fault_lock;
 
+struct iommu_fault_dev *iommu_fault_dev_find(const char *name);
+
 int iommu_fault_policy_attach(struct iommu_fault_ops *ops,
 			      struct bpf_link *link);
 void iommu_fault_policy_detach(struct iommu_fault_ops *ops);

@@ -14,11 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EDU_VENDOR_ID	"0x1234"
 #define EDU_DEVICE_ID	"0x11e8"
 #define EDU_DEBUGFS	"/sys/kernel/debug/iommu_fault_edu"
+
+static inline void ifb_msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
 
 /* Read a whole (small) file into buf, NUL-terminated; -errno on error. */
 static inline int ifb_read_file(const char *path, char *buf, size_t size)

@@ -27,13 +27,6 @@
 #define STALL_IOVA	0x0cafe000ULL
 #define PATTERN		"0x5eedf00d"
 
-static void msleep(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 FIXTURE(edu) {
 	char dev[64];
 	char smmu[64];
@@ -94,7 +87,7 @@ TEST_F(edu, real_dma_fault_is_unrecoverable)
 	/* 4 bytes: one translation, one event */
 	snprintf(cmd, sizeof(cmd), "to_ram 0x%llx 4", UNMAPPED_IOVA);
 	ASSERT_EQ(0, edu_cmd(self, "dma", cmd));
-	msleep(100);	/* the event queue thread */
+	ifb_msleep(100);	/* the event queue thread */
 
 	EXPECT_EQ(1, self->skel->bss->fast_calls);
 	EXPECT_EQ(ifb_pci_sid(self->dev), self->skel->bss->last_sid);
@@ -119,8 +112,8 @@ TEST_F(edu, stall_populated_then_dma_succeeds)
 				   IOMMU_FAULT_STATUS_HANDLED));
 	ASSERT_EQ(0, ifb_inject(self->smmu, &f, 1));
 	for (i = 0; i < 200 && !self->skel->bss->sleep_calls; i++)
-		msleep(10);
-	msleep(50);
+		ifb_msleep(10);
+	ifb_msleep(50);
 	EXPECT_EQ(1, self->skel->bss->sleep_calls);
 	EXPECT_EQ(0, self->skel->bss->populate_ret);
 
@@ -148,8 +141,8 @@ TEST_F(edu, populate_without_owner_fails)
 				   IOMMU_FAULT_STATUS_INVALID));
 	ASSERT_EQ(0, ifb_inject(self->smmu, &f, 1));
 	for (i = 0; i < 200 && !self->skel->bss->sleep_calls; i++)
-		msleep(10);
-	msleep(50);
+		ifb_msleep(10);
+	ifb_msleep(50);
 	EXPECT_EQ(-ENOENT, self->skel->bss->populate_ret);
 	ifb_expect_smmu(_metadata->name, "RESUME=1");
 }
@@ -162,7 +155,7 @@ TEST_F(edu, nothing_attached_real_fault_is_stock)
 
 	snprintf(cmd, sizeof(cmd), "to_ram 0x%llx 4", UNMAPPED_IOVA);
 	ASSERT_EQ(0, edu_cmd(self, "dma", cmd));
-	msleep(100);
+	ifb_msleep(100);
 	EXPECT_LT(before, ifb_klog_count("event 0x10 received"));
 	ifb_expect_smmu(_metadata->name, "EVT_F_TRANSLATION=1 RESUME=0");
 }

@@ -26,13 +26,6 @@
 #define WINDOW		0x0c000000ULL	/* populate's window, 1 MiB */
 #define PATTERN		"0x600dcafe"
 
-static void msleep(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 FIXTURE(lib) {
 	char dev[64];
 	char smmu[64];
@@ -74,7 +67,7 @@ static int edu_fault(FIXTURE_DATA(lib) *self)
 
 	snprintf(cmd, sizeof(cmd), "to_ram 0x%llx 4", UNMAPPED_IOVA);
 	ret = edu_cmd(self, "dma", cmd);
-	msleep(100);	/* the event queue thread */
+	ifb_msleep(100);	/* the event queue thread */
 	return ret;
 }
 
@@ -218,8 +211,8 @@ static void wait_for(volatile __u64 *counter, __u64 want)
 	int i;
 
 	for (i = 0; i < 300 && *counter < want; i++)
-		msleep(10);
-	msleep(50);
+		ifb_msleep(10);
+	ifb_msleep(50);
 }
 
 TEST_F(lib, populate_maps_the_page_in_its_window)
@@ -359,7 +352,7 @@ TEST_F(lib, quarantine_window_expires)
 	skel = quarantine_attach(self, 5, 300);
 	ASSERT_NE(NULL, skel);
 	ASSERT_EQ(0, stall(self, 0x2000, 4, false, 0));
-	msleep(400);
+	ifb_msleep(400);
 	ASSERT_EQ(0, stall(self, 0x2000, 4, false, 0));
 	ASSERT_EQ(0, ifb_dev_stats(self->dev, &st));
 	EXPECT_EQ(0, st.quarantined);
@@ -405,7 +398,7 @@ TEST_F(lib, ratelimit_aborts_over_budget)
 	EXPECT_EQ(7, b.limited);
 
 	/* A token comes back after a second. */
-	msleep(1100);
+	ifb_msleep(1100);
 	ASSERT_EQ(0, stall(self, 0x3000, 2, false, 0));
 	EXPECT_EQ(8, skel->bss->limited);
 	ifb_expect_smmu(_metadata->name, "EVT_F_TRANSLATION=1 RESUME=12");
@@ -485,7 +478,7 @@ TEST_F(lib, arbiter_leaves_the_answer_to_user_space)
 	/* User space answers two; the third waits for the deadline. */
 	EXPECT_EQ(0, ifb_respond(e[0].cookie, IOMMU_FAULT_STATUS_HANDLED));
 	EXPECT_EQ(0, ifb_respond(e[1].cookie, IOMMU_FAULT_STATUS_INVALID));
-	msleep(1000);
+	ifb_msleep(1000);
 	EXPECT_EQ(-ENOENT, ifb_respond(e[2].cookie, IOMMU_FAULT_STATUS_HANDLED));
 	ASSERT_EQ(0, ifb_dev_stats(self->dev, &after));
 	EXPECT_EQ(1, after.timeouts - self->before.timeouts);

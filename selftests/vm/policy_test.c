@@ -26,13 +26,6 @@
 #define POOL_DEFAULT	4096
 #define DEADLINE_DEFAULT 1000
 
-static void msleep(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 struct policy {
 	struct test_policy *skel;
 	struct bpf_link *link;
@@ -123,7 +116,7 @@ FIXTURE_TEARDOWN(fault)
 		if (DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]) +	\
 		    DEV_DELTA(stock) >= (n))				\
 			break;						\
-		msleep(10);						\
+		ifb_msleep(10);						\
 	}								\
 } while (0)
 
@@ -236,7 +229,7 @@ TEST_F(fault, defer_then_handled)
 	self->a.skel->bss->mark = 0x5a;
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 	for (i = 0; i < 100 && !DEV_DELTA(resumes[1]); i++)
-		msleep(10);
+		ifb_msleep(10);
 
 	EXPECT_EQ(1, self->a.skel->bss->sleep_calls);
 	EXPECT_EQ(0x5a, self->a.skel->bss->sleep_seen_mark);
@@ -264,7 +257,7 @@ TEST_F(fault, ignore_then_respond_once)
 	self->a.skel->bss->sleep_verdict = IOMMU_FAULT_STATUS_IGNORE;
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 	for (i = 0; i < 100 && !self->a.skel->bss->sleep_calls; i++)
-		msleep(10);
+		ifb_msleep(10);
 	cookie = self->a.skel->bss->last_cookie;
 	ASSERT_NE(0, cookie);
 	ASSERT_EQ(0, ifb_info(&info));
@@ -378,7 +371,7 @@ TEST_F(fault, ignore_times_out)
 	ASSERT_EQ(0, policy_start(&self->a, "timeout", NULL, 0, true));
 	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 2));
-	msleep(1000);
+	ifb_msleep(1000);
 
 	EXPECT_EQ(2, DEV_DELTA(timeouts));
 	EXPECT_EQ(2, DEV_DELTA(resumes[0]));
@@ -596,7 +589,7 @@ TEST_F(fault, detach_with_faults_in_flight)
 	EXPECT_EQ(205, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
-	msleep(200);	/* nothing may come after */
+	ifb_msleep(200);	/* nothing may come after */
 	EXPECT_EQ(205, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
 	EXPECT_TRACE_AND_SMMU("RESUME=205");
 }
@@ -705,9 +698,9 @@ TEST_F_TIMEOUT(fault, mixed_100k_exactly_once, 600)
 			   DEV_DELTA(stock);
 		if (answered >= MIX_FAULTS)
 			break;
-		msleep(100);
+		ifb_msleep(100);
 	}
-	msleep(500);	/* a late duplicate would show up here */
+	ifb_msleep(500);	/* a late duplicate would show up here */
 	answered = DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]) +
 		   DEV_DELTA(stock);
 	EXPECT_EQ(MIX_FAULTS, answered);

@@ -379,4 +379,58 @@ struct iommu_fault_ctl_pending {
 
 #define IOMMU_FAULT_IOC_LIST_PENDING	_IO(IOMMU_FAULT_IOC_TYPE, 0x07)
 
+/**
+ * enum iommu_fault_bench_op - what IOMMU_FAULT_IOC_BENCH does
+ * @IOMMU_FAULT_BENCH_START: time the next @count records injected for
+ *	device @dev: when each enters the driver's event path, and when its
+ *	resume command is issued, by whichever stage
+ * @IOMMU_FAULT_BENCH_FLOOR: the floor of a deferred answer: @count
+ *	round trips through the subsystem's workqueue, each issuing the
+ *	resume command (retry, stall tag 0) for @dev, timed the same way
+ * @IOMMU_FAULT_BENCH_RESULT: wait up to @count ms for every timed record
+ *	to be answered, copy the latencies out and stop timing
+ */
+enum iommu_fault_bench_op {
+	IOMMU_FAULT_BENCH_START = 0,
+	IOMMU_FAULT_BENCH_FLOOR,
+	IOMMU_FAULT_BENCH_RESULT,
+};
+
+/**
+ * struct iommu_fault_ctl_bench - IOMMU_FAULT_IOC_BENCH
+ *	(CONFIG_IOMMU_FAULT_BPF_BENCH, for `make bench`)
+ * @size: sizeof(struct iommu_fault_ctl_bench)
+ * @op: an enum iommu_fault_bench_op
+ * @dev: START, FLOOR: the device
+ * @count: START, FLOOR: how many (at most 1 << 20); RESULT: timeout, ms
+ * @recorded: out (RESULT): records timed
+ * @answered: out (RESULT): of them, answered
+ * @lat_ns: RESULT: user pointer to __u64[@recorded]: t1 - t0 of each, in
+ *	injection order; 0 for one not answered
+ * @first_ns: out (RESULT): t0 of the first record (ktime_get_ns())
+ * @last_ns: out (RESULT): the latest t1
+ * @ts_cost_ns: out (RESULT): cost of one timestamp (ktime_get_ns()),
+ *	averaged over 1000 back-to-back calls
+ * @pending_size: out (RESULT): bytes of one pending-fault slot
+ *
+ * -EBUSY if timing is under way (START, FLOOR), -ENOENT if not (RESULT).
+ * A RESULT with @answered < @recorded: some were still unanswered at the
+ * timeout.
+ */
+struct iommu_fault_ctl_bench {
+	__u32 size;
+	__u32 op;
+	char dev[IOMMU_FAULT_DEV_LEN];
+	__u32 count;
+	__u32 recorded;
+	__u32 answered;
+	__u32 pending_size;
+	__u64 lat_ns;
+	__u64 first_ns;
+	__u64 last_ns;
+	__u64 ts_cost_ns;
+};
+
+#define IOMMU_FAULT_IOC_BENCH		_IO(IOMMU_FAULT_IOC_TYPE, 0x08)
+
 #endif /* _UAPI_LINUX_IOMMU_FAULT_BPF_H */

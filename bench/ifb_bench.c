@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ifb-bench: the guest half of `make bench`.  Runs the fault-path
+ * scenarios back to back in one boot, each injecting COUNT stall faults
+ * for the edu device through the real SMMUv3 event path, and prints one
+ * line per scenario, "IFB-BENCH {json}", with the in-kernel timings
+ * (IOMMU_FAULT_IOC_BENCH: record entering the driver -> resume issued).
+ *
+ *   ifb-bench [-n COUNT] [SCENARIO...]      (default: all, 1..7)
+ *
+ *  1 nothing attached (the stock 6.12 path)
+ *  2 one policy, fast op HANDLED
+ *  3 eight chained policies, seven NONE then HANDLED
+ *  4 fast op DEFER, sleepable op HANDLED
+ *  5 scenario 2 plus 64 policies on other devices
+ *  6 scenario 2 while `faultctl -j trace` consumes every event
+ *  7 the floor: bare workqueue round trips issuing the same resume
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "ifb_ctl.h"
+#include "ifb_policy.h"
+#include "bench_none.skel.h"
+#include "bench_handled.skel.h"
+#include "bench_defer.skel.h"
+
+#define MAX_LINKS	80
+#define CHUNK		10000	/* faults per inject call */
+
+static char dev[64], smmu[64];
+static struct bpf_link *links[MAX_LINKS];
+static void *skels[MAX_LINKS];
+static void (*destroy[MAX_LINKS])(void *);
+static int nr_links;
+static uint32_t count = 100000;
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "ifb-bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+#define ATTACH(type, name, on, prio) do {				\
+	struct type *s = type##__open();				\
+	int32_t p = (prio);						\
+									\
+	if (!s || ifb_policy_set_str(s->obj, s->maps.type, "name", name) || \
+	    ifb_policy_set_str(s->obj, s->maps.type, "dev", on) ||	\
+	    ifb_policy_set(s->obj, s->maps.type, "priority", &p, sizeof(p)) || \
+	    type##__load(s))						\
+		die("load " #type, errno);				\
+	links[nr_links] = bpf_map__attach_struct_ops(s->maps.type);	\
+	if (!links[nr_links])						\
+		die("attach " #type, errno);				\
+	skels[nr_links] = s;						\
+	destroy[nr_links++] = (void (*)(void *))type##__destroy;	\
+} while (0)
+
+static void detach_all(void)
+{
+	while (nr_links--) {
+		bpf_link__destroy(links[nr_links]);
+		destroy[nr_links](skels[nr_links]);
+	}
+	nr_links = 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int bench(uint32_t op, uint32_t n, struct iommu_fault_ctl_bench *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->size = sizeof(*b);
+	b->op = op;
+	b->count = n;
+	snprintf(b->dev, sizeof(b->dev), "%s", dev);
+	return ifb_ctl(IOMMU_FAULT_IOC_BENCH, b);
+}
+
+/* Inject @count stalls, timed; print the scenario's line. */
+static void run(int scenario, const char *name, bool floor, const char *extra)
+{
+	struct ifb_fault f = {
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stall = true,
+		.stag_seq = true,
+	};
+	struct iommu_fault_ctl_bench b;
+	uint64_t *lat, *ok, secs_ns;
+	uint32_t done, i, n_ok = 0;
+	int ret;
+
+	ret = bench(floor ? IOMMU_FAULT_BENCH_FLOOR : IOMMU_FAULT_BENCH_START,
+		    count, &b);
+	if (ret)
+		die("bench start", ret);
+	for (done = 0; !floor && done < count; done += CHUNK) {
+		uint32_t n = count - done < CHUNK ? count - done : CHUNK;
+
+		f.stag = done;
+		ret = ifb_inject(smmu, &f, n);
+		if (ret)
+			die("inject", ret);
+	}
+	lat = calloc(count, sizeof(*lat));
+	ok = calloc(count, sizeof(*ok));
+	if (!lat || !ok)
+		die("calloc", ENOMEM);
+	memset(&b, 0, sizeof(b));
+	b.size = sizeof(b);
+	b.op = IOMMU_FAULT_BENCH_RESULT;
+	b.count = 120000;		/* ms to wait for the last answer */
+	b.lat_ns = (uintptr_t)lat;
+	ret = ifb_ctl(IOMMU_FAULT_IOC_BENCH, &b);
+	if (ret)
+		die("bench result", ret);
+	for (i = 0; i < b.recorded; i++)
+		if (lat[i])
+			ok[n_ok++] = lat[i];
+	qsort(ok, n_ok, sizeof(*ok), cmp_u64);
+	secs_ns = b.last_ns - b.first_ns;
+	printf("IFB-BENCH {\"scenario\":%d,\"name\":\"%s\",\"faults\":%u,"
+	       "\"answered\":%u,\"elapsed_ns\":%llu,\"faults_per_s\":%.0f,"
+	       "\"p50_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu,"
+	       "\"ts_cost_ns\":%llu,\"pending_size\":%u,\"cpus\":%ld%s}\n",
+	       scenario, name, b.recorded, b.answered,
+	       (unsigned long long)secs_ns,
+	       secs_ns ? b.answered * 1e9 / secs_ns : 0.0,
+	       n_ok ? (unsigned long long)ok[n_ok / 2] : 0ULL,
+	       n_ok ? (unsigned long long)ok[(uint64_t)n_ok * 99 / 100] : 0ULL,
+	       n_ok ? (unsigned long long)ok[n_ok - 1] : 0ULL,
+	       (unsigned long long)b.ts_cost_ns, b.pending_size,
+	       sysconf(_SC_NPROCESSORS_ONLN), extra ? extra : "");
+	fflush(stdout);
+	free(lat);
+	free(ok);
+}
+
+static void scenario_trace(void)
+{
+	char extra[160], line[64];
+	long events = 0, lost = 0;
+	FILE *f;
+	pid_t pid;
+
+	ATTACH(bench_handled, "bench_handled", dev, 0);
+	pid = fork();
+	if (!pid) {
+		execlp("sh", "sh", "-c",
+		       "exec faultctl -j trace > /tmp/bench-trace.jsonl 2> /tmp/bench-trace.err",
+		       (char *)NULL);
+		_exit(127);
+	}
+	sleep(2);	/* the tracer is attached */
+	run(6, "trace consumer", false, NULL);
+	sleep(1);
+	kill(pid, SIGINT);
+	waitpid(pid, NULL, 0);
+	detach_all();
+
+	f = popen("wc -l < /tmp/bench-trace.jsonl", "r");
+	if (f && fgets(line, sizeof(line), f))
+		events = atol(line);
+	if (f)
+		pclose(f);
+	f = popen("grep -o 'Lost [0-9]*' /tmp/bench-trace.err | awk '{ s += $2 } END { print s + 0 }'", "r");
+	if (f && fgets(line, sizeof(line), f))
+		lost = atol(line);
+	if (f)
+		pclose(f);
+	snprintf(extra, sizeof(extra),
+		 ",\"trace_events\":%ld,\"trace_expected\":%u,\"trace_lost_reported\":%ld",
+		 events, 3 * count, lost);
+	printf("IFB-BENCH {\"scenario\":60,\"name\":\"trace consumer: events\"%s}\n",
+	       extra);
+	fflush(stdout);
+}
+
+static void scenario(int s)
+{
+	struct iommu_fault_ctl_info info;
+	char name[32], other[32];
+	int i;
+
+	switch (s) {
+	case 1:
+		if (ifb_info(&info) || info.nr_policies)
+			die("scenario 1 needs no policy attached", EBUSY);
+		run(1, "nothing attached (stock)", false, NULL);
+		break;
+	case 2:
+		ATTACH(bench_handled, "bench_handled", dev, 0);
+		run(2, "fast HANDLED", false, NULL);
+		detach_all();
+		break;
+	case 3:
+		for (i = 0; i < 7; i++) {
+			snprintf(name, sizeof(name), "bench_none_%d", i);
+			ATTACH(bench_none, name, dev, i);
+		}
+		ATTACH(bench_handled, "bench_handled", dev, 7);
+		run(3, "8 chained, last HANDLED", false, NULL);
+		detach_all();
+		break;
+	case 4:
+		if (ifb_set_limits(count, 60000))
+			die("pool size", errno);
+		ATTACH(bench_defer, "bench_defer", dev, 0);
+		run(4, "DEFER, sleepable HANDLED", false, NULL);
+		detach_all();
+		ifb_set_limits(4096, 1000);
+		break;
+	case 5:
+		ATTACH(bench_handled, "bench_handled", dev, 0);
+		for (i = 0; i < 64; i++) {
+			snprintf(name, sizeof(name), "bench_other_%d", i);
+			snprintf(other, sizeof(other), "bench.other.%d", i);
+			ATTACH(bench_none, name, other, 0);
+		}
+		run(5, "HANDLED + 64 other devices", false, NULL);
+		detach_all();
+		break;
+	case 6:
+		scenario_trace();
+		break;
+	case 7:
+		run(7, "floor: queue_work round trip", true, NULL);
+		break;
+	default:
+		die("no such scenario", EINVAL);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int opt, i;
+
+	while ((opt = getopt(argc, argv, "n:")) != -1) {
+		if (opt != 'n')
+			return 2;
+		count = strtoul(optarg, NULL, 0);
+	}
+	libbpf_set_print(NULL);
+	if (ifb_find_edu(dev, sizeof(dev)) || ifb_smmu_of(dev, smmu, sizeof(smmu)))
+		die("no edu device", ENODEV);
+	if (optind == argc)
+		for (i = 1; i <= 7; i++)
+			scenario(i);
+	for (i = optind; i < argc; i++)
+		scenario(atoi(argv[i]));
+	return 0;
+}

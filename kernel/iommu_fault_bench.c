@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Timestamps for `make bench` (CONFIG_IOMMU_FAULT_BPF_BENCH).
+ *
+ * While a run is under way, record i of those injected gets t0 when it
+ * enters the driver's event path and t1 once its resume command has been
+ * issued: by the core (a policy's verdict, fast or deferred: the fault's
+ * sequence number gives i) or, for a fault the core did not claim, by the
+ * driver's stock path before the inject loop moves on.  The floor run
+ * times bare round trips through the deferred stage's workqueue that
+ * issue the same resume command.  User space computes the percentiles.
+ */
+#include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+
+#include "iommu_fault_bench.h"
+#include "iommu_fault_pending.h"
+#include "iommu_fault_policy.h"
+
+#define BENCH_MAX	BIT(20)
+#define T1_CLAIMED	1	/* the core owns the answer; t1 comes later */
+
+/* One floor round trip: a work item and the fault it answers. */
+struct bench_floor_item {
+	struct work_struct work;
+	struct iommu_fault_dev *fdev;
+	struct iommu_fault_ctx ctx;
+	u32 idx;
+};
+
+static DEFINE_MUTEX(bench_lock);	/* ctl calls */
+static struct {
+	bool active;			/* written under bench_lock */
+	struct iommu_fault_dev *fdev;
+	u32 count;
+	atomic_t next;			/* records given a t0 */
+	atomic_t answered;
+	u64 seq0;			/* seq of the first timed record */
+	u64 *t0, *t1;
+	struct bench_floor_item *floor;
+} bench;
+
+static bool bench_on(const struct iommu_fault_dev *fdev)
+{
+	/* Paired with the smp_store_release() that starts a run. */
+	return smp_load_acquire(&bench.active) &&
+	       (!fdev || fdev == bench.fdev);
+}
+
+/*
+ * Every hook runs in an RCU read-side section: once a run is switched off,
+ * synchronize_rcu() guarantees no hook still touches its arrays.
+ */
+int iommu_fault_bench_record_begin(void)
+{
+	int idx = -1;
+
+	rcu_read_lock();
+	if (bench_on(NULL) && !bench.floor) {
+		idx = atomic_inc_return(&bench.next) - 1;
+		if (idx < bench.count)
+			WRITE_ONCE(bench.t0[idx], ktime_get_ns());
+		else
+			idx = -1;
+	}
+	rcu_read_unlock();
+	return idx;
+}
+EXPORT_SYMBOL_GPL(iommu_fault_bench_record_begin);
+
+static void set_t1(u32 idx, u64 old)
+{
+	if (cmpxchg(&bench.t1[idx], old, ktime_get_ns()) == old)
+		atomic_inc(&bench.answered);
+}
+
+/* After the driver handled record @idx: the stock path answered it. */
+void iommu_fault_bench_record_end(int idx)
+{
+	rcu_read_lock();
+	if (idx >= 0 && bench_on(NULL))
+		set_t1(idx, 0);
+	rcu_read_unlock();
+}
+EXPORT_SYMBOL_GPL(iommu_fault_bench_record_end);
+
+static int seq_idx(const struct iommu_fault_ctx *ctx)
+{
+	u64 i = ctx->seq - bench.seq0;
+
+	return i < atomic_read(&bench.next) ? (int)i : -1;
+}
+
+void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
+			       const struct iommu_fault_ctx *ctx)
+{
+	int idx;
+
+	rcu_read_lock();
+	if (bench_on(fdev)) {
+		idx = seq_idx(ctx);
+		if (idx >= 0)
+			cmpxchg(&bench.t1[idx], 0, T1_CLAIMED);
+	}
+	rcu_read_unlock();
+}
+
+void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
+				const struct iommu_fault_ctx *ctx)
+{
+	u64 now = ktime_get_ns();
+	int idx;
+
+	rcu_read_lock();
+	if (bench_on(fdev)) {
+		idx = seq_idx(ctx);
+		/* Before or after the fast path marked it claimed. */
+		if (idx >= 0 &&
+		    (cmpxchg(&bench.t1[idx], T1_CLAIMED, now) == T1_CLAIMED ||
+		     cmpxchg(&bench.t1[idx], 0, now) == 0))
+			atomic_inc(&bench.answered);
+	}
+	rcu_read_unlock();
+}
+
+static void bench_floor_work(struct work_struct *work)
+{
+	struct bench_floor_item *it =
+		container_of(work, struct bench_floor_item, work);
+
+	it->fdev->src->ops->resume(it->fdev, &it->ctx, true);
+	set_t1(it->idx, 0);
+}
+
+static void bench_free(void)
+{
+	bench.active = false;
+	kvfree(bench.t0);
+	kvfree(bench.t1);
+	kvfree(bench.floor);
+	bench.t0 = NULL;
+	bench.t1 = NULL;
+	bench.floor = NULL;
+}
+
+static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
+{
+	struct iommu_fault_dev *fdev;
+	u32 i;
+
+	if (bench.active)
+		return -EBUSY;
+	if (!b->count || b->count > BENCH_MAX)
+		return -EINVAL;
+	b->dev[sizeof(b->dev) - 1] = '\0';
+	/*
+	 * The device is not pinned: a benchmark does not remove the device
+	 * it measures.
+	 */
+	fdev = iommu_fault_dev_find(b->dev);
+	if (!fdev)
+		return -ENODEV;
+	bench.t0 = kvcalloc(b->count, sizeof(u64), GFP_KERNEL);
+	bench.t1 = kvcalloc(b->count, sizeof(u64), GFP_KERNEL);
+	if (floor)
+		bench.floor = kvcalloc(b->count, sizeof(*bench.floor),
+				       GFP_KERNEL);
+	if (!bench.t0 || !bench.t1 || (floor && !bench.floor)) {
+		bench_free();
+		return -ENOMEM;
+	}
+	bench.fdev = fdev;
+	bench.count = b->count;
+	atomic_set(&bench.next, 0);
+	atomic_set(&bench.answered, 0);
+	bench.seq0 = atomic64_read(&fdev->seq) + 1;
+	/* The hooks see the arrays and seq0 once they see the run on. */
+	smp_store_release(&bench.active, true);
+	if (!floor)
+		return 0;
+
+	for (i = 0; i < b->count; i++) {
+		struct bench_floor_item *it = &bench.floor[i];
+
+		INIT_WORK(&it->work, bench_floor_work);
+		it->fdev = fdev;
+		it->idx = i;
+		it->ctx.sid = fdev->sid;
+		it->ctx.flags = IOMMU_FAULT_CTX_RECOVERABLE;
+	}
+	for (i = 0; i < b->count; i++) {
+		atomic_inc(&bench.next);
+		WRITE_ONCE(bench.t0[i], ktime_get_ns());
+		iommu_fault_pending_queue_work(&bench.floor[i].work);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int bench_result(struct iommu_fault_ctl_bench *b)
+{
+	u64 __user *ulat = u64_to_user_ptr(b->lat_ns);
+	unsigned long until = jiffies + msecs_to_jiffies(b->count);
+	u32 n, i;
+	u64 t;
+
+	if (!bench.active)
+		return -ENOENT;
+	n = min_t(u32, atomic_read(&bench.next), bench.count);
+	while (atomic_read(&bench.answered) < n && time_before(jiffies, until))
+		msleep(20);
+	/* No late answer may touch the arrays once they are freed. */
+	WRITE_ONCE(bench.active, false);
+	synchronize_rcu();
+	if (bench.floor)
+		for (i = 0; i < n; i++)
+			flush_work(&bench.floor[i].work);
+
+	b->recorded = n;
+	b->answered = 0;
+	b->first_ns = n ? bench.t0[0] : 0;
+	b->last_ns = 0;
+	for (i = 0; i < n; i++) {
+		u64 lat = 0;
+
+		if (bench.t1[i] > T1_CLAIMED) {
+			lat = bench.t1[i] - bench.t0[i];
+			b->answered++;
+			b->last_ns = max(b->last_ns, bench.t1[i]);
+		}
+		if (b->lat_ns && put_user(lat, ulat + i)) {
+			bench_free();
+			return -EFAULT;
+		}
+	}
+	t = ktime_get_ns();
+	for (i = 0; i < 1000; i++)
+		ktime_get_ns();
+	b->ts_cost_ns = (ktime_get_ns() - t) / 1000;
+	b->pending_size = iommu_fault_pending_slot_size();
+	bench_free();
+	return 0;
+}
+
+int iommu_fault_bench_ctl(struct iommu_fault_ctl_bench *b)
+{
+	int ret;
+
+	mutex_lock(&bench_lock);
+	switch (b->op) {
+	case IOMMU_FAULT_BENCH_START:
+	case IOMMU_FAULT_BENCH_FLOOR:
+		ret = bench_start(b, b->op == IOMMU_FAULT_BENCH_FLOOR);
+		break;
+	case IOMMU_FAULT_BENCH_RESULT:
+		ret = bench_result(b);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	mutex_unlock(&bench_lock);
+	return ret;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * In-kernel timestamps for `make bench` (CONFIG_IOMMU_FAULT_BPF_BENCH):
+ * when each injected record entered the driver's event path (t0) and when
+ * its resume command was issued (t1), whichever stage issued it.
+ */
+#ifndef IOMMU_FAULT_BENCH_H
+#define IOMMU_FAULT_BENCH_H
+
+#include <linux/types.h>
+
+struct iommu_fault_ctl_bench;
+struct iommu_fault_ctx;
+struct iommu_fault_dev;
+struct iommu_fault_source;
+
+#ifdef CONFIG_IOMMU_FAULT_BPF_BENCH
+int iommu_fault_bench_record_begin(void);
+void iommu_fault_bench_record_end(int idx);
+void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
+			       const struct iommu_fault_ctx *ctx);
+void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
+				const struct iommu_fault_ctx *ctx);
+int iommu_fault_bench_ctl(struct iommu_fault_ctl_bench *b);
+#else
+static inline int iommu_fault_bench_record_begin(void)
+{
+	return -1;
+}
+
+static inline void iommu_fault_bench_record_end(int idx)
+{
+}
+
+static inline void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
+					     const struct iommu_fault_ctx *ctx)
+{
+}
+
+static inline void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
+					      const struct iommu_fault_ctx *ctx)
+{
+}
+#endif
+
+#endif /* IOMMU_FAULT_BENCH_H */

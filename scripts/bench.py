@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""make bench, host half: the table, the goals, results.json and the plot.
+
+  bench.py OUTDIR     reads OUTDIR/raw.jsonl (ifb-bench lines),
+                      OUTDIR/handle_evt.dis and OUTDIR/relocs.txt"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+GOALS = [
+    # (what, numerator scenario, denominator scenario, field, limit, at least?)
+    ("scenario 2 throughput >= 0.95 x scenario 1", 2, 1, "faults_per_s", 0.95, True),
+    ("scenario 5 throughput >= 0.95 x scenario 2", 5, 2, "faults_per_s", 0.95, True),
+    ("scenario 4 p50 <= 1.2 x floor (7)", 4, 7, "p50_ns", 1.2, False),
+    ("scenario 4 p99 <= 2 x floor (7)", 4, 7, "p99_ns", 2.0, False),
+]
+
+
+def load(out):
+    rows = []
+    with open(os.path.join(out, "raw.jsonl")) as f:
+        for line in f:
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def static_key_nop(out):
+    """The jump-label NOP of the hook in arm_smmu_handle_evt, if found."""
+    dis = open(os.path.join(out, "handle_evt.dis")).read()
+    m = re.search(r"^([0-9a-f]+) <arm_smmu_handle_evt>:", dis, re.M)
+    if not m:
+        return None
+    start = int(m.group(1), 16)
+    insns = re.findall(r"^\s+([0-9a-f]+):\s+(\S+)", dis, re.M)
+    end = int(insns[-1][0], 16) if insns else start
+    # Jump-table entries point at code with relocations against .text.
+    sites = set()
+    section = None
+    for line in open(os.path.join(out, "relocs.txt")):
+        if line.startswith("Relocation section"):
+            section = line.split("'")[1]
+            continue
+        if section != ".rela__jump_table":
+            continue
+        r = re.search(r"R_AARCH64_PREL32\s+\S+\s+\.text\s*\+\s*([0-9a-f]+)", line)
+        if r:
+            sites.add(int(r.group(1), 16))
+    nops = [int(a, 16) for a, op in insns
+            if op == "nop" and int(a, 16) in sites and start <= int(a, 16) <= end]
+    calls = re.findall(r"R_AARCH64_CALL26\s+(__arm_smmu_fault_bpf_claim)", dis)
+    return {"function_insns": len(insns), "static_key_nops": len(nops),
+            "nop_offsets": [hex(n - start) for n in nops],
+            "calls_claim_out_of_line": bool(calls)}
+
+
+def main():
+    out = sys.argv[1]
+    rows = load(out)
+    main_run = {r["scenario"]: r for r in rows if r.get("cpus") in (None, 2)
+                or r["scenario"] == 60}
+    by_cpus = {}
+    for r in rows:
+        if r["scenario"] in (4, 7) and "cpus" in r:
+            by_cpus.setdefault(r["cpus"], {})[r["scenario"]] = r
+
+    lines = []
+    lines.append(f"{'scenario':44}{'faults/s':>11}{'p50 ns':>10}{'p99 ns':>10}{'answered':>12}")
+    for s in range(1, 8):
+        r = main_run.get(s)
+        if not r:
+            continue
+        lines.append(f"{s} {r['name']:42}{r['faults_per_s']:>11.0f}{r['p50_ns']:>10}"
+                     f"{r['p99_ns']:>10}{r['answered']:>7}/{r['faults']}")
+    lines.append("")
+    goals = []
+    for what, a, b, field, limit, at_least in GOALS:
+        if a not in main_run or b not in main_run or not main_run[b][field]:
+            continue
+        ratio = main_run[a][field] / main_run[b][field]
+        met = ratio >= limit if at_least else ratio <= limit
+        goals.append({"goal": what, "ratio": round(ratio, 3), "met": met})
+        lines.append(f"{what:48} ratio {ratio:6.3f}  {'met' if met else 'MISSED'}")
+    t = main_run.get(60)
+    if t:
+        lost = t["trace_expected"] - t["trace_events"]
+        met = lost == 0 or lost == t["trace_lost_reported"]
+        goals.append({"goal": "scenario 6 loses no event, or reports how many",
+                      "events": t["trace_events"], "expected": t["trace_expected"],
+                      "lost_reported": t["trace_lost_reported"], "met": met})
+        lines.append(f"{'scenario 6: trace events seen / expected':48} "
+                     f"{t['trace_events']}/{t['trace_expected']}, lost reported "
+                     f"{t['trace_lost_reported']}  {'met' if met else 'MISSED'}")
+    any_row = next(iter(main_run.values()))
+    size = next((r["pending_size"] for r in rows if "pending_size" in r), 0)
+    met = 0 < size <= 256
+    goals.append({"goal": "pending-fault memory <= 256 bytes", "bytes": size, "met": met})
+    lines.append(f"{'pending fault: bytes each (goal <= 256)':48} {size}  "
+                 f"{'met' if met else 'MISSED'}; default pool (4096): "
+                 f"{size * 4096 // 1024} KiB")
+    ts = next((r["ts_cost_ns"] for r in rows if "ts_cost_ns" in r), 0)
+    lines.append(f"{'timestamp cost (ktime_get_ns), ns each':48} {ts}  "
+                 f"(2 per fault in the figures)")
+    nop = static_key_nop(out)
+    if nop:
+        lines.append(f"{'hook with nothing attached':48} {nop['static_key_nops']} static-key NOP "
+                     f"at arm_smmu_handle_evt+{','.join(nop['nop_offsets']) or '?'}; "
+                     f"the call is out of line")
+    lines.append("")
+    lines.append("scenario 4 (DEFER) and the floor by guest CPUs:")
+    lines.append(f"  {'cpus':>4}{'4: faults/s':>14}{'4: p50':>10}{'4: p99':>10}"
+                 f"{'7: faults/s':>14}{'7: p50':>10}{'7: p99':>10}")
+    for cpus in sorted(by_cpus):
+        d, f = by_cpus[cpus].get(4), by_cpus[cpus].get(7)
+        if d and f:
+            lines.append(f"  {cpus:>4}{d['faults_per_s']:>14.0f}{d['p50_ns']:>10}{d['p99_ns']:>10}"
+                         f"{f['faults_per_s']:>14.0f}{f['p50_ns']:>10}{f['p99_ns']:>10}")
+    print("\n".join(lines))
+
+    results = {"scenarios": [main_run[s] for s in sorted(main_run) if s <= 7],
+               "trace": main_run.get(60), "by_cpus": by_cpus, "goals": goals,
+               "pending_size": size, "ts_cost_ns": ts, "hook": nop,
+               "count": any_row.get("faults")}
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    with open(os.path.join(out, "plot.dat"), "w") as f:
+        for s in range(1, 8):
+            r = main_run.get(s)
+            if r:
+                f.write(f"{s} {r['faults_per_s']:.0f} {r['p50_ns']} {r['p99_ns']}\n")
+    gp = f"""set terminal png size 1000,450
+set output '{out}/results.png'
+set multiplot layout 1,2 title 'iommu-fault-bpf fault path (make bench)'
+set style fill solid 0.6
+set boxwidth 0.6
+set xtics 1
+set xlabel 'scenario'
+set ylabel 'faults/s'
+set yrange [0:*]
+plot '{out}/plot.dat' using 1:2 with boxes notitle
+set ylabel 'latency, ns (log)'
+set logscale y
+set yrange [*:*]
+plot '{out}/plot.dat' using ($1-0.15):3 with points pt 7 title 'p50', \\
+     '' using ($1+0.15):4 with points pt 5 title 'p99'
+unset multiplot
+"""
+    subprocess.run(["gnuplot"], input=gp, text=True, check=True)
+    print(f"\nwrote {out}/results.json and {out}/results.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

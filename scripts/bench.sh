@@ -1,0 +1,45 @@
+#!/bin/bash
+# make bench: every fault-path scenario in one boot of the bench kernel,
+# then scenario 4 (and its floor) again with 1 and 4 guest CPUs; the
+# table, build/bench/results.json and build/bench/results.png.
+#
+#   bench.sh IMAGE INITRAMFS BENCH_KERNEL_TREE
+set -euo pipefail
+
+here=$(dirname "$(realpath "$0")")
+top=$(dirname "$here")
+out=$top/build/bench
+mkdir -p "$out"
+image=$1 initramfs=$2 ktree=$3
+count=${BENCH_COUNT:-100000}
+script=$(mktemp --suffix=.sh)
+trap 'rm -f "$script"' EXIT
+
+boot() {	# boot CPUS LOG ARGS...: ifb-bench ARGS in a VM with CPUS CPUs
+	local cpus=$1 log=$2
+	shift 2
+	printf '#!/bin/sh\n/opt/ifb/selftests/ifb-bench -n %s %s\n' "$count" "$*" > "$script"
+	echo "== bench: $cpus guest CPU(s): scenarios ${*:-1-7}"
+	if ! VM_CPUS=$cpus "$here/vm-run.sh" --timeout 900 "$image" "$initramfs" \
+		"$script" > "$log" 2>&1; then
+		tail -30 "$log"
+		echo "bench: the VM run failed (log: $log)" >&2
+		exit 1
+	fi
+	grep '^IFB-BENCH ' "$log" | sed 's/^IFB-BENCH //' | tr -d '\r'
+}
+
+{
+	boot 2 "$out/vm-2cpu.log"
+	boot 1 "$out/vm-1cpu.log" 4 7
+	boot 4 "$out/vm-4cpu.log" 4 7
+} > "$out/raw.jsonl"
+
+# The hook's cost with nothing attached, from the code: the static-key
+# NOP at the call site in the SMMUv3 driver's event handler.
+obj=$ktree/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.o
+aarch64-linux-gnu-objdump -dr --no-show-raw-insn \
+	--disassemble=arm_smmu_handle_evt "$obj" > "$out/handle_evt.dis"
+aarch64-linux-gnu-readelf -rW "$obj" > "$out/relocs.txt"
+
+python3 "$here/bench.py" "$out"

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The benchmark's in-kernel timing (IOMMU_FAULT_IOC_BENCH): every timed
+ * record gets an answer time, whichever stage issues its resume; the
+ * floor's round trips really issue resume commands (QEMU's trace); bad
+ * use is refused.  `make bench` trusts these figures.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "kselftest_harness.h"
+#include "ifb_ctl.h"
+#include "ifb_policy.h"
+#include "test_policy.skel.h"
+
+static char dev[64], smmu[64];
+
+static int bench(uint32_t op, uint32_t count, uint64_t *lat,
+		 struct iommu_fault_ctl_bench *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->size = sizeof(*b);
+	b->op = op;
+	b->count = count;
+	b->lat_ns = (uintptr_t)lat;
+	snprintf(b->dev, sizeof(b->dev), "%s", dev);
+	return ifb_ctl(IOMMU_FAULT_IOC_BENCH, b);
+}
+
+static int stalls(uint32_t n)
+{
+	struct ifb_fault f = {
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stall = true,
+		.stag_seq = true,
+	};
+
+	return ifb_inject(smmu, &f, n);
+}
+
+static struct test_policy *attach(int fast, struct bpf_link **link)
+{
+	struct test_policy *skel = test_policy__open();
+
+	if (!skel || ifb_policy_set_str(skel->obj, skel->maps.policy, "dev", dev) ||
+	    test_policy__load(skel))
+		return NULL;
+	skel->bss->fast_verdict = fast;
+	skel->bss->sleep_verdict = IOMMU_FAULT_STATUS_HANDLED;
+	*link = bpf_map__attach_struct_ops(skel->maps.policy);
+	return *link ? skel : NULL;
+}
+
+static int all_positive(const uint64_t *lat, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!lat[i] || lat[i] > 10ULL * 1000 * 1000 * 1000)
+			return 0;
+	return 1;
+}
+
+FIXTURE(b) {
+	uint64_t lat[200];
+};
+
+FIXTURE_SETUP(b)
+{
+	ASSERT_EQ(0, ifb_find_edu(dev, sizeof(dev)));
+	ASSERT_EQ(0, ifb_smmu_of(dev, smmu, sizeof(smmu)));
+	memset(self->lat, 0, sizeof(self->lat));
+	ifb_mark(_metadata->name);
+}
+
+FIXTURE_TEARDOWN(b)
+{
+	ifb_mark("-");
+}
+
+TEST_F(b, stock_path_is_timed)
+{
+	struct iommu_fault_ctl_bench r;
+
+	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_START, 100, NULL, &r));
+	ASSERT_EQ(0, stalls(100));
+	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 5000, self->lat, &r));
+	EXPECT_EQ(100, r.recorded);
+	EXPECT_EQ(100, r.answered);
+	EXPECT_TRUE(all_positive(self->lat, 100));
+	EXPECT_LE(r.first_ns + self->lat[99], r.last_ns);
+	EXPECT_LT(0, r.pending_size);
+	ifb_expect_smmu(_metadata->name, "RESUME=100");
+}
+
+TEST_F(b, fast_and_deferred_answers_are_timed)
+{
+	static const int verdicts[] = {
+		IOMMU_FAULT_STATUS_HANDLED, IOMMU_FAULT_STATUS_DEFER,
+	};
+	struct iommu_fault_ctl_bench r;
+	struct test_policy *skel;
+	struct bpf_link *link;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		skel = attach(verdicts[i], &link);
+		ASSERT_NE(NULL, skel);
+		ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_START, 100, NULL, &r));
+		ASSERT_EQ(0, stalls(100));
+		ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 5000, self->lat, &r));
+		EXPECT_EQ(100, r.recorded);
+		EXPECT_EQ(100, r.answered);
+		EXPECT_TRUE(all_positive(self->lat, 100));
+		bpf_link__destroy(link);
+		test_policy__destroy(skel);
+	}
+	ifb_expect_smmu(_metadata->name, "RESUME=200");
+}
+
+TEST_F(b, floor_issues_real_resumes)
+{
+	struct iommu_fault_ctl_bench r;
+
+	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_FLOOR, 50, NULL, &r));
+	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 5000, self->lat, &r));
+	EXPECT_EQ(50, r.recorded);
+	EXPECT_EQ(50, r.answered);
+	EXPECT_TRUE(all_positive(self->lat, 50));
+	ifb_expect_smmu(_metadata->name, "RESUME=50");
+}
+
+TEST_F(b, misuse_is_refused)
+{
+	struct iommu_fault_ctl_bench r;
+
+	EXPECT_EQ(-ENOENT, bench(IOMMU_FAULT_BENCH_RESULT, 10, NULL, &r));
+	EXPECT_EQ(-EINVAL, bench(IOMMU_FAULT_BENCH_START, 0, NULL, &r));
+	EXPECT_EQ(-EINVAL, bench(IOMMU_FAULT_BENCH_START, (1U << 20) + 1, NULL, &r));
+	EXPECT_EQ(-EINVAL, bench(7, 10, NULL, &r));
+	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_START, 10, NULL, &r));
+	EXPECT_EQ(-EBUSY, bench(IOMMU_FAULT_BENCH_START, 10, NULL, &r));
+	/* Nothing injected: nothing recorded, nothing waited for. */
+	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 10, NULL, &r));
+	EXPECT_EQ(0, r.recorded);
+	snprintf(dev, sizeof(dev), "nosuch");
+	EXPECT_EQ(-ENODEV, bench(IOMMU_FAULT_BENCH_START, 10, NULL, &r));
+	ifb_expect_smmu(_metadata->name, "RESUME=0");
+}
+
+TEST_HARNESS_MAIN
