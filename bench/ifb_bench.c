@@ -15,6 +15,11 @@
  *  5 scenario 2 plus 64 policies on other devices
  *  6 scenario 2 while `faultctl -j trace` consumes every event
  *  7 the floor: bare workqueue round trips issuing the same resume
+ *
+ * Scenarios 4 and 7 are open loops: all faults arrive at once, so their
+ * latencies are mostly queueing.  Each is also run closed-loop (41, 71:
+ * one fault at a time, the next once the previous one was answered, 2000
+ * of them): the cost of one deferral, and of one bare round trip.
  */
 #include <errno.h>
 #include <signal.h>
@@ -73,6 +78,8 @@ static void detach_all(void)
 	nr_links = 0;
 }
 
+static void run_result(int scenario, const char *name);
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -98,8 +105,7 @@ static void run(int scenario, const char *name, bool floor, const char *extra)
 		.stag_seq = true,
 	};
 	struct iommu_fault_ctl_bench b;
-	uint64_t *lat, *ok, secs_ns;
-	uint32_t done, i, n_ok = 0;
+	uint32_t done;
 	int ret;
 
 	ret = bench(floor ? IOMMU_FAULT_BENCH_FLOOR : IOMMU_FAULT_BENCH_START,
@@ -114,6 +120,18 @@ static void run(int scenario, const char *name, bool floor, const char *extra)
 		if (ret)
 			die("inject", ret);
 	}
+	run_result(scenario, name);
+	(void)extra;
+}
+
+/* Collect the run's timings and print the scenario's line. */
+static void run_result(int scenario, const char *name)
+{
+	struct iommu_fault_ctl_bench b;
+	uint64_t *lat, *ok, secs_ns;
+	uint32_t i, n_ok = 0;
+	int ret;
+
 	lat = calloc(count, sizeof(*lat));
 	ok = calloc(count, sizeof(*ok));
 	if (!lat || !ok)
@@ -134,7 +152,7 @@ static void run(int scenario, const char *name, bool floor, const char *extra)
 	printf("IFB-BENCH {\"scenario\":%d,\"name\":\"%s\",\"faults\":%u,"
 	       "\"answered\":%u,\"elapsed_ns\":%llu,\"faults_per_s\":%.0f,"
 	       "\"p50_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu,"
-	       "\"ts_cost_ns\":%llu,\"pending_size\":%u,\"cpus\":%ld%s}\n",
+	       "\"ts_cost_ns\":%llu,\"pending_size\":%u,\"cpus\":%ld}\n",
 	       scenario, name, b.recorded, b.answered,
 	       (unsigned long long)secs_ns,
 	       secs_ns ? b.answered * 1e9 / secs_ns : 0.0,
@@ -142,10 +160,46 @@ static void run(int scenario, const char *name, bool floor, const char *extra)
 	       n_ok ? (unsigned long long)ok[(uint64_t)n_ok * 99 / 100] : 0ULL,
 	       n_ok ? (unsigned long long)ok[n_ok - 1] : 0ULL,
 	       (unsigned long long)b.ts_cost_ns, b.pending_size,
-	       sysconf(_SC_NPROCESSORS_ONLN), extra ? extra : "");
+	       sysconf(_SC_NPROCESSORS_ONLN));
 	fflush(stdout);
 	free(lat);
 	free(ok);
+}
+
+/* One fault at a time: the deferred stage's latency without queueing. */
+static void run_serial(int scenario, const char *name, bool floor)
+{
+	struct iommu_fault_ctl_bench b;
+	struct ifb_fault f = {
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stall = true,
+	};
+	uint32_t saved = count, i;
+	int ret;
+
+	count = 2000;
+	if (floor) {
+		ret = bench(IOMMU_FAULT_BENCH_FLOOR_SERIAL, count, &b);
+		if (ret)
+			die("bench floor", ret);
+	} else {
+		ret = bench(IOMMU_FAULT_BENCH_START, count, &b);
+		if (ret)
+			die("bench start", ret);
+		for (i = 0; i < count; i++) {
+			f.stag = i;
+			ret = ifb_inject(smmu, &f, 1);
+			if (ret)
+				die("inject", ret);
+			do {
+				ret = bench(IOMMU_FAULT_BENCH_STATUS, 0, &b);
+			} while (!ret && b.answered < i + 1);
+			if (ret)
+				die("bench status", ret);
+		}
+	}
+	/* RESULT of what START or FLOOR_SERIAL timed. */
+	run_result(scenario, name);
+	count = saved;
 }
 
 static void scenario_trace(void)
@@ -170,7 +224,7 @@ static void scenario_trace(void)
 	waitpid(pid, NULL, 0);
 	detach_all();
 
-	f = popen("wc -l < /tmp/bench-trace.jsonl", "r");
+	f = popen("grep -c '\"event\"' /tmp/bench-trace.jsonl", "r");
 	if (f && fgets(line, sizeof(line), f))
 		events = atol(line);
 	if (f)
@@ -219,6 +273,7 @@ static void scenario(int s)
 			die("pool size", errno);
 		ATTACH(bench_defer, "bench_defer", dev, 0);
 		run(4, "DEFER, sleepable HANDLED", false, NULL);
+		run_serial(41, "DEFER, one at a time", false);
 		detach_all();
 		ifb_set_limits(4096, 1000);
 		break;
@@ -237,6 +292,7 @@ static void scenario(int s)
 		break;
 	case 7:
 		run(7, "floor: queue_work round trip", true, NULL);
+		run_serial(71, "floor, one at a time", true);
 		break;
 	default:
 		die("no such scenario", EINVAL);

@@ -151,7 +151,8 @@ static void bench_free(void)
 	bench.floor = NULL;
 }
 
-static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
+static int bench_start(struct iommu_fault_ctl_bench *b, bool floor,
+		       bool serial)
 {
 	struct iommu_fault_dev *fdev;
 	u32 i;
@@ -200,6 +201,8 @@ static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 		atomic_inc(&bench.next);
 		WRITE_ONCE(bench.t0[i], ktime_get_ns());
 		iommu_fault_pending_queue_work(&bench.floor[i].work);
+		if (serial)
+			flush_work(&bench.floor[i].work);
 		cond_resched();
 	}
 	return 0;
@@ -257,8 +260,21 @@ int iommu_fault_bench_ctl(struct iommu_fault_ctl_bench *b)
 	mutex_lock(&bench_lock);
 	switch (b->op) {
 	case IOMMU_FAULT_BENCH_START:
+		ret = bench_start(b, false, false);
+		break;
 	case IOMMU_FAULT_BENCH_FLOOR:
-		ret = bench_start(b, b->op == IOMMU_FAULT_BENCH_FLOOR);
+	case IOMMU_FAULT_BENCH_FLOOR_SERIAL:
+		ret = bench_start(b, true,
+				  b->op == IOMMU_FAULT_BENCH_FLOOR_SERIAL);
+		break;
+	case IOMMU_FAULT_BENCH_STATUS:
+		if (!bench.active) {
+			ret = -ENOENT;
+			break;
+		}
+		b->recorded = min_t(u32, atomic_read(&bench.next), bench.count);
+		b->answered = atomic_read(&bench.answered);
+		ret = 0;
 		break;
 	case IOMMU_FAULT_BENCH_RESULT:
 		ret = bench_result(b);

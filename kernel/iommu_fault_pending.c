@@ -37,21 +37,31 @@ enum pending_state {
 	PENDING_ORPHANED,
 };
 
+/*
+ * One slot of the pool, 256 bytes on 64-bit (without lockdep's maps in
+ * the work item): the context and what the answer needs.  The deadline
+ * keeps the low 32 bits of jiffies (deadlines are at most an hour away);
+ * the generation, bumped when the slot is freed, kills old cookies.
+ */
 struct iommu_fault_pending {
 	struct iommu_fault_ctx ctx;
 	struct iommu_fault_dev *fdev;
 	struct iommu_fault_policy *policy;
-	struct list_head node;		/* iommu_fault_pending_live */
+	struct list_head node;		/* live list, or the free list */
 	struct work_struct work;
-	unsigned long deadline;		/* jiffies */
-	u32 gen;
-	u32 state;
+	u32 deadline;			/* jiffies, low 32 bits */
+	u32 gen : 29;
+	u32 state : 3;			/* enum pending_state */
 };
+
+#ifndef CONFIG_LOCKDEP
+static_assert(sizeof(struct iommu_fault_pending) <= 256);
+#endif
 
 static DEFINE_SPINLOCK(iommu_fault_pending_lock);
 static struct iommu_fault_pending *pool;
-static u32 *free_stack;
-static u32 pool_size, free_top;
+static LIST_HEAD(iommu_fault_pending_free);
+static u32 pool_size, nr_free;
 static LIST_HEAD(iommu_fault_pending_live);	/* oldest first */
 static u32 deadline_ms = IOMMU_FAULT_DEADLINE_MS_DEFAULT;
 /* The watchdog fires at the earliest deadline (pending lock). */
@@ -84,35 +94,31 @@ static u64 slot_cookie(const struct iommu_fault_pending *p)
 static int pool_alloc(u32 size)
 {
 	struct iommu_fault_pending *new_pool;
-	u32 *new_stack, i;
+	LIST_HEAD(new_free);
+	u32 i;
 
 	new_pool = kvcalloc(size, sizeof(*new_pool), GFP_KERNEL);
-	new_stack = kvcalloc(size, sizeof(*new_stack), GFP_KERNEL);
-	if (!new_pool || !new_stack) {
-		kvfree(new_pool);
-		kvfree(new_stack);
+	if (!new_pool)
 		return -ENOMEM;
-	}
 	for (i = 0; i < size; i++) {
 		INIT_WORK(&new_pool[i].work, pending_work);
-		new_stack[i] = size - 1 - i;
+		list_add_tail(&new_pool[i].node, &new_free);
 	}
 
 	spin_lock(&iommu_fault_pending_lock);
-	if (pool && free_top != pool_size) {
+	if (pool && nr_free != pool_size) {
 		spin_unlock(&iommu_fault_pending_lock);
 		kvfree(new_pool);
-		kvfree(new_stack);
 		return -EBUSY;
 	}
 	swap(pool, new_pool);
-	swap(free_stack, new_stack);
+	INIT_LIST_HEAD(&iommu_fault_pending_free);
+	list_splice(&new_free, &iommu_fault_pending_free);
 	pool_size = size;
-	free_top = size;
+	nr_free = size;
 	spin_unlock(&iommu_fault_pending_lock);
 
 	kvfree(new_pool);
-	kvfree(new_stack);
 	return 0;
 }
 
@@ -124,7 +130,7 @@ int iommu_fault_pending_init(void)
 	return pool_alloc(IOMMU_FAULT_POOL_DEFAULT);
 }
 
-/* Back to the free stack; the cookie it had is dead from now on. */
+/* Back to the free list; the cookie it had is dead from now on. */
 static void slot_free(struct iommu_fault_pending *p)
 {
 	lockdep_assert_held(&iommu_fault_pending_lock);
@@ -132,7 +138,14 @@ static void slot_free(struct iommu_fault_pending *p)
 	p->gen++;
 	p->policy = NULL;
 	p->fdev = NULL;
-	free_stack[free_top++] = p - pool;
+	list_add(&p->node, &iommu_fault_pending_free);
+	nr_free++;
+}
+
+/* The full jiffies value of a slot's deadline. */
+static unsigned long slot_deadline(const struct iommu_fault_pending *p)
+{
+	return jiffies + (long)(s32)(p->deadline - (u32)jiffies);
 }
 
 /*
@@ -183,34 +196,38 @@ bool iommu_fault_pend(struct iommu_fault_dev *fdev,
 		      struct iommu_fault_policy *policy,
 		      const struct iommu_fault_ctx *ctx, bool defer)
 {
+	unsigned long deadline;
 	struct iommu_fault_pending *p;
 	bool rearm;
 
 	spin_lock(&iommu_fault_pending_lock);
-	if (!free_top || fdev->gone) {
+	if (!nr_free || fdev->gone) {
 		spin_unlock(&iommu_fault_pending_lock);
 		return false;
 	}
-	p = &pool[free_stack[--free_top]];
+	p = list_first_entry(&iommu_fault_pending_free,
+			     struct iommu_fault_pending, node);
+	nr_free--;
 	p->ctx = *ctx;
 	p->ctx.cookie = slot_cookie(p);
 	p->fdev = fdev;
 	p->policy = policy;
-	p->deadline = jiffies + msecs_to_jiffies(READ_ONCE(deadline_ms));
+	deadline = jiffies + msecs_to_jiffies(READ_ONCE(deadline_ms));
+	p->deadline = deadline;
 	p->state = defer ? PENDING_QUEUED : PENDING_PARKED;
-	list_add_tail(&p->node, &iommu_fault_pending_live);
+	list_move_tail(&p->node, &iommu_fault_pending_live);
 	if (defer)
 		queue_work(iommu_fault_wq, &p->work);
-	rearm = !watchdog_armed || time_before(p->deadline, watchdog_at);
+	rearm = !watchdog_armed || time_before(deadline, watchdog_at);
 	if (rearm) {
 		watchdog_armed = true;
-		watchdog_at = p->deadline;
+		watchdog_at = deadline;
 	}
 	spin_unlock(&iommu_fault_pending_lock);
 
 	atomic64_inc(defer ? &fdev->stats.deferred : &fdev->stats.ignored);
 	if (rearm)
-		watchdog_arm(p->deadline);
+		watchdog_arm(deadline);
 	return true;
 }
 
@@ -346,7 +363,7 @@ void iommu_fault_pending_dev_gone(struct iommu_fault_dev *fdev)
 
 static bool match_expired(struct iommu_fault_pending *p, const void *arg)
 {
-	return time_after_eq(*(const unsigned long *)arg, p->deadline);
+	return (s32)((u32)*(const unsigned long *)arg - p->deadline) >= 0;
 }
 
 static void pending_watchdog(struct work_struct *work)
@@ -360,8 +377,8 @@ static void pending_watchdog(struct work_struct *work)
 	/* Sleep until the earliest deadline left, if any. */
 	spin_lock(&iommu_fault_pending_lock);
 	list_for_each_entry(p, &iommu_fault_pending_live, node) {
-		if (!more || time_before(p->deadline, next))
-			next = p->deadline;
+		if (!more || time_before(slot_deadline(p), next))
+			next = slot_deadline(p);
 		more = true;
 	}
 	watchdog_armed = more;
@@ -443,7 +460,7 @@ void iommu_fault_pending_limits(u32 *size, u32 *ms, u32 *in_use)
 {
 	spin_lock(&iommu_fault_pending_lock);
 	*size = pool_size;
-	*in_use = pool_size - free_top;
+	*in_use = pool_size - nr_free;
 	spin_unlock(&iommu_fault_pending_lock);
 	*ms = READ_ONCE(deadline_ms);
 }

@@ -19,7 +19,7 @@ boot() {	# boot CPUS LOG ARGS...: ifb-bench ARGS in a VM with CPUS CPUs
 	local cpus=$1 log=$2
 	shift 2
 	printf '#!/bin/sh\n/opt/ifb/selftests/ifb-bench -n %s %s\n' "$count" "$*" > "$script"
-	echo "== bench: $cpus guest CPU(s): scenarios ${*:-1-7}"
+	echo "== bench: $cpus guest CPU(s): scenarios ${*:-1-7}" >&2
 	if ! VM_CPUS=$cpus "$here/vm-run.sh" --timeout 900 "$image" "$initramfs" \
 		"$script" > "$log" 2>&1; then
 		tail -30 "$log"

@@ -389,11 +389,18 @@ struct iommu_fault_ctl_pending {
  *	resume command (retry, stall tag 0) for @dev, timed the same way
  * @IOMMU_FAULT_BENCH_RESULT: wait up to @count ms for every timed record
  *	to be answered, copy the latencies out and stop timing
+ * @IOMMU_FAULT_BENCH_FLOOR_SERIAL: as FLOOR, one round trip at a time
+ *	(each queued once the previous one has run): the floor without
+ *	queueing delay
+ * @IOMMU_FAULT_BENCH_STATUS: @recorded and @answered so far; timing goes
+ *	on (for one-at-a-time runs)
  */
 enum iommu_fault_bench_op {
 	IOMMU_FAULT_BENCH_START = 0,
 	IOMMU_FAULT_BENCH_FLOOR,
 	IOMMU_FAULT_BENCH_RESULT,
+	IOMMU_FAULT_BENCH_FLOOR_SERIAL,
+	IOMMU_FAULT_BENCH_STATUS,
 };
 
 /**
@@ -403,8 +410,8 @@ enum iommu_fault_bench_op {
  * @op: an enum iommu_fault_bench_op
  * @dev: START, FLOOR: the device
  * @count: START, FLOOR: how many (at most 1 << 20); RESULT: timeout, ms
- * @recorded: out (RESULT): records timed
- * @answered: out (RESULT): of them, answered
+ * @recorded: out (RESULT, STATUS): records timed
+ * @answered: out (RESULT, STATUS): of them, answered
  * @lat_ns: RESULT: user pointer to __u64[@recorded]: t1 - t0 of each, in
  *	injection order; 0 for one not answered
  * @first_ns: out (RESULT): t0 of the first record (ktime_get_ns())
