@@ -6,7 +6,11 @@
  * line per scenario, "IFB-BENCH {json}", with the in-kernel timings
  * (IOMMU_FAULT_IOC_BENCH: record entering the driver -> resume issued).
  *
- *   ifb-bench [-n COUNT] [SCENARIO...]      (default: all, 1..7)
+ *   ifb-bench [-n COUNT] [-r ROUNDS] [SCENARIO...]   (default: all, 1..7)
+ *
+ * With ROUNDS > 1 the scenarios run in turn ROUNDS times (1 2 ... 7 1 2
+ * ...), so that slow drifts of the machine hit every scenario alike; each
+ * line carries its round.
  *
  *  1 nothing attached (the stock 6.12 path)
  *  2 one policy, fast op HANDLED
@@ -47,6 +51,7 @@ static void *skels[MAX_LINKS];
 static void (*destroy[MAX_LINKS])(void *);
 static int nr_links;
 static uint32_t count = 100000;
+static int round_no = 1;
 
 static void die(const char *what, int err)
 {
@@ -153,7 +158,8 @@ static void run_result(int scenario, const char *name)
 	printf("IFB-BENCH {\"scenario\":%d,\"name\":\"%s\",\"faults\":%u,"
 	       "\"answered\":%u,\"elapsed_ns\":%llu,\"faults_per_s\":%.0f,"
 	       "\"p50_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu,"
-	       "\"ts_cost_ns\":%llu,\"pending_size\":%u,\"cpus\":%ld}\n",
+	       "\"ts_cost_ns\":%llu,\"pending_size\":%u,\"cpus\":%ld,"
+	       "\"round\":%d}\n",
 	       scenario, name, b.recorded, b.answered,
 	       (unsigned long long)secs_ns,
 	       secs_ns ? b.answered * 1e9 / secs_ns : 0.0,
@@ -161,7 +167,7 @@ static void run_result(int scenario, const char *name)
 	       n_ok ? (unsigned long long)ok[(uint64_t)n_ok * 99 / 100] : 0ULL,
 	       n_ok ? (unsigned long long)ok[n_ok - 1] : 0ULL,
 	       (unsigned long long)b.ts_cost_ns, b.pending_size,
-	       sysconf(_SC_NPROCESSORS_ONLN));
+	       sysconf(_SC_NPROCESSORS_ONLN), round_no);
 	fflush(stdout);
 	free(lat);
 	free(ok);
@@ -246,8 +252,8 @@ static void scenario_trace(void)
 	snprintf(extra, sizeof(extra),
 		 ",\"trace_events\":%ld,\"trace_expected\":%u,\"trace_lost_reported\":%ld",
 		 events, 3 * count, lost);
-	printf("IFB-BENCH {\"scenario\":60,\"name\":\"trace consumer: events\"%s}\n",
-	       extra);
+	printf("IFB-BENCH {\"scenario\":60,\"name\":\"trace consumer: events\","
+	       "\"round\":%d%s}\n", round_no, extra);
 	fflush(stdout);
 }
 
@@ -310,20 +316,25 @@ static void scenario(int s)
 
 int main(int argc, char **argv)
 {
-	int opt, i;
+	int opt, i, rounds = 1;
 
-	while ((opt = getopt(argc, argv, "n:")) != -1) {
-		if (opt != 'n')
+	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
+		if (opt == 'n')
+			count = strtoul(optarg, NULL, 0);
+		else if (opt == 'r')
+			rounds = atoi(optarg);
+		else
 			return 2;
-		count = strtoul(optarg, NULL, 0);
 	}
 	libbpf_set_print(NULL);
 	if (ifb_find_edu(dev, sizeof(dev)) || ifb_smmu_of(dev, smmu, sizeof(smmu)))
 		die("no edu device", ENODEV);
-	if (optind == argc)
-		for (i = 1; i <= 7; i++)
-			scenario(i);
-	for (i = optind; i < argc; i++)
-		scenario(atoi(argv[i]));
+	for (round_no = 1; round_no <= rounds; round_no++) {
+		if (optind == argc)
+			for (i = 1; i <= 7; i++)
+				scenario(i);
+		for (i = optind; i < argc; i++)
+			scenario(atoi(argv[i]));
+	}
 	return 0;
 }

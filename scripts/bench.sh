@@ -1,7 +1,8 @@
 #!/bin/bash
 # make bench: every fault-path scenario in one boot of the bench kernel,
-# then scenario 4 (and its floor) again with 1 and 4 guest CPUs; the
-# table, build/bench/results.json and build/bench/results.png.
+# BENCH_ROUNDS times in turn (default 3: the figures are medians), then
+# scenario 4 (and its floor) again with 1 and 4 guest CPUs; the table,
+# build/bench/results.json and build/bench/results.png.
 #
 #   bench.sh IMAGE INITRAMFS BENCH_KERNEL_TREE
 set -euo pipefail
@@ -12,13 +13,15 @@ out=$top/build/bench
 mkdir -p "$out"
 image=$1 initramfs=$2 ktree=$3
 count=${BENCH_COUNT:-100000}
+rounds=${BENCH_ROUNDS:-3}
 script=$(mktemp --suffix=.sh)
 trap 'rm -f "$script"' EXIT
 
 boot() {	# boot CPUS LOG ARGS...: ifb-bench ARGS in a VM with CPUS CPUs
 	local cpus=$1 log=$2
 	shift 2
-	printf '#!/bin/sh\n/opt/ifb/selftests/ifb-bench -n %s %s\n' "$count" "$*" > "$script"
+	printf '#!/bin/sh\n/opt/ifb/selftests/ifb-bench -n %s -r %s %s\n' \
+		"$count" "$rounds" "$*" > "$script"
 	echo "== bench: $cpus guest CPU(s): scenarios ${*:-1-7}" >&2
 	if ! VM_CPUS=$cpus "$here/vm-run.sh" --timeout 900 "$image" "$initramfs" \
 		"$script" > "$log" 2>&1; then
