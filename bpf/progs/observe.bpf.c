@@ -7,8 +7,11 @@
  * next policy (or the stock kernel path) decides as if it were not there.
  *
  * When to use it: first, on a system you do not know yet: which devices
- * fault, where, how often.  Attach it with a low priority number (it runs
- * first in its chain) so it sees the faults the others decide.
+ * fault, where, how often.  A policy sees only the faults no policy
+ * before it decided, and a device's own policies run before the global
+ * ones: attached globally it sees what the device policies leave; to see
+ * every fault of a device, attach it to that device with a lower
+ * priority number than the device's other policies (as `make run` does).
  *
  * What it exposes:
  *   counts (hash, key: device name, value: struct observe_counts):
