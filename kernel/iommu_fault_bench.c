@@ -116,11 +116,12 @@ void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
 void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
 				const struct iommu_fault_ctx *ctx)
 {
-	u64 now = ktime_get_ns();
+	u64 now;
 	int idx;
 
 	rcu_read_lock();
 	if (bench_on(fdev)) {
+		now = ktime_get_ns();
 		idx = seq_idx(ctx);
 		/* Before or after the fast path marked it claimed. */
 		if (idx >= 0 &&

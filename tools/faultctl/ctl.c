@@ -80,6 +80,17 @@ static const char *const status_names[] = {
 	[IOMMU_FAULT_STATUS_DEFER] = "defer",
 };
 
+/* {"none": N, ...}: one stage's verdict counts, as an object. */
+void json_verdicts(const __u64 *counts)
+{
+	int st;
+
+	jsonw_start_object(json_wtr);
+	for (st = 0; st < __IOMMU_FAULT_STATUS_MAX; st++)
+		jsonw_uint_field(json_wtr, status_names[st], counts[st]);
+	jsonw_end_object(json_wtr);
+}
+
 const char *status_name(int status)
 {
 	if (status < 0 || status >= __IOMMU_FAULT_STATUS_MAX)

@@ -63,6 +63,7 @@ int ctl_dev_by_index(uint32_t index, struct iommu_fault_ctl_dev *out);
 int ctl_dev_by_name(const char *dev, struct iommu_fault_ctl_dev *out);
 int ctl_policy_by_index(uint32_t index, struct iommu_fault_ctl_policy *out);
 const char *status_name(int status);
+void json_verdicts(const __u64 *counts);
 int status_parse(const char *s);
 
 int do_policy(int argc, char **argv);

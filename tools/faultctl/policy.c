@@ -42,34 +42,44 @@ static struct bpf_map *policy_map(struct bpf_object *obj)
 	return NULL;
 }
 
+/* Offset and size of member @name of struct type @t, or -ENOENT. */
+static int find_member(const struct btf *btf, const struct btf_type *t,
+		       const char *name, __u32 *off, size_t *size)
+{
+	const struct btf_member *m = btf_members(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		__s64 msize;
+
+		if (strcmp(btf__name_by_offset(btf, m->name_off), name))
+			continue;
+		msize = btf__resolve_size(btf, m->type);
+		if (msize < 0)
+			return -EINVAL;
+		*off = btf_member_bit_offset(t, i) / 8;
+		*size = msize;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* Where member @field of the map's value lives in libbpf's copy of it. */
 static void *policy_field(struct bpf_object *obj, struct bpf_map *map,
 			  const char *field, size_t *size)
 {
 	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_member *m;
 	const struct btf_type *t;
 	size_t vsize;
 	char *value;
-	int i;
+	__u32 off;
 
 	value = bpf_map__initial_value(map, &vsize);
 	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-	if (!value || !t)
+	if (!value || !t || find_member(btf, t, field, &off, size) ||
+	    off + *size > vsize)
 		return NULL;
-	m = btf_members(t);
-	for (i = 0; i < btf_vlen(t); i++, m++) {
-		__u32 off = btf_member_bit_offset(t, i) / 8;
-		__s64 msize = btf__resolve_size(btf, m->type);
-
-		if (strcmp(btf__name_by_offset(btf, m->name_off), field))
-			continue;
-		if (msize < 0 || off + (size_t)msize > vsize)
-			return NULL;
-		*size = msize;
-		return value + off;
-	}
-	return NULL;
+	return value + off;
 }
 
 static int set_str(struct bpf_object *obj, struct bpf_map *map,
@@ -464,19 +474,6 @@ static const char *const op_names[] = {
 };
 #define NR_OPS	4
 
-/* Offset of member @name in struct type @t of @btf, or -1. */
-static int member_off(const struct btf *btf, const struct btf_type *t,
-		      const char *name)
-{
-	const struct btf_member *m = btf_members(t);
-	int i;
-
-	for (i = 0; i < btf_vlen(t); i++, m++)
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), name))
-			return btf_member_bit_offset(t, i) / 8;
-	return -1;
-}
-
 /*
  * Program ids of attached policy @p: the kernel names the link that
  * attached it; the link names its struct_ops map, and a lookup in that
@@ -486,13 +483,14 @@ static int member_off(const struct btf *btf, const struct btf_type *t,
 static void policy_prog_ids(const struct iommu_fault_ctl_policy *p,
 			    __u32 ids[NR_OPS])
 {
+	static struct btf *btf;
 	struct bpf_link_info link = {};
 	struct bpf_map_info map = {};
-	__u32 len, zero = 0;
+	__u32 len, zero = 0, data_off, op_off;
 	const struct btf_type *vt, *ot;
-	int data_off, op_off, vtid, otid, lfd, mfd = -1, i;
-	struct btf *btf = NULL;
+	int vtid, otid, lfd, mfd = -1, i;
 	char *buf = NULL;
+	size_t size;
 
 	memset(ids, 0, NR_OPS * sizeof(*ids));
 	lfd = bpf_link_get_fd_by_id(p->link_id);
@@ -506,7 +504,9 @@ static void policy_prog_ids(const struct iommu_fault_ctl_policy *p,
 	len = sizeof(map);
 	if (mfd < 0 || bpf_map_get_info_by_fd(mfd, &map, &len))
 		goto out;
-	btf = btf__load_vmlinux_btf();
+	/* Parsed once per run: show may list many policies. */
+	if (!btf)
+		btf = btf__load_vmlinux_btf();
 	if (!btf)
 		goto out;
 	vtid = btf__find_by_name_kind(btf, "bpf_struct_ops_iommu_fault_ops",
@@ -516,23 +516,19 @@ static void policy_prog_ids(const struct iommu_fault_ctl_policy *p,
 		goto out;
 	vt = btf__type_by_id(btf, vtid);
 	ot = btf__type_by_id(btf, otid);
-	data_off = member_off(btf, vt, "data");
 	buf = malloc(map.value_size);
-	if (data_off < 0 || !buf || map.value_size != vt->size ||
-	    bpf_map_lookup_elem(mfd, &zero, buf))
+	if (find_member(btf, vt, "data", &data_off, &size) || !buf ||
+	    map.value_size != vt->size || bpf_map_lookup_elem(mfd, &zero, buf))
 		goto out;
-	for (i = 0; i < NR_OPS; i++) {
-		op_off = member_off(btf, ot, op_names[i]);
-		if (op_off >= 0)
+	for (i = 0; i < NR_OPS; i++)
+		if (!find_member(btf, ot, op_names[i], &op_off, &size))
 			ids[i] = (__u32)*(__u64 *)(buf + data_off + op_off);
-	}
 out:
 	if (debug && !ids[0])
 		fprintf(stderr, "debug: no program ids for %s (link %u, map %u): %s\n",
 			p->name, p->link_id, link.struct_ops.map_id,
 			strerror(errno));
 	free(buf);
-	btf__free(btf);
 	if (mfd >= 0)
 		close(mfd);
 	if (lfd >= 0)
@@ -552,7 +548,7 @@ static void show_ops(const struct iommu_fault_ctl_policy *p, char *buf,
 static void show_policy_json(const struct iommu_fault_ctl_policy *p)
 {
 	__u32 ids[NR_OPS];
-	int stage, st, i;
+	int stage, i;
 
 	jsonw_start_object(json_wtr);
 	jsonw_string_field(json_wtr, "name", p->name);
@@ -586,11 +582,7 @@ static void show_policy_json(const struct iommu_fault_ctl_policy *p)
 	jsonw_start_object(json_wtr);
 	for (stage = 0; stage < 2; stage++) {
 		jsonw_name(json_wtr, stage ? "sleepable" : "atomic");
-		jsonw_start_object(json_wtr);
-		for (st = 0; st < __IOMMU_FAULT_STATUS_MAX; st++)
-			jsonw_uint_field(json_wtr, status_name(st),
-					 p->verdicts[stage][st]);
-		jsonw_end_object(json_wtr);
+		json_verdicts(p->verdicts[stage]);
 	}
 	jsonw_end_object(json_wtr);
 	jsonw_uint_field(json_wtr, "bad_verdicts", p->bad_verdicts);

@@ -132,7 +132,7 @@ static void text_policy(FILE *f, const struct iommu_fault_ctl_policy *p)
 
 static void json_policy(const struct iommu_fault_ctl_policy *p)
 {
-	int stage, st;
+	int stage;
 
 	jsonw_start_object(json_wtr);
 	jsonw_string_field(json_wtr, "policy", p->name);
@@ -144,11 +144,7 @@ static void json_policy(const struct iommu_fault_ctl_policy *p)
 	for (stage = 0; stage < 2; stage++) {
 		jsonw_name(json_wtr, stage ? "verdicts_sleepable" :
 					     "verdicts_atomic");
-		jsonw_start_object(json_wtr);
-		for (st = 0; st < __IOMMU_FAULT_STATUS_MAX; st++)
-			jsonw_uint_field(json_wtr, status_name(st),
-					 p->verdicts[stage][st]);
-		jsonw_end_object(json_wtr);
+		json_verdicts(p->verdicts[stage]);
 	}
 	jsonw_end_object(json_wtr);
 }
