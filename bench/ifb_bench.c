@@ -18,12 +18,15 @@
  *  4 fast op DEFER, sleepable op HANDLED
  *  5 scenario 2 plus 64 policies on other devices
  *  6 scenario 2 while `faultctl -j trace` consumes every event
- *  7 the floor: bare workqueue round trips issuing the same resume
+ *  7 the floor: the same records, handed by the core to bare work items
+ *    on its workqueue that issue the same resume (no program, no slot)
  *
  * Scenarios 4 and 7 are open loops: all faults arrive at once, so their
- * latencies are mostly queueing.  Each is also run closed-loop (41, 71:
- * one fault at a time, the next once the previous one was answered, 2000
- * of them): the cost of one deferral, and of one bare round trip.
+ * latencies are mostly queueing.  Scenario 4 is also run closed-loop, side
+ * by side with its floor (41, 71: one fault at a time, the next once the
+ * previous one was answered; 4000 of each, in alternating blocks of 250):
+ * the cost of one deferral, and of one bare round trip, timed between the
+ * same two points and injected and waited for the same way.
  */
 #include <errno.h>
 #include <sched.h>
@@ -44,6 +47,8 @@
 
 #define MAX_LINKS	80
 #define CHUNK		10000	/* faults per inject call */
+#define SERIAL_N	4000	/* one-at-a-time faults, each of 41 and 71 */
+#define SERIAL_BLOCK	250	/* in blocks of this many, in turn */
 
 static char dev[64], smmu[64];
 static struct bpf_link *links[MAX_LINKS];
@@ -84,7 +89,14 @@ static void detach_all(void)
 	nr_links = 0;
 }
 
-static void run_result(int scenario, const char *name);
+/* What one or more timed runs of a scenario gave. */
+struct result {
+	uint64_t *lat;		/* latencies of the answered records */
+	uint32_t n, recorded, answered;
+	uint64_t elapsed_ns;	/* first t0 to last t1, summed over runs */
+	uint64_t ts_cost_ns;
+	uint32_t pending_size;
+};
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -103,44 +115,23 @@ static int bench(uint32_t op, uint32_t n, struct iommu_fault_ctl_bench *b)
 	return ifb_ctl(IOMMU_FAULT_IOC_BENCH, b);
 }
 
-/* Inject @count stalls, timed; print the scenario's line. */
-static void run(int scenario, const char *name, bool floor, const char *extra)
+static void result_init(struct result *r, uint32_t max)
 {
-	struct ifb_fault f = {
-		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stall = true,
-		.stag_seq = true,
-	};
-	struct iommu_fault_ctl_bench b;
-	uint32_t done;
-	int ret;
-
-	ret = bench(floor ? IOMMU_FAULT_BENCH_FLOOR : IOMMU_FAULT_BENCH_START,
-		    count, &b);
-	if (ret)
-		die("bench start", ret);
-	for (done = 0; !floor && done < count; done += CHUNK) {
-		uint32_t n = count - done < CHUNK ? count - done : CHUNK;
-
-		f.stag = done;
-		ret = ifb_inject(smmu, &f, n);
-		if (ret)
-			die("inject", ret);
-	}
-	run_result(scenario, name);
-	(void)extra;
+	memset(r, 0, sizeof(*r));
+	r->lat = calloc(max, sizeof(*r->lat));
+	if (!r->lat)
+		die("calloc", ENOMEM);
 }
 
-/* Collect the run's timings and print the scenario's line. */
-static void run_result(int scenario, const char *name)
+/* Stop the run under way and add its timings to @r (room for @n more). */
+static void collect(struct result *r, uint32_t n)
 {
 	struct iommu_fault_ctl_bench b;
-	uint64_t *lat, *ok, secs_ns;
-	uint32_t i, n_ok = 0;
+	uint64_t *lat = calloc(n, sizeof(*lat));
+	uint32_t i;
 	int ret;
 
-	lat = calloc(count, sizeof(*lat));
-	ok = calloc(count, sizeof(*ok));
-	if (!lat || !ok)
+	if (!lat)
 		die("calloc", ENOMEM);
 	memset(&b, 0, sizeof(b));
 	b.size = sizeof(b);
@@ -150,71 +141,124 @@ static void run_result(int scenario, const char *name)
 	ret = ifb_ctl(IOMMU_FAULT_IOC_BENCH, &b);
 	if (ret)
 		die("bench result", ret);
-	for (i = 0; i < b.recorded; i++)
+	for (i = 0; i < b.recorded && i < n; i++)
 		if (lat[i])
-			ok[n_ok++] = lat[i];
-	qsort(ok, n_ok, sizeof(*ok), cmp_u64);
-	secs_ns = b.last_ns - b.first_ns;
+			r->lat[r->n++] = lat[i];
+	r->recorded += b.recorded;
+	r->answered += b.answered;
+	r->elapsed_ns += b.last_ns - b.first_ns;
+	r->ts_cost_ns = b.ts_cost_ns;
+	r->pending_size = b.pending_size;
+	free(lat);
+}
+
+/* Print the scenario's line and free @r. */
+static void report(int scenario, const char *name, struct result *r)
+{
+	uint64_t *ok = r->lat;
+	uint32_t n = r->n;
+
+	qsort(ok, n, sizeof(*ok), cmp_u64);
 	printf("IFB-BENCH {\"scenario\":%d,\"name\":\"%s\",\"faults\":%u,"
 	       "\"answered\":%u,\"elapsed_ns\":%llu,\"faults_per_s\":%.0f,"
 	       "\"p50_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu,"
 	       "\"ts_cost_ns\":%llu,\"pending_size\":%u,\"cpus\":%ld,"
 	       "\"round\":%d}\n",
-	       scenario, name, b.recorded, b.answered,
-	       (unsigned long long)secs_ns,
-	       secs_ns ? b.answered * 1e9 / secs_ns : 0.0,
-	       n_ok ? (unsigned long long)ok[n_ok / 2] : 0ULL,
-	       n_ok ? (unsigned long long)ok[(uint64_t)n_ok * 99 / 100] : 0ULL,
-	       n_ok ? (unsigned long long)ok[n_ok - 1] : 0ULL,
-	       (unsigned long long)b.ts_cost_ns, b.pending_size,
+	       scenario, name, r->recorded, r->answered,
+	       (unsigned long long)r->elapsed_ns,
+	       r->elapsed_ns ? r->answered * 1e9 / r->elapsed_ns : 0.0,
+	       n ? (unsigned long long)ok[n / 2] : 0ULL,
+	       n ? (unsigned long long)ok[(uint64_t)n * 99 / 100] : 0ULL,
+	       n ? (unsigned long long)ok[n - 1] : 0ULL,
+	       (unsigned long long)r->ts_cost_ns, r->pending_size,
 	       sysconf(_SC_NPROCESSORS_ONLN), round_no);
 	fflush(stdout);
-	free(lat);
-	free(ok);
+	free(r->lat);
 }
 
-/* One fault at a time: the deferred stage's latency without queueing. */
-static void run_serial(int scenario, const char *name, bool floor)
+/* Inject @count stalls at once, timed; print the scenario's line. */
+static void run(int scenario, const char *name, bool floor)
+{
+	struct ifb_fault f = {
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stall = true,
+		.stag_seq = true,
+	};
+	struct iommu_fault_ctl_bench b;
+	struct result r;
+	uint32_t done;
+	int ret;
+
+	ret = bench(floor ? IOMMU_FAULT_BENCH_FLOOR : IOMMU_FAULT_BENCH_START,
+		    count, &b);
+	if (ret)
+		die("bench start", ret);
+	for (done = 0; done < count; done += CHUNK) {
+		uint32_t n = count - done < CHUNK ? count - done : CHUNK;
+
+		f.stag = done;
+		ret = ifb_inject(smmu, &f, n);
+		if (ret)
+			die("inject", ret);
+	}
+	result_init(&r, count);
+	collect(&r, count);
+	report(scenario, name, &r);
+}
+
+/* @n stalls one at a time, each once the previous one was answered. */
+static void one_at_a_time(bool floor, uint32_t n, struct result *r)
 {
 	struct iommu_fault_ctl_bench b;
 	struct ifb_fault f = {
 		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stall = true,
 	};
-	uint32_t saved = count, i;
+	uint32_t i;
 	int ret;
 
-	count = 2000;
-	if (floor) {
-		ret = bench(IOMMU_FAULT_BENCH_FLOOR_SERIAL, count, &b);
+	ret = bench(floor ? IOMMU_FAULT_BENCH_FLOOR : IOMMU_FAULT_BENCH_START,
+		    n, &b);
+	if (ret)
+		die("bench start", ret);
+	for (i = 0; i < n; i++) {
+		f.stag = i;
+		ret = ifb_inject(smmu, &f, 1);
 		if (ret)
-			die("bench floor", ret);
-	} else {
-		ret = bench(IOMMU_FAULT_BENCH_START, count, &b);
+			die("inject", ret);
+		/*
+		 * Yield between polls: the worker may need this vCPU, and
+		 * sleeping would idle it (idle wake-ups are slow under
+		 * emulation).  The timing is in-kernel: the poll's own pace
+		 * does not enter it.
+		 */
+		do {
+			ret = bench(IOMMU_FAULT_BENCH_STATUS, 0, &b);
+			if (!ret && b.answered < i + 1)
+				sched_yield();
+		} while (!ret && b.answered < i + 1);
 		if (ret)
-			die("bench start", ret);
-		for (i = 0; i < count; i++) {
-			f.stag = i;
-			ret = ifb_inject(smmu, &f, 1);
-			if (ret)
-				die("inject", ret);
-			/*
-			 * Yield between polls: the worker may need this vCPU,
-			 * and sleeping would idle it (idle wake-ups are slow
-			 * under emulation).  The timing is in-kernel: the
-			 * poll's own pace does not enter it.
-			 */
-			do {
-				ret = bench(IOMMU_FAULT_BENCH_STATUS, 0, &b);
-				if (!ret && b.answered < i + 1)
-					sched_yield();
-			} while (!ret && b.answered < i + 1);
-			if (ret)
-				die("bench status", ret);
-		}
+			die("bench status", ret);
 	}
-	/* RESULT of what START or FLOOR_SERIAL timed. */
-	run_result(scenario, name);
-	count = saved;
+	collect(r, n);
+}
+
+/*
+ * Scenarios 41 and 71, with the DEFER policy attached (the floor goes
+ * ahead of it): blocks of one-at-a-time faults, deferred and floor in
+ * turn, so that both see the same moments of a noisy machine.
+ */
+static void serial_pair(void)
+{
+	struct result defer, floor;
+	int i;
+
+	result_init(&defer, SERIAL_N);
+	result_init(&floor, SERIAL_N);
+	for (i = 0; i < SERIAL_N / SERIAL_BLOCK; i++) {
+		one_at_a_time(false, SERIAL_BLOCK, &defer);
+		one_at_a_time(true, SERIAL_BLOCK, &floor);
+	}
+	report(41, "DEFER, one at a time", &defer);
+	report(71, "floor, one at a time", &floor);
 }
 
 static void scenario_trace(void)
@@ -233,7 +277,7 @@ static void scenario_trace(void)
 		_exit(127);
 	}
 	sleep(2);	/* the tracer is attached */
-	run(6, "trace consumer", false, NULL);
+	run(6, "trace consumer", false);
 	sleep(1);
 	kill(pid, SIGINT);
 	waitpid(pid, NULL, 0);
@@ -267,11 +311,11 @@ static void scenario(int s)
 	case 1:
 		if (ifb_info(&info) || info.nr_policies)
 			die("scenario 1 needs no policy attached", EBUSY);
-		run(1, "nothing attached (stock)", false, NULL);
+		run(1, "nothing attached (stock)", false);
 		break;
 	case 2:
 		ATTACH(bench_handled, "bench_handled", dev, 0);
-		run(2, "fast HANDLED", false, NULL);
+		run(2, "fast HANDLED", false);
 		detach_all();
 		break;
 	case 3:
@@ -280,15 +324,15 @@ static void scenario(int s)
 			ATTACH(bench_none, name, dev, i);
 		}
 		ATTACH(bench_handled, "bench_handled", dev, 7);
-		run(3, "8 chained, last HANDLED", false, NULL);
+		run(3, "8 chained, last HANDLED", false);
 		detach_all();
 		break;
 	case 4:
 		if (ifb_set_limits(count, 60000))
 			die("pool size", errno);
 		ATTACH(bench_defer, "bench_defer", dev, 0);
-		run(4, "DEFER, sleepable HANDLED", false, NULL);
-		run_serial(41, "DEFER, one at a time", false);
+		run(4, "DEFER, sleepable HANDLED", false);
+		serial_pair();
 		detach_all();
 		ifb_set_limits(4096, 1000);
 		break;
@@ -299,15 +343,16 @@ static void scenario(int s)
 			snprintf(other, sizeof(other), "bench.other.%d", i);
 			ATTACH(bench_none, name, other, 0);
 		}
-		run(5, "HANDLED + 64 other devices", false, NULL);
+		run(5, "HANDLED + 64 other devices", false);
 		detach_all();
 		break;
 	case 6:
 		scenario_trace();
 		break;
 	case 7:
-		run(7, "floor: queue_work round trip", true, NULL);
-		run_serial(71, "floor, one at a time", true);
+		if (ifb_info(&info) || info.nr_policies)
+			die("scenario 7 needs no policy attached", EBUSY);
+		run(7, "floor: queue_work round trip", true);
 		break;
 	default:
 		die("no such scenario", EINVAL);

@@ -6,9 +6,12 @@
  * enters the driver's event path and t1 once its resume command has been
  * issued: by the core (a policy's verdict, fast or deferred: the fault's
  * sequence number gives i) or, for a fault the core did not claim, by the
- * driver's stock path before the inject loop moves on.  The floor run
- * times bare round trips through the deferred stage's workqueue that
- * issue the same resume command.  User space computes the percentiles.
+ * driver's stock path before the inject loop moves on.  In a floor run
+ * the records take the same path to the core, which hands each to a bare
+ * work item on the deferred stage's workqueue instead of the policies:
+ * the work issues the same resume command.  So the floor and a deferred
+ * policy are timed between the same two points.  User space computes the
+ * percentiles.
  */
 #include <linux/atomic.h>
 #include <linux/delay.h>
@@ -22,6 +25,7 @@
 #include <linux/workqueue.h>
 
 #include "iommu_fault_bench.h"
+#include "iommu_fault_bpf_driver.h"
 #include "iommu_fault_pending.h"
 #include "iommu_fault_policy.h"
 
@@ -48,6 +52,9 @@ static struct {
 	struct bench_floor_item *floor;
 } bench;
 
+/* On during a floor run only: other faults do not even test it. */
+DEFINE_STATIC_KEY_FALSE(iommu_fault_bench_floor_key);
+
 static bool bench_on(const struct iommu_fault_dev *fdev)
 {
 	/* Paired with the smp_store_release() that starts a run. */
@@ -64,7 +71,7 @@ int iommu_fault_bench_record_begin(void)
 	int idx = -1;
 
 	rcu_read_lock();
-	if (bench_on(NULL) && !bench.floor) {
+	if (bench_on(NULL)) {
 		idx = atomic_inc_return(&bench.next) - 1;
 		if (idx < bench.count)
 			WRITE_ONCE(bench.t0[idx], ktime_get_ns());
@@ -86,7 +93,8 @@ static void set_t1(u32 idx, u64 old)
 void iommu_fault_bench_record_end(int idx)
 {
 	rcu_read_lock();
-	if (idx >= 0 && bench_on(NULL))
+	/* Not when the core answered it: no clock read of ours in its way. */
+	if (idx >= 0 && bench_on(NULL) && !READ_ONCE(bench.t1[idx]))
 		set_t1(idx, 0);
 	rcu_read_unlock();
 }
@@ -111,6 +119,36 @@ void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
 			cmpxchg(&bench.t1[idx], 0, T1_CLAIMED);
 	}
 	rcu_read_unlock();
+}
+
+/*
+ * A floor run: a bare round trip through the workqueue instead of the
+ * policies.  Returns true when @ctx is one of its records (now the work
+ * item's to answer).  Called before the core numbers the fault, so that
+ * a device's sequence numbers keep counting the faults it counted: the
+ * record is the one the inject loop began last (it injects one at a
+ * time, with the event IRQ off).
+ */
+bool __iommu_fault_bench_floor(struct iommu_fault_dev *fdev,
+			       const struct iommu_fault_ctx *ctx)
+{
+	struct bench_floor_item *it;
+	int idx = -1;
+
+	rcu_read_lock();
+	if (bench_on(fdev) && bench.floor) {
+		idx = atomic_read(&bench.next) - 1;
+		if (idx >= 0 && idx < bench.count && !bench.t1[idx]) {
+			it = &bench.floor[idx];
+			it->ctx = *ctx;
+			WRITE_ONCE(bench.t1[idx], T1_CLAIMED);
+			iommu_fault_pending_queue_work(&it->work);
+		} else {
+			idx = -1;
+		}
+	}
+	rcu_read_unlock();
+	return idx >= 0;
 }
 
 void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
@@ -138,7 +176,19 @@ static void bench_floor_work(struct work_struct *work)
 		container_of(work, struct bench_floor_item, work);
 
 	it->fdev->src->ops->resume(it->fdev, &it->ctx, true);
-	set_t1(it->idx, 0);
+	set_t1(it->idx, T1_CLAIMED);
+}
+
+/* A floor run needs the core on the fault path, policies or not. */
+static void bench_floor_keys(bool on)
+{
+	if (on) {
+		static_branch_inc(&iommu_fault_bpf_active);
+		static_branch_enable(&iommu_fault_bench_floor_key);
+	} else {
+		static_branch_disable(&iommu_fault_bench_floor_key);
+		static_branch_dec(&iommu_fault_bpf_active);
+	}
 }
 
 static void bench_free(void)
@@ -152,8 +202,7 @@ static void bench_free(void)
 	bench.floor = NULL;
 }
 
-static int bench_start(struct iommu_fault_ctl_bench *b, bool floor,
-		       bool serial)
+static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 {
 	struct iommu_fault_dev *fdev;
 	u32 i;
@@ -184,28 +233,17 @@ static int bench_start(struct iommu_fault_ctl_bench *b, bool floor,
 	atomic_set(&bench.next, 0);
 	atomic_set(&bench.answered, 0);
 	bench.seq0 = atomic64_read(&fdev->seq) + 1;
-	/* The hooks see the arrays and seq0 once they see the run on. */
-	smp_store_release(&bench.active, true);
-	if (!floor)
-		return 0;
-
-	for (i = 0; i < b->count; i++) {
+	for (i = 0; floor && i < b->count; i++) {
 		struct bench_floor_item *it = &bench.floor[i];
 
 		INIT_WORK(&it->work, bench_floor_work);
 		it->fdev = fdev;
 		it->idx = i;
-		it->ctx.sid = fdev->sid;
-		it->ctx.flags = IOMMU_FAULT_CTX_RECOVERABLE;
 	}
-	for (i = 0; i < b->count; i++) {
-		atomic_inc(&bench.next);
-		WRITE_ONCE(bench.t0[i], ktime_get_ns());
-		iommu_fault_pending_queue_work(&bench.floor[i].work);
-		if (serial)
-			flush_work(&bench.floor[i].work);
-		cond_resched();
-	}
+	/* The hooks see the arrays and seq0 once they see the run on. */
+	smp_store_release(&bench.active, true);
+	if (floor)
+		bench_floor_keys(true);
 	return 0;
 }
 
@@ -223,7 +261,10 @@ static int bench_result(struct iommu_fault_ctl_bench *b)
 		msleep(20);
 	/* No late answer may touch the arrays once they are freed. */
 	WRITE_ONCE(bench.active, false);
+	if (bench.floor)
+		bench_floor_keys(false);
 	synchronize_rcu();
+	/* Every floor work was queued before that: wait for them. */
 	if (bench.floor)
 		for (i = 0; i < n; i++)
 			flush_work(&bench.floor[i].work);
@@ -261,12 +302,8 @@ int iommu_fault_bench_ctl(struct iommu_fault_ctl_bench *b)
 	mutex_lock(&bench_lock);
 	switch (b->op) {
 	case IOMMU_FAULT_BENCH_START:
-		ret = bench_start(b, false, false);
-		break;
 	case IOMMU_FAULT_BENCH_FLOOR:
-	case IOMMU_FAULT_BENCH_FLOOR_SERIAL:
-		ret = bench_start(b, true,
-				  b->op == IOMMU_FAULT_BENCH_FLOOR_SERIAL);
+		ret = bench_start(b, b->op == IOMMU_FAULT_BENCH_FLOOR);
 		break;
 	case IOMMU_FAULT_BENCH_STATUS:
 		if (!bench.active) {

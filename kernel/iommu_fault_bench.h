@@ -7,6 +7,7 @@
 #ifndef IOMMU_FAULT_BENCH_H
 #define IOMMU_FAULT_BENCH_H
 
+#include <linux/jump_label.h>
 #include <linux/types.h>
 
 struct iommu_fault_ctl_bench;
@@ -22,6 +23,18 @@ void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
 void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
 				const struct iommu_fault_ctx *ctx);
 int iommu_fault_bench_ctl(struct iommu_fault_ctl_bench *b);
+bool __iommu_fault_bench_floor(struct iommu_fault_dev *fdev,
+			       const struct iommu_fault_ctx *ctx);
+DECLARE_STATIC_KEY_FALSE(iommu_fault_bench_floor_key);
+
+/* In a floor run, the core hands its faults to bare work items. */
+static inline bool iommu_fault_bench_floor(struct iommu_fault_dev *fdev,
+					   const struct iommu_fault_ctx *ctx)
+{
+	if (!static_branch_unlikely(&iommu_fault_bench_floor_key))
+		return false;
+	return __iommu_fault_bench_floor(fdev, ctx);
+}
 #else
 static inline int iommu_fault_bench_record_begin(void)
 {
@@ -40,6 +53,12 @@ static inline void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
 static inline void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
 					      const struct iommu_fault_ctx *ctx)
 {
+}
+
+static inline bool iommu_fault_bench_floor(struct iommu_fault_dev *fdev,
+					   const struct iommu_fault_ctx *ctx)
+{
+	return false;
 }
 #endif
 

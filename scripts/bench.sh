@@ -1,6 +1,6 @@
 #!/bin/bash
 # make bench: every fault-path scenario in one boot of the bench kernel,
-# BENCH_ROUNDS times in turn (default 3: the figures are medians), then
+# BENCH_ROUNDS times in turn (default 5: the figures are medians), then
 # scenario 4 (and its floor) again with 1 and 4 guest CPUs; the table,
 # build/bench/results.json and build/bench/results.png.
 #
@@ -13,7 +13,7 @@ out=$top/build/bench
 mkdir -p "$out"
 image=$1 initramfs=$2 ktree=$3
 count=${BENCH_COUNT:-100000}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 script=$(mktemp --suffix=.sh)
 trap 'rm -f "$script"' EXIT
 

@@ -120,16 +120,44 @@ TEST_F(b, fast_and_deferred_answers_are_timed)
 	ifb_expect_smmu(_metadata->name, "RESUME=200");
 }
 
+/*
+ * The floor's records go through the driver to the core, which hands them
+ * to bare work items ahead of any policy: the attached policy never runs,
+ * the core counts none of them, the work items answer every one and QEMU
+ * sees each resume.  After RESULT the policy has its faults again.
+ */
 TEST_F(b, floor_issues_real_resumes)
 {
+	struct iommu_fault_ctl_dev before, after;
 	struct iommu_fault_ctl_bench r;
+	struct test_policy *skel;
+	struct bpf_link *link;
 
+	skel = attach(IOMMU_FAULT_STATUS_HANDLED, &link);
+	ASSERT_NE(NULL, skel);
+	ASSERT_EQ(0, ifb_dev_stats(dev, &before));
 	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_FLOOR, 50, NULL, &r));
+	ASSERT_EQ(0, stalls(50));
 	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 5000, self->lat, &r));
 	EXPECT_EQ(50, r.recorded);
 	EXPECT_EQ(50, r.answered);
 	EXPECT_TRUE(all_positive(self->lat, 50));
-	ifb_expect_smmu(_metadata->name, "RESUME=50");
+	ASSERT_EQ(0, ifb_dev_stats(dev, &after));
+	EXPECT_EQ(before.faults[1], after.faults[1]);
+	EXPECT_EQ(before.resumes[1], after.resumes[1]);
+	EXPECT_EQ(0, skel->bss->fast_calls);
+
+	ASSERT_EQ(0, stalls(1));
+	EXPECT_EQ(1, skel->bss->fast_calls);
+	bpf_link__destroy(link);
+	test_policy__destroy(skel);
+
+	/* Nothing attached: the floor still takes them, and lets go. */
+	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_FLOOR, 20, NULL, &r));
+	ASSERT_EQ(0, stalls(20));
+	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 5000, self->lat, &r));
+	EXPECT_EQ(20, r.answered);
+	ifb_expect_smmu(_metadata->name, "RESUME=71");
 }
 
 TEST_F(b, misuse_is_refused)

@@ -175,9 +175,25 @@ TEST_F(fault, handled_retries)
 	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_fault:", "addr=0xbadd000"));
 	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_verdict:", "policy=handled"));
 	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_resume:", "resp=retry"));
-	EXPECT_EQ(1, HIST_DELTA(fast_ns_log2));
 	EXPECT_EQ(0, HIST_DELTA(deferred_ns_log2));
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
+}
+
+/* The fast stage is timed for one fault in IOMMU_FAULT_FAST_SAMPLE. */
+TEST_F(fault, fast_latency_is_sampled)
+{
+	const int n = 3 * IOMMU_FAULT_FAST_SAMPLE;
+
+	ASSERT_EQ(0, policy_start(&self->a, "handled", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_HANDLED;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, n));
+
+	EXPECT_EQ(n, DEV_DELTA(faults[1]));
+	EXPECT_EQ(n, DEV_DELTA(resumes[1]));
+	/* n consecutive sequence numbers hold exactly 3 multiples of 16. */
+	EXPECT_EQ(3, HIST_DELTA(fast_ns_log2));
+	EXPECT_EQ(0, HIST_DELTA(deferred_ns_log2));
+	EXPECT_TRACE_AND_SMMU("RESUME=48");
 }
 
 TEST_F(fault, invalid_aborts)

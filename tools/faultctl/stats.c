@@ -71,7 +71,8 @@ static void text_dev(FILE *f, const struct iommu_fault_ctl_dev *d)
 		(unsigned long long)d->pool_full);
 	fprintf(f, "  quarantine  drops %llu\n",
 		(unsigned long long)d->quarantine_drops);
-	fprintf(f, "  fast stage latency:\n");
+	fprintf(f, "  fast stage latency (1 fault in %d):\n",
+		IOMMU_FAULT_FAST_SAMPLE);
 	print_log2_hist(f, d->fast_ns_log2, IOMMU_FAULT_HIST_BUCKETS, "nsecs");
 	fprintf(f, "  pending faults, report to answer:\n");
 	print_log2_hist(f, d->deferred_ns_log2, IOMMU_FAULT_HIST_BUCKETS,

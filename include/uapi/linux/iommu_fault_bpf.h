@@ -241,6 +241,8 @@ struct iommu_fault_ctl_limits {
 #define IOMMU_FAULT_IOC_SET_LIMITS	_IO(IOMMU_FAULT_IOC_TYPE, 0x03)
 
 #define IOMMU_FAULT_HIST_BUCKETS	40	/* up to 2^40 ns, ~18 min */
+/* One fault in this many (by seq) is timed for fast_ns_log2. */
+#define IOMMU_FAULT_FAST_SAMPLE		16
 
 /**
  * struct iommu_fault_ctl_dev - IOMMU_FAULT_IOC_RESET_DEV, _DEV_STATS
@@ -257,8 +259,9 @@ struct iommu_fault_ctl_limits {
  * @ignored: out: faults parked (IGNORE)
  * @timeouts: out: pending faults aborted at their deadline
  * @pool_full: out: faults aborted because the pool was full
- * @fast_ns_log2: out: fast-stage latency (report to decision), log2
- *	histogram: bucket i counts latencies in [2^i, 2^(i+1)) ns
+ * @fast_ns_log2: out: fast-stage latency (report to decision) of one
+ *	fault in IOMMU_FAULT_FAST_SAMPLE (those whose seq is a multiple of
+ *	it), log2 histogram: bucket i counts latencies in [2^i, 2^(i+1)) ns
  * @deferred_ns_log2: out: end-to-end latency of faults answered after
  *	pending (deferred or parked: report to answer), same buckets
  * @index: in, with IOMMU_FAULT_CTL_DEV_BY_INDEX: which device, from 0 in
@@ -384,14 +387,12 @@ struct iommu_fault_ctl_pending {
  * @IOMMU_FAULT_BENCH_START: time the next @count records injected for
  *	device @dev: when each enters the driver's event path, and when its
  *	resume command is issued, by whichever stage
- * @IOMMU_FAULT_BENCH_FLOOR: the floor of a deferred answer: @count
- *	round trips through the subsystem's workqueue, each issuing the
- *	resume command (retry, stall tag 0) for @dev, timed the same way
+ * @IOMMU_FAULT_BENCH_FLOOR: the floor of a deferred answer: as START,
+ *	but the core hands each timed record, policies or none, to a bare
+ *	work item on its workqueue, which issues the record's resume
+ *	command (retry): no program, no pending slot, no counters
  * @IOMMU_FAULT_BENCH_RESULT: wait up to @count ms for every timed record
  *	to be answered, copy the latencies out and stop timing
- * @IOMMU_FAULT_BENCH_FLOOR_SERIAL: as FLOOR, one round trip at a time
- *	(each queued once the previous one has run): the floor without
- *	queueing delay
  * @IOMMU_FAULT_BENCH_STATUS: @recorded and @answered so far; timing goes
  *	on (for one-at-a-time runs)
  */
@@ -399,7 +400,6 @@ enum iommu_fault_bench_op {
 	IOMMU_FAULT_BENCH_START = 0,
 	IOMMU_FAULT_BENCH_FLOOR,
 	IOMMU_FAULT_BENCH_RESULT,
-	IOMMU_FAULT_BENCH_FLOOR_SERIAL,
 	IOMMU_FAULT_BENCH_STATUS,
 };
 
