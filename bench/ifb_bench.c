@@ -176,6 +176,18 @@ static void report(int scenario, const char *name, struct result *r)
 	free(r->lat);
 }
 
+/* Time the next @n records: the policies' answers, or the floor's. */
+static void start(bool floor, uint32_t n)
+{
+	struct iommu_fault_ctl_bench b;
+	int ret;
+
+	ret = bench(floor ? IOMMU_FAULT_BENCH_FLOOR : IOMMU_FAULT_BENCH_START,
+		    n, &b);
+	if (ret)
+		die("bench start", ret);
+}
+
 /* Inject @count stalls at once, timed; print the scenario's line. */
 static void run(int scenario, const char *name, bool floor)
 {
@@ -183,15 +195,11 @@ static void run(int scenario, const char *name, bool floor)
 		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stall = true,
 		.stag_seq = true,
 	};
-	struct iommu_fault_ctl_bench b;
 	struct result r;
 	uint32_t done;
 	int ret;
 
-	ret = bench(floor ? IOMMU_FAULT_BENCH_FLOOR : IOMMU_FAULT_BENCH_START,
-		    count, &b);
-	if (ret)
-		die("bench start", ret);
+	start(floor, count);
 	for (done = 0; done < count; done += CHUNK) {
 		uint32_t n = count - done < CHUNK ? count - done : CHUNK;
 
@@ -215,10 +223,7 @@ static void one_at_a_time(bool floor, uint32_t n, struct result *r)
 	uint32_t i;
 	int ret;
 
-	ret = bench(floor ? IOMMU_FAULT_BENCH_FLOOR : IOMMU_FAULT_BENCH_START,
-		    n, &b);
-	if (ret)
-		die("bench start", ret);
+	start(floor, n);
 	for (i = 0; i < n; i++) {
 		f.stag = i;
 		ret = ifb_inject(smmu, &f, 1);
