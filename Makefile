@@ -26,48 +26,56 @@ KMAKE		:= $(MAKE) -C $(KDIR) $(KMAKE_ARGS) \
 KCONFIG_FRAGS	:= $(sort $(wildcard kernel/config/*.config))
 IMAGE		:= $(KDIR)/arch/arm64/boot/Image
 
-# User space: static arm64 binaries against the tree's libbpf.
+# User space: static arm64 binaries against the tree's libbpf, and BPF
+# objects against one kernel's BTF (vmlinux.h): UKDIR's, built under UB.
+# By default that is the test kernel and $(B); make bench builds the few
+# binaries it needs again with UB and UKDIR set to its own tree, so that a
+# benchmark builds one kernel, not two.  libbpf, its headers (UINC) and
+# the host bpftool do not depend on a kernel build and stay in $(B).
+UB		:= $(B)
+UKDIR		:= $(KDIR)
 TCC		:= $(CROSS)gcc
 LIBBPF_OUT	:= $(B)/libbpf
 LIBBPF_A	:= $(LIBBPF_OUT)/libbpf.a
 UINC		:= $(B)/include
-VMLINUX_H	:= $(UINC)/vmlinux.h
+VMLINUX_H	:= $(UB)/include/vmlinux.h
 BPFTOOL_HOST	:= $(B)/bpftool-host/bootstrap/bpftool
 TCFLAGS		 = -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		   -Wno-sign-compare -Wno-clobbered -Wno-format-truncation \
-		   -I$(UINC) -I$(TOP)/include/uapi -I$(TOP)/selftests/lib -I$(GEN) \
+		   -I$(UB)/include -I$(UINC) -I$(TOP)/include/uapi \
+		   -I$(TOP)/selftests/lib -I$(GEN) \
 		   -I$(KDIR)/tools/testing/selftests
 TLDFLAGS	:= -static
 TLIBS		:= $(LIBBPF_A) -lelf -lz -lzstd
 
 SELFTESTS_SRC	:= $(wildcard selftests/vm/*_test.c)
-SELFTESTS	:= $(patsubst selftests/vm/%.c,$(B)/selftests/%,$(SELFTESTS_SRC))
-GEN		:= $(B)/selftests/gen
+SELFTESTS	:= $(patsubst selftests/vm/%.c,$(UB)/selftests/%,$(SELFTESTS_SRC))
+GEN		:= $(UB)/selftests/gen
 SELFTEST_BPF	:= $(patsubst selftests/vm/progs/%.bpf.c,$(GEN)/%.bpf.o,\
 		     $(wildcard selftests/vm/progs/*.bpf.c))
 SELFTEST_SKELS	:= $(SELFTEST_BPF:.bpf.o=.skel.h)
 BENCH_BPF	:= $(patsubst bench/progs/%.bpf.c,$(GEN)/%.bpf.o,$(wildcard bench/progs/*.bpf.c))
 BENCH_SKELS	:= $(BENCH_BPF:.bpf.o=.skel.h)
-BENCH_BIN	:= $(B)/selftests/ifb-bench
+BENCH_BIN	:= $(UB)/selftests/ifb-bench
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
-		   -I$(UINC) -I$(TOP)/bpf/include
+		   -I$(UB)/include -I$(UINC) -I$(TOP)/bpf/include
 
 # The policy library (bpf/progs/) and users' policies (make policy).
-POLICY_OUT	:= $(B)/policies
+POLICY_OUT	:= $(UB)/policies
 LIB_POLICIES	:= $(patsubst bpf/progs/%.bpf.c,$(POLICY_OUT)/%.bpf.o,\
 		     $(wildcard bpf/progs/*.bpf.c))
 LIB_SKELS	:= $(patsubst $(POLICY_OUT)/%.bpf.o,$(GEN)/%.skel.h,$(LIB_POLICIES))
 
 FAULTCTL_SRC	:= $(filter-out %.bpf.c,$(wildcard tools/faultctl/*.c))
-FAULTCTL	:= $(B)/tools/faultctl
-FAULTCTL_GEN	:= $(B)/tools/gen
+FAULTCTL	:= $(UB)/tools/faultctl
+FAULTCTL_GEN	:= $(UB)/tools/gen
 BPFTOOL_DIR	:= $(KDIR)/tools/bpf/bpftool
 
-INITRAMFS	:= $(B)/vm/initramfs.cpio.gz
+INITRAMFS	:= $(UB)/vm/initramfs.cpio.gz
 BUSYBOX		:= $(B)/deps/busybox/bin/busybox
 
 .PHONY: help deps kernel kernel-wire tools policy initramfs vm vm-run run \
-	experiment bench bench-kernel test test-host checkpatch clean distclean
+	experiment bench bench-kernel bench-initramfs test test-host checkpatch clean distclean
 
 help:
 	@echo "iommu-fault-bpf targets:"
@@ -129,9 +137,9 @@ $(BPFTOOL_HOST): $(KDIR)/.extracted | $(B)/.stamp-deps
 		bootstrap >/dev/null
 	@echo "  BPFTOOL $@"
 
-$(VMLINUX_H): $(KDIR)/vmlinux $(BPFTOOL_HOST)
-	@mkdir -p $(UINC)
-	@$(BPFTOOL_HOST) btf dump file $(KDIR)/vmlinux format c > $@.tmp
+$(VMLINUX_H): $(UKDIR)/vmlinux $(BPFTOOL_HOST)
+	@mkdir -p $(dir $@)
+	@$(BPFTOOL_HOST) btf dump file $(UKDIR)/vmlinux format c > $@.tmp
 	@mv $@.tmp $@
 	@echo "  GEN     $@"
 
@@ -172,7 +180,7 @@ $(LIB_SKELS): $(GEN)/%.skel.h: $(POLICY_OUT)/%.bpf.o $(BPFTOOL_HOST)
 	@mkdir -p $(GEN)
 	@$(BPFTOOL_HOST) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(B)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
+$(UB)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
 		  $(SELFTEST_SKELS) $(LIB_SKELS) include/uapi/linux/iommu_fault_bpf.h | $(VMLINUX_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
@@ -295,8 +303,25 @@ bench-kernel: $(BKDIR)/.extracted $(B)/bench-kernel.config
 	@mkdir -p $(CCACHE_DIR)
 	@$(BKMAKE) Image
 
-bench: bench-kernel $(INITRAMFS)
-	@scripts/bench.sh $(BIMAGE) $(INITRAMFS) $(BKDIR)
+# Its guest: busybox, ifb-bench (its policies built in) and faultctl (for
+# scenario 6), built in $(BENCH_UB) against the bench kernel's BTF by a
+# sub-make, so that make bench does not need the test kernel.
+BENCH_UB	:= $(B)/bench-user
+BENCH_INITRAMFS	:= $(UB)/vm/bench.cpio.gz
+
+$(BKDIR)/vmlinux: | bench-kernel
+	@true
+
+$(BENCH_INITRAMFS): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) \
+		    $(BENCH_BIN) $(FAULTCTL)
+	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(dir $(BENCH_BIN)) selftests/vm \
+		$(FAULTCTL) $(GEN)
+
+bench-initramfs: $(BENCH_INITRAMFS)
+
+bench: bench-kernel
+	@$(MAKE) --no-print-directory UB=$(BENCH_UB) UKDIR=$(BKDIR) bench-initramfs
+	@scripts/bench.sh $(BIMAGE) $(BENCH_UB)/vm/bench.cpio.gz $(BKDIR)
 
 # --- tests --------------------------------------------------------------
 
@@ -317,7 +342,7 @@ checkpatch: $(KDIR)/.extracted
 	done
 
 clean:
-	rm -rf $(B)/vm $(B)/selftests $(B)/test
+	rm -rf $(B)/vm $(B)/selftests $(B)/test $(B)/bench-user
 
 distclean:
 	rm -rf $(B)

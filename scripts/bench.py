@@ -155,14 +155,14 @@ def main():
     lines.append("")
     lines.append("scenario 4 (DEFER) and the floor (7) by guest CPUs "
                  "(all at once; one at a time: 41, 71):")
-    lines.append(f"  {'cpus':>4}{'4: faults/s':>13}{'4: p50':>11}{'4: p99':>12}"
+    lines.append(f"  {'cpus':>4}{'rounds':>7}{'4: faults/s':>13}{'4: p50':>11}{'4: p99':>12}"
                  f"{'7: faults/s':>13}{'7: p50':>11}{'7: p99':>12}"
                  f"{'41: p50':>10}{'71: p50':>10}")
     for cpus in sorted(by_cpus):
         c = by_cpus[cpus]
         d, f = c.get(4), c.get(7)
         if d and f:
-            lines.append(f"  {cpus:>4}{d['faults_per_s']:>13.0f}{d['p50_ns']:>11.0f}{d['p99_ns']:>12.0f}"
+            lines.append(f"  {cpus:>4}{d['rounds']:>7}{d['faults_per_s']:>13.0f}{d['p50_ns']:>11.0f}{d['p99_ns']:>12.0f}"
                          f"{f['faults_per_s']:>13.0f}{f['p50_ns']:>11.0f}{f['p99_ns']:>12.0f}"
                          f"{c.get(41, {}).get('p50_ns', 0):>10.0f}"
                          f"{c.get(71, {}).get('p50_ns', 0):>10.0f}")
