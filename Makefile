@@ -31,7 +31,9 @@ IMAGE		:= $(KDIR)/arch/arm64/boot/Image
 # By default that is the test kernel and $(B); make bench builds the few
 # binaries it needs again with UB and UKDIR set to its own tree, so that a
 # benchmark builds one kernel, not two.  libbpf, its headers (UINC) and
-# the host bpftool do not depend on a kernel build and stay in $(B).
+# the host bpftool do not depend on a kernel build and stay in $(B); they
+# and the other tools' sources come from UKDIR's tree too (the same 6.12
+# source), so that make bench extracts one tree, not two.
 UB		:= $(B)
 UKDIR		:= $(KDIR)
 TCC		:= $(CROSS)gcc
@@ -44,7 +46,7 @@ TCFLAGS		 = -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		   -Wno-sign-compare -Wno-clobbered -Wno-format-truncation \
 		   -I$(UB)/include -I$(UINC) -I$(TOP)/include/uapi \
 		   -I$(TOP)/selftests/lib -I$(GEN) \
-		   -I$(KDIR)/tools/testing/selftests
+		   -I$(UKDIR)/tools/testing/selftests
 TLDFLAGS	:= -static
 TLIBS		:= $(LIBBPF_A) -lelf -lz -lzstd
 
@@ -69,7 +71,7 @@ LIB_SKELS	:= $(patsubst $(POLICY_OUT)/%.bpf.o,$(GEN)/%.skel.h,$(LIB_POLICIES))
 FAULTCTL_SRC	:= $(filter-out %.bpf.c,$(wildcard tools/faultctl/*.c))
 FAULTCTL	:= $(UB)/tools/faultctl
 FAULTCTL_GEN	:= $(UB)/tools/gen
-BPFTOOL_DIR	:= $(KDIR)/tools/bpf/bpftool
+BPFTOOL_DIR	:= $(UKDIR)/tools/bpf/bpftool
 
 INITRAMFS	:= $(UB)/vm/initramfs.cpio.gz
 BUSYBOX		:= $(B)/deps/busybox/bin/busybox
@@ -122,18 +124,18 @@ kernel: kernel-wire $(B)/kernel.config
 
 # --- user space ---------------------------------------------------------
 
-$(LIBBPF_A): $(KDIR)/.extracted | $(B)/.stamp-deps
+$(LIBBPF_A): $(UKDIR)/.extracted | $(B)/.stamp-deps
 	@mkdir -p $(LIBBPF_OUT) $(UINC)
-	@$(MAKE) -s -C $(KDIR)/tools/lib/bpf CROSS_COMPILE=$(CROSS) ARCH=arm64 \
+	@$(MAKE) -s -C $(UKDIR)/tools/lib/bpf CROSS_COMPILE=$(CROSS) ARCH=arm64 \
 		CC=$(TCC) OUTPUT=$(LIBBPF_OUT)/ EXTRA_CFLAGS="-O2 -g" \
 		$(LIBBPF_A) >/dev/null
-	@$(MAKE) -s -C $(KDIR)/tools/lib/bpf OUTPUT=$(LIBBPF_OUT)/ \
+	@$(MAKE) -s -C $(UKDIR)/tools/lib/bpf OUTPUT=$(LIBBPF_OUT)/ \
 		DESTDIR=$(B) prefix= INCLUDEDIR=/include install_headers >/dev/null
 	@echo "  LIBBPF  $@"
 
-$(BPFTOOL_HOST): $(KDIR)/.extracted | $(B)/.stamp-deps
+$(BPFTOOL_HOST): $(UKDIR)/.extracted | $(B)/.stamp-deps
 	@mkdir -p $(dir $(BPFTOOL_HOST))
-	@$(MAKE) -s -C $(KDIR)/tools/bpf/bpftool OUTPUT=$(B)/bpftool-host/ \
+	@$(MAKE) -s -C $(UKDIR)/tools/bpf/bpftool OUTPUT=$(B)/bpftool-host/ \
 		bootstrap >/dev/null
 	@echo "  BPFTOOL $@"
 
@@ -203,9 +205,9 @@ $(FAULTCTL): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h) $(LIBBPF_A) \
 	@echo "  CC      $@"
 	@$(TCC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 		-Wno-format-truncation -I$(UINC) -I$(TOP)/include/uapi \
-		-I$(KDIR)/tools/include/uapi \
+		-I$(UKDIR)/tools/include/uapi \
 		-I$(FAULTCTL_GEN) -I$(TOP)/tools/faultctl \
-		-I$(BPFTOOL_DIR) -idirafter $(KDIR)/tools/include -static \
+		-I$(BPFTOOL_DIR) -idirafter $(UKDIR)/tools/include -static \
 		-o $@ $(FAULTCTL_SRC) \
 		$(BPFTOOL_DIR)/json_writer.c $(TLIBS)
 
