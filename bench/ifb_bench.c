@@ -26,7 +26,10 @@
  * by side with its floor (41, 71: one fault at a time, the next once the
  * previous one was answered; 4000 of each, in alternating blocks of 250):
  * the cost of one deferral, and of one bare round trip, timed between the
- * same two points and injected and waited for the same way.
+ * same two points and injected and waited for the same way.  Then 42 and
+ * 72: the same pair again (2000 each), timed stage by stage (record to
+ * queue_work, to its work starting, to the resume); not in 41 and 71,
+ * whose figures the two extra timestamps would change.
  */
 #include <errno.h>
 #include <sched.h>
@@ -49,6 +52,7 @@
 #define CHUNK		10000	/* faults per inject call */
 #define SERIAL_N	4000	/* one-at-a-time faults, each of 41 and 71 */
 #define SERIAL_BLOCK	250	/* in blocks of this many, in turn */
+#define SPANS_N		2000	/* of each, timed stage by stage (42, 72) */
 
 static char dev[64], smmu[64];
 static struct bpf_link *links[MAX_LINKS];
@@ -92,7 +96,8 @@ static void detach_all(void)
 /* What one or more timed runs of a scenario gave. */
 struct result {
 	uint64_t *lat;		/* latencies of the answered records */
-	uint32_t n, recorded, answered;
+	uint64_t *span;		/* or NULL; 3 each, of those that were queued */
+	uint32_t n, nspan, recorded, answered;
 	uint64_t elapsed_ns;	/* first t0 to last t1, summed over runs */
 	uint64_t ts_cost_ns;
 	uint32_t pending_size;
@@ -105,21 +110,25 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int bench(uint32_t op, uint32_t n, struct iommu_fault_ctl_bench *b)
+static int bench(uint32_t op, uint32_t n, uint32_t flags,
+		 struct iommu_fault_ctl_bench *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->size = sizeof(*b);
 	b->op = op;
 	b->count = n;
+	b->flags = flags;
 	snprintf(b->dev, sizeof(b->dev), "%s", dev);
 	return ifb_ctl(IOMMU_FAULT_IOC_BENCH, b);
 }
 
-static void result_init(struct result *r, uint32_t max)
+static void result_init(struct result *r, uint32_t max, bool spans)
 {
 	memset(r, 0, sizeof(*r));
 	r->lat = calloc(max, sizeof(*r->lat));
-	if (!r->lat)
+	if (spans)
+		r->span = calloc(3 * (size_t)max, sizeof(*r->span));
+	if (!r->lat || (spans && !r->span))
 		die("calloc", ENOMEM);
 }
 
@@ -128,22 +137,32 @@ static void collect(struct result *r, uint32_t n)
 {
 	struct iommu_fault_ctl_bench b;
 	uint64_t *lat = calloc(n, sizeof(*lat));
+	uint64_t *span = calloc(3 * (size_t)n, sizeof(*span));
 	uint32_t i;
 	int ret;
 
-	if (!lat)
+	if (!lat || !span)
 		die("calloc", ENOMEM);
 	memset(&b, 0, sizeof(b));
 	b.size = sizeof(b);
 	b.op = IOMMU_FAULT_BENCH_RESULT;
 	b.count = 120000;		/* ms to wait for the last answer */
 	b.lat_ns = (uintptr_t)lat;
+	if (r->span)
+		b.span_ns = (uintptr_t)span;
 	ret = ifb_ctl(IOMMU_FAULT_IOC_BENCH, &b);
 	if (ret)
 		die("bench result", ret);
-	for (i = 0; i < b.recorded && i < n; i++)
+	for (i = 0; i < b.recorded && i < n; i++) {
 		if (lat[i])
 			r->lat[r->n++] = lat[i];
+		if (r->span && span[3 * i]) {
+			memcpy(&r->span[3 * r->nspan], &span[3 * i],
+			       3 * sizeof(*span));
+			r->nspan++;
+		}
+	}
+	free(span);
 	r->recorded += b.recorded;
 	r->answered += b.answered;
 	r->elapsed_ns += b.last_ns - b.first_ns;
@@ -176,14 +195,45 @@ static void report(int scenario, const char *name, struct result *r)
 	free(r->lat);
 }
 
+/* Print the stage-by-stage line of a SPANS result and free @r. */
+static void report_spans(int scenario, const char *name, struct result *r)
+{
+	uint64_t *col = calloc(r->nspan ? r->nspan : 1, sizeof(*col));
+	uint64_t p50[3] = {}, p99[3] = {};
+	uint32_t i, k;
+
+	if (!col)
+		die("calloc", ENOMEM);
+	for (k = 0; k < 3 && r->nspan; k++) {
+		for (i = 0; i < r->nspan; i++)
+			col[i] = r->span[3 * i + k];
+		qsort(col, r->nspan, sizeof(*col), cmp_u64);
+		p50[k] = col[r->nspan / 2];
+		p99[k] = col[(uint64_t)r->nspan * 99 / 100];
+	}
+	printf("IFB-BENCH {\"scenario\":%d,\"name\":\"%s\",\"faults\":%u,"
+	       "\"answered\":%u,\"staged\":%u,"
+	       "\"span_p50_ns\":[%llu,%llu,%llu],\"span_p99_ns\":[%llu,%llu,%llu],"
+	       "\"cpus\":%ld,\"round\":%d}\n",
+	       scenario, name, r->recorded, r->answered, r->nspan,
+	       (unsigned long long)p50[0], (unsigned long long)p50[1],
+	       (unsigned long long)p50[2], (unsigned long long)p99[0],
+	       (unsigned long long)p99[1], (unsigned long long)p99[2],
+	       sysconf(_SC_NPROCESSORS_ONLN), round_no);
+	fflush(stdout);
+	free(col);
+	free(r->span);
+	free(r->lat);
+}
+
 /* Time the next @n records: the policies' answers, or the floor's. */
-static void start(bool floor, uint32_t n)
+static void start(bool floor, uint32_t n, uint32_t flags)
 {
 	struct iommu_fault_ctl_bench b;
 	int ret;
 
 	ret = bench(floor ? IOMMU_FAULT_BENCH_FLOOR : IOMMU_FAULT_BENCH_START,
-		    n, &b);
+		    n, flags, &b);
 	if (ret)
 		die("bench start", ret);
 }
@@ -199,7 +249,7 @@ static void run(int scenario, const char *name, bool floor)
 	uint32_t done;
 	int ret;
 
-	start(floor, count);
+	start(floor, count, 0);
 	for (done = 0; done < count; done += CHUNK) {
 		uint32_t n = count - done < CHUNK ? count - done : CHUNK;
 
@@ -208,7 +258,7 @@ static void run(int scenario, const char *name, bool floor)
 		if (ret)
 			die("inject", ret);
 	}
-	result_init(&r, count);
+	result_init(&r, count, false);
 	collect(&r, count);
 	report(scenario, name, &r);
 }
@@ -223,7 +273,7 @@ static void one_at_a_time(bool floor, uint32_t n, struct result *r)
 	uint32_t i;
 	int ret;
 
-	start(floor, n);
+	start(floor, n, r->span ? IOMMU_FAULT_BENCH_F_SPANS : 0);
 	for (i = 0; i < n; i++) {
 		f.stag = i;
 		ret = ifb_inject(smmu, &f, 1);
@@ -236,7 +286,7 @@ static void one_at_a_time(bool floor, uint32_t n, struct result *r)
 		 * does not enter it.
 		 */
 		do {
-			ret = bench(IOMMU_FAULT_BENCH_STATUS, 0, &b);
+			ret = bench(IOMMU_FAULT_BENCH_STATUS, 0, 0, &b);
 			if (!ret && b.answered < i + 1)
 				sched_yield();
 		} while (!ret && b.answered < i + 1);
@@ -256,14 +306,23 @@ static void serial_pair(void)
 	struct result defer, floor;
 	int i;
 
-	result_init(&defer, SERIAL_N);
-	result_init(&floor, SERIAL_N);
+	result_init(&defer, SERIAL_N, false);
+	result_init(&floor, SERIAL_N, false);
 	for (i = 0; i < SERIAL_N / SERIAL_BLOCK; i++) {
 		one_at_a_time(false, SERIAL_BLOCK, &defer);
 		one_at_a_time(true, SERIAL_BLOCK, &floor);
 	}
 	report(41, "DEFER, one at a time", &defer);
 	report(71, "floor, one at a time", &floor);
+
+	result_init(&defer, SPANS_N, true);
+	result_init(&floor, SPANS_N, true);
+	for (i = 0; i < SPANS_N / SERIAL_BLOCK; i++) {
+		one_at_a_time(false, SERIAL_BLOCK, &defer);
+		one_at_a_time(true, SERIAL_BLOCK, &floor);
+	}
+	report_spans(42, "DEFER, one at a time, by stage", &defer);
+	report_spans(72, "floor, one at a time, by stage", &floor);
 }
 
 static void scenario_trace(void)

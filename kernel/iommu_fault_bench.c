@@ -49,6 +49,7 @@ static struct {
 	atomic_t answered;
 	u64 seq0;			/* seq of the first timed record */
 	u64 *t0, *t1;
+	u64 *tq, *tw;			/* SPANS runs: queue_work, work start */
 	struct bench_floor_item *floor;
 } bench;
 
@@ -121,6 +122,25 @@ void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
 	rcu_read_unlock();
 }
 
+static void mark(int idx, enum iommu_fault_bench_mark at)
+{
+	u64 *t = at == IOMMU_FAULT_BENCH_QUEUED ? bench.tq : bench.tw;
+
+	if (t && idx >= 0 && idx < bench.count)
+		WRITE_ONCE(t[idx], ktime_get_ns());
+}
+
+/* A deferred fault reached queue_work(), or its work item began. */
+void iommu_fault_bench_mark(struct iommu_fault_dev *fdev,
+			    const struct iommu_fault_ctx *ctx,
+			    enum iommu_fault_bench_mark at)
+{
+	rcu_read_lock();
+	if (bench_on(fdev))
+		mark(seq_idx(ctx), at);
+	rcu_read_unlock();
+}
+
 /*
  * A floor run: a bare round trip through the workqueue instead of the
  * policies.  Returns true when @ctx is one of its records (now the work
@@ -142,6 +162,7 @@ bool __iommu_fault_bench_floor(struct iommu_fault_dev *fdev,
 			it = &bench.floor[idx];
 			it->ctx = *ctx;
 			WRITE_ONCE(bench.t1[idx], T1_CLAIMED);
+			mark(idx, IOMMU_FAULT_BENCH_QUEUED);
 			iommu_fault_pending_queue_work(&it->work);
 		} else {
 			idx = -1;
@@ -175,6 +196,7 @@ static void bench_floor_work(struct work_struct *work)
 	struct bench_floor_item *it =
 		container_of(work, struct bench_floor_item, work);
 
+	mark(it->idx, IOMMU_FAULT_BENCH_STARTED);
 	it->fdev->src->ops->resume(it->fdev, &it->ctx, true);
 	set_t1(it->idx, T1_CLAIMED);
 }
@@ -196,7 +218,11 @@ static void bench_free(void)
 	bench.active = false;
 	kvfree(bench.t0);
 	kvfree(bench.t1);
+	kvfree(bench.tq);
+	kvfree(bench.tw);
 	kvfree(bench.floor);
+	bench.tq = NULL;
+	bench.tw = NULL;
 	bench.t0 = NULL;
 	bench.t1 = NULL;
 	bench.floor = NULL;
@@ -209,7 +235,8 @@ static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 
 	if (bench.active)
 		return -EBUSY;
-	if (!b->count || b->count > BENCH_MAX)
+	if (!b->count || b->count > BENCH_MAX ||
+	    b->flags & ~IOMMU_FAULT_BENCH_F_SPANS || b->__reserved)
 		return -EINVAL;
 	b->dev[sizeof(b->dev) - 1] = '\0';
 	/*
@@ -224,7 +251,12 @@ static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 	if (floor)
 		bench.floor = kvcalloc(b->count, sizeof(*bench.floor),
 				       GFP_KERNEL);
-	if (!bench.t0 || !bench.t1 || (floor && !bench.floor)) {
+	if (b->flags & IOMMU_FAULT_BENCH_F_SPANS) {
+		bench.tq = kvcalloc(b->count, sizeof(u64), GFP_KERNEL);
+		bench.tw = kvcalloc(b->count, sizeof(u64), GFP_KERNEL);
+	}
+	if (!bench.t0 || !bench.t1 || (floor && !bench.floor) ||
+	    ((b->flags & IOMMU_FAULT_BENCH_F_SPANS) && (!bench.tq || !bench.tw))) {
 		bench_free();
 		return -ENOMEM;
 	}
@@ -247,9 +279,28 @@ static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 	return 0;
 }
 
+/*
+ * Record @i's three spans; zeros unless it went through the workqueue in
+ * that order (a worker that starts after someone else answered its fault
+ * does not count).
+ */
+static int put_spans(u64 lat, u32 i, u64 __user *out)
+{
+	u64 s[3] = {};
+
+	if (lat && bench.tq && bench.t0[i] < bench.tq[i] &&
+	    bench.tq[i] < bench.tw[i] && bench.tw[i] < bench.t1[i]) {
+		s[0] = bench.tq[i] - bench.t0[i];
+		s[1] = bench.tw[i] - bench.tq[i];
+		s[2] = bench.t1[i] - bench.tw[i];
+	}
+	return copy_to_user(out, s, sizeof(s)) ? -EFAULT : 0;
+}
+
 static int bench_result(struct iommu_fault_ctl_bench *b)
 {
 	u64 __user *ulat = u64_to_user_ptr(b->lat_ns);
+	u64 __user *uspan = u64_to_user_ptr(b->span_ns);
 	unsigned long until = jiffies + msecs_to_jiffies(b->count);
 	u32 n, i;
 	u64 t;
@@ -281,7 +332,8 @@ static int bench_result(struct iommu_fault_ctl_bench *b)
 			b->answered++;
 			b->last_ns = max(b->last_ns, bench.t1[i]);
 		}
-		if (b->lat_ns && put_user(lat, ulat + i)) {
+		if ((b->lat_ns && put_user(lat, ulat + i)) ||
+		    (b->span_ns && put_spans(lat, i, uspan + 3 * i))) {
 			bench_free();
 			return -EFAULT;
 		}

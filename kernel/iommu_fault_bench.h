@@ -15,6 +15,12 @@ struct iommu_fault_ctx;
 struct iommu_fault_dev;
 struct iommu_fault_source;
 
+/* Where a fault answered through the workqueue is (SPANS runs). */
+enum iommu_fault_bench_mark {
+	IOMMU_FAULT_BENCH_QUEUED,	/* just before queue_work() */
+	IOMMU_FAULT_BENCH_STARTED,	/* its work item began */
+};
+
 #ifdef CONFIG_IOMMU_FAULT_BPF_BENCH
 int iommu_fault_bench_record_begin(void);
 void iommu_fault_bench_record_end(int idx);
@@ -22,6 +28,9 @@ void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
 			       const struct iommu_fault_ctx *ctx);
 void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
 				const struct iommu_fault_ctx *ctx);
+void iommu_fault_bench_mark(struct iommu_fault_dev *fdev,
+			    const struct iommu_fault_ctx *ctx,
+			    enum iommu_fault_bench_mark at);
 int iommu_fault_bench_ctl(struct iommu_fault_ctl_bench *b);
 bool __iommu_fault_bench_floor(struct iommu_fault_dev *fdev,
 			       const struct iommu_fault_ctx *ctx);
@@ -52,6 +61,12 @@ static inline void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
 
 static inline void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
 					      const struct iommu_fault_ctx *ctx)
+{
+}
+
+static inline void iommu_fault_bench_mark(struct iommu_fault_dev *fdev,
+					  const struct iommu_fault_ctx *ctx,
+					  enum iommu_fault_bench_mark at)
 {
 }
 

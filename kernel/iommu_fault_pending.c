@@ -26,6 +26,7 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
+#include "iommu_fault_bench.h"
 #include "iommu_fault_pending.h"
 
 enum pending_state {
@@ -216,8 +217,10 @@ bool iommu_fault_pend(struct iommu_fault_dev *fdev,
 	p->deadline = deadline;
 	p->state = defer ? PENDING_QUEUED : PENDING_PARKED;
 	list_move_tail(&p->node, &iommu_fault_pending_live);
-	if (defer)
+	if (defer) {
+		iommu_fault_bench_mark(fdev, &p->ctx, IOMMU_FAULT_BENCH_QUEUED);
 		queue_work(iommu_fault_wq, &p->work);
+	}
 	rearm = !watchdog_armed || time_before(deadline, watchdog_at);
 	if (rearm) {
 		watchdog_armed = true;
@@ -241,6 +244,8 @@ static void pending_work(struct work_struct *work)
 	enum iommu_fault_action act;
 	struct iommu_fault_ctx ctx;
 
+	iommu_fault_bench_mark(p->fdev, &p->ctx,
+			       IOMMU_FAULT_BENCH_STARTED);
 	spin_lock(&iommu_fault_pending_lock);
 	if (p->state != PENDING_QUEUED) {
 		/* Claimed before we ran (ORPHANED): ours to free. */

@@ -89,6 +89,30 @@ def static_key_nop(out):
             "calls_claim_out_of_line": bool(calls)}
 
 
+STAGES = ("record -> queue_work", "queue_work -> its work starts",
+          "work starts -> resume issued")
+
+
+def stage_table(defer, floor, lines):
+    """41 and 71 stage by stage, from their timed-by-stage runs 42, 72."""
+    if not defer or not floor:
+        return None
+    p50 = {}
+    for key, r in (("defer", defer), ("floor", floor)):
+        p50[key] = [median(x["span_p50_ns"][k] for x in r["runs"]) for k in range(3)]
+    lines.append("")
+    lines.append(f"scenario 4 against its floor, one fault at a time, stage by stage "
+                 f"(42/72: {defer['faults']} each, 2 more timestamps per fault; "
+                 f"p50 ns, median over rounds):")
+    lines.append(f"  {'stage':32}{'DEFER':>9}{'floor':>9}{'DEFER - floor':>15}")
+    for k, name in enumerate(STAGES):
+        d, f = p50["defer"][k], p50["floor"][k]
+        lines.append(f"  {name:32}{d:>9.0f}{f:>9.0f}{d - f:>+15.0f}")
+    return {"stages": list(STAGES), "defer_p50_ns": p50["defer"],
+            "floor_p50_ns": p50["floor"],
+            "staged": [defer["runs"][0]["staged"], floor["runs"][0]["staged"]]}
+
+
 def main():
     out = sys.argv[1]
     rows = load(out)
@@ -122,6 +146,7 @@ def main():
                       "per_round": [round(x, 3) for x in rs], "met": met})
         lines.append(f"{what:52} {ratio:6.3f} (rounds {min(rs):.3f}-{max(rs):.3f})  "
                      f"{'met' if met else 'MISSED'}")
+    stages = stage_table(main_run.get(42), main_run.get(72), lines)
     t = main_run.get(60)
     if t:
         exact = all(r["trace_events"] + r["trace_lost_reported"] == r["trace_expected"]
@@ -173,6 +198,7 @@ def main():
                "trace": main_run.get(60),
                "by_cpus": {str(c): v for c, v in by_cpus.items()}, "goals": goals,
                "pending_size": size, "ts_cost_ns": ts, "hook": nop,
+               "stages": stages,
                "count": next(iter(main_run.values())).get("faults")}
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)

@@ -160,6 +160,71 @@ TEST_F(b, floor_issues_real_resumes)
 	ifb_expect_smmu(_metadata->name, "RESUME=71");
 }
 
+/*
+ * SPANS: a deferred fault and a floor round trip are timed stage by stage,
+ * each stage after the one before, adding up to the whole; a fault the
+ * fast stage answered has no stages.  Unknown flags are refused.
+ */
+TEST_F(b, spans_time_each_stage)
+{
+	static const struct {
+		uint32_t op;
+		int fast;
+	} runs[] = {
+		{ IOMMU_FAULT_BENCH_START, IOMMU_FAULT_STATUS_DEFER },
+		{ IOMMU_FAULT_BENCH_FLOOR, IOMMU_FAULT_STATUS_DEFER },
+		{ IOMMU_FAULT_BENCH_START, IOMMU_FAULT_STATUS_HANDLED },
+	};
+	struct iommu_fault_ctl_bench r;
+	struct test_policy *skel;
+	struct bpf_link *link;
+	uint64_t span[3 * 20];
+	int i, j, staged;
+
+	for (i = 0; i < 3; i++) {
+		skel = attach(runs[i].fast, &link);
+		ASSERT_NE(NULL, skel);
+		memset(span, 0xff, sizeof(span));
+		memset(&r, 0, sizeof(r));
+		r.size = sizeof(r);
+		r.op = runs[i].op;
+		r.count = 20;
+		r.flags = IOMMU_FAULT_BENCH_F_SPANS;
+		snprintf(r.dev, sizeof(r.dev), "%s", dev);
+		ASSERT_EQ(0, ifb_ctl(IOMMU_FAULT_IOC_BENCH, &r));
+		ASSERT_EQ(0, stalls(20));
+		memset(&r, 0, sizeof(r));
+		r.size = sizeof(r);
+		r.op = IOMMU_FAULT_BENCH_RESULT;
+		r.count = 5000;
+		r.lat_ns = (uintptr_t)self->lat;
+		r.span_ns = (uintptr_t)span;
+		ASSERT_EQ(0, ifb_ctl(IOMMU_FAULT_IOC_BENCH, &r));
+		EXPECT_EQ(20, r.answered);
+		for (j = 0, staged = 0; j < 20; j++) {
+			uint64_t *s = &span[3 * j];
+
+			if (s[0] && s[1] && s[2] &&
+			    s[0] + s[1] + s[2] == self->lat[j])
+				staged++;
+			else
+				EXPECT_EQ(0, s[0] | s[1] | s[2]);
+		}
+		EXPECT_EQ(runs[i].fast == IOMMU_FAULT_STATUS_DEFER ? 20 : 0, staged);
+		bpf_link__destroy(link);
+		test_policy__destroy(skel);
+	}
+
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.op = IOMMU_FAULT_BENCH_START;
+	r.count = 10;
+	r.flags = 2;
+	snprintf(r.dev, sizeof(r.dev), "%s", dev);
+	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_BENCH, &r));
+	ifb_expect_smmu(_metadata->name, "RESUME=60");
+}
+
 TEST_F(b, misuse_is_refused)
 {
 	struct iommu_fault_ctl_bench r;

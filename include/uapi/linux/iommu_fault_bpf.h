@@ -419,6 +419,14 @@ enum iommu_fault_bench_op {
  * @ts_cost_ns: out (RESULT): cost of one timestamp (ktime_get_ns()),
  *	averaged over 1000 back-to-back calls
  * @pending_size: out (RESULT): bytes of one pending-fault slot
+ * @flags: START, FLOOR: IOMMU_FAULT_BENCH_F_SPANS to time, too, each
+ *	answer that goes through the workqueue stage by stage (two more
+ *	timestamps for each such fault)
+ * @__reserved: must be 0
+ * @span_ns: RESULT: user pointer to __u64[3 * @recorded], or 0: for each
+ *	record answered through the workqueue in a SPANS run, the time from
+ *	its t0 to queue_work, from queue_work to its work item starting and
+ *	from there to the resume command; 0, 0, 0 for the others
  *
  * -EBUSY if timing is under way (START, FLOOR), -ENOENT if not (RESULT).
  * A RESULT with @answered < @recorded: some were still unanswered at the
@@ -436,7 +444,12 @@ struct iommu_fault_ctl_bench {
 	__u64 first_ns;
 	__u64 last_ns;
 	__u64 ts_cost_ns;
+	__u32 flags;
+	__u32 __reserved;
+	__u64 span_ns;
 };
+
+#define IOMMU_FAULT_BENCH_F_SPANS	(1U << 0)
 
 #define IOMMU_FAULT_IOC_BENCH		_IO(IOMMU_FAULT_IOC_TYPE, 0x08)
 
