@@ -297,30 +297,32 @@ static void one_at_a_time(bool floor, uint32_t n, struct result *r)
 }
 
 /*
- * Scenarios 41 and 71, with the DEFER policy attached (the floor goes
- * ahead of it): blocks of one-at-a-time faults, deferred and floor in
- * turn, so that both see the same moments of a noisy machine.
+ * @n one-at-a-time faults each, deferred and floor, with the DEFER policy
+ * attached (the floor goes ahead of it): in blocks taking turns, so that
+ * both see the same moments of a noisy machine.
  */
+static void pair(uint32_t n, bool spans, struct result *defer,
+		 struct result *floor)
+{
+	uint32_t i;
+
+	result_init(defer, n, spans);
+	result_init(floor, n, spans);
+	for (i = 0; i < n / SERIAL_BLOCK; i++) {
+		one_at_a_time(false, SERIAL_BLOCK, defer);
+		one_at_a_time(true, SERIAL_BLOCK, floor);
+	}
+}
+
+/* Scenarios 41 and 71, then the same timed stage by stage (42, 72). */
 static void serial_pair(void)
 {
 	struct result defer, floor;
-	int i;
 
-	result_init(&defer, SERIAL_N, false);
-	result_init(&floor, SERIAL_N, false);
-	for (i = 0; i < SERIAL_N / SERIAL_BLOCK; i++) {
-		one_at_a_time(false, SERIAL_BLOCK, &defer);
-		one_at_a_time(true, SERIAL_BLOCK, &floor);
-	}
+	pair(SERIAL_N, false, &defer, &floor);
 	report(41, "DEFER, one at a time", &defer);
 	report(71, "floor, one at a time", &floor);
-
-	result_init(&defer, SPANS_N, true);
-	result_init(&floor, SPANS_N, true);
-	for (i = 0; i < SPANS_N / SERIAL_BLOCK; i++) {
-		one_at_a_time(false, SERIAL_BLOCK, &defer);
-		one_at_a_time(true, SERIAL_BLOCK, &floor);
-	}
+	pair(SPANS_N, true, &defer, &floor);
 	report_spans(42, "DEFER, one at a time, by stage", &defer);
 	report_spans(72, "floor, one at a time, by stage", &floor);
 }
