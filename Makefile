@@ -10,6 +10,8 @@ TOP		:= $(CURDIR)
 B		:= $(TOP)/build
 KSRC_TAR	:= /usr/src/linux-source-6.12.tar.xz
 KDIR		:= $(B)/linux-source-6.12
+# make bench's own kernel (see "benchmark" below)
+BKDIR		:= $(B)/linux-bench-6.12
 CROSS		:= aarch64-linux-gnu-
 JOBS		?= $(shell echo $$(( $$(nproc) + 1 )))
 
@@ -21,8 +23,9 @@ export CCACHE_NOHASHDIR := 1
 export CCACHE_BASEDIR := $(TOP)
 
 KMAKE_ARGS	:= ARCH=arm64 CROSS_COMPILE=$(CROSS)
-KMAKE		:= $(MAKE) -C $(KDIR) $(KMAKE_ARGS) \
+kmake		 = $(MAKE) -C $(1) $(KMAKE_ARGS) \
 		   CC="ccache $(CROSS)gcc" HOSTCC="ccache gcc" -j$(JOBS)
+KMAKE		:= $(call kmake,$(KDIR))
 KCONFIG_FRAGS	:= $(sort $(wildcard kernel/config/*.config))
 IMAGE		:= $(KDIR)/arch/arm64/boot/Image
 
@@ -104,11 +107,11 @@ $(B)/.stamp-deps: scripts/deps.sh
 
 # --- kernel -------------------------------------------------------------
 
-$(KDIR)/.extracted: | $(B)/.stamp-deps
-	@echo "  EXTRACT $(KSRC_TAR)"
-	@mkdir -p $(B)
-	@rm -rf $(KDIR)
-	@tar -C $(B) -xf $(KSRC_TAR)
+# A tree of the 6.12 source: the test kernel's, or the bench kernel's.
+$(KDIR)/.extracted $(BKDIR)/.extracted: | $(B)/.stamp-deps
+	@echo "  EXTRACT $(KSRC_TAR) -> $(@D)"
+	@rm -rf $(@D) && mkdir -p $(@D)
+	@tar -C $(@D) --strip-components=1 -xf $(KSRC_TAR)
 	@touch $@
 
 kernel-wire: $(KDIR)/.extracted
@@ -149,18 +152,21 @@ $(KDIR)/vmlinux: | kernel
 	@true
 
 # Test policies: BPF objects and their skeletons (host bpftool).
-$(GEN)/%.bpf.o: selftests/vm/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*.h) $(LIBBPF_A)
-	@mkdir -p $(GEN)
+# One BPF object against vmlinux.h, libbpf's headers and bpf/include/.
+define bpf_cc
+	@mkdir -p $(dir $@)
 	@echo "  BPF     $@"
 	@clang $(BPF_CFLAGS) -c $< -o $@
+endef
+
+$(GEN)/%.bpf.o: selftests/vm/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*.h) $(LIBBPF_A)
+	$(bpf_cc)
 
 .SECONDARY: $(SELFTEST_BPF) $(SELFTEST_SKELS) $(LIB_POLICIES) $(LIB_SKELS) \
 	    $(BENCH_BPF) $(BENCH_SKELS)
 
 $(GEN)/%.bpf.o: bench/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*.h) $(LIBBPF_A)
-	@mkdir -p $(GEN)
-	@echo "  BPF     $@"
-	@clang $(BPF_CFLAGS) -c $< -o $@
+	$(bpf_cc)
 
 # The benchmark's guest half, shipped in the VM next to the selftests.
 $(BENCH_BIN): bench/ifb_bench.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
@@ -174,9 +180,7 @@ $(GEN)/%.skel.h: $(GEN)/%.bpf.o $(BPFTOOL_HOST)
 
 # The library's policies, and skeletons of them for their VM tests.
 $(POLICY_OUT)/%.bpf.o: bpf/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*.h) $(LIBBPF_A)
-	@mkdir -p $(POLICY_OUT)
-	@echo "  BPF     $@"
-	@clang $(BPF_CFLAGS) -c $< -o $@
+	$(bpf_cc)
 
 $(LIB_SKELS): $(GEN)/%.skel.h: $(POLICY_OUT)/%.bpf.o $(BPFTOOL_HOST)
 	@mkdir -p $(GEN)
@@ -191,9 +195,7 @@ $(UB)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
 # faultctl's own BPF program (trace) and its skeleton.
 $(FAULTCTL_GEN)/trace.bpf.o: tools/faultctl/trace.bpf.c tools/faultctl/trace_event.h \
 			     $(VMLINUX_H) $(LIBBPF_A)
-	@mkdir -p $(dir $@)
-	@echo "  BPF     $@"
-	@clang $(BPF_CFLAGS) -c $< -o $@
+	$(bpf_cc)
 
 $(FAULTCTL_GEN)/trace.skel.h: $(FAULTCTL_GEN)/trace.bpf.o $(BPFTOOL_HOST)
 	@$(BPFTOOL_HOST) gen skeleton $< name trace > $@.tmp && mv $@.tmp $@
@@ -255,7 +257,7 @@ $(BUSYBOX): $(B)/.stamp-deps
 $(INITRAMFS): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) $(SELFTESTS) \
 	      $(wildcard selftests/vm/*.sh) $(FAULTCTL) $(SELFTEST_BPF) $(LIB_POLICIES) \
 	      $(BENCH_BIN)
-	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(B)/selftests selftests/vm \
+	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(UB)/selftests selftests/vm \
 		$(FAULTCTL) $(GEN) $(LIB_POLICIES)
 
 initramfs: $(INITRAMFS)
@@ -283,17 +285,9 @@ experiment: kernel $(INITRAMFS)
 # Its own kernel: base.config + kernel/config/bench/ (inject, timestamps,
 # edu driver), without the test kernel's lockdep and KASAN; a second tree
 # so that neither build undoes the other.
-BKDIR		:= $(B)/linux-bench-6.12
 BIMAGE		:= $(BKDIR)/arch/arm64/boot/Image
 BKCONFIG_FRAGS	:= kernel/config/base.config $(sort $(wildcard kernel/config/bench/*.config))
-BKMAKE		:= $(MAKE) -C $(BKDIR) $(KMAKE_ARGS) \
-		   CC="ccache $(CROSS)gcc" HOSTCC="ccache gcc" -j$(JOBS)
-
-$(BKDIR)/.extracted: | $(B)/.stamp-deps
-	@echo "  EXTRACT $(KSRC_TAR) -> $(BKDIR)"
-	@rm -rf $(BKDIR) && mkdir -p $(BKDIR)
-	@tar -C $(BKDIR) --strip-components=1 -xf $(KSRC_TAR)
-	@touch $@
+BKMAKE		:= $(call kmake,$(BKDIR))
 
 $(B)/bench-kernel.config: $(BKCONFIG_FRAGS) scripts/kconfig.sh | $(BKDIR)/.extracted
 	@scripts/wire-kernel.sh $(TOP) $(BKDIR)
@@ -309,21 +303,21 @@ bench-kernel: $(BKDIR)/.extracted $(B)/bench-kernel.config
 # scenario 6), built in $(BENCH_UB) against the bench kernel's BTF by a
 # sub-make, so that make bench does not need the test kernel.
 BENCH_UB	:= $(B)/bench-user
-BENCH_INITRAMFS	:= $(UB)/vm/bench.cpio.gz
+BENCH_CPIO	:= vm/bench.cpio.gz
 
 $(BKDIR)/vmlinux: | bench-kernel
 	@true
 
-$(BENCH_INITRAMFS): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) \
+$(UB)/$(BENCH_CPIO): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) \
 		    $(BENCH_BIN) $(FAULTCTL)
 	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(dir $(BENCH_BIN)) selftests/vm \
 		$(FAULTCTL) $(GEN)
 
-bench-initramfs: $(BENCH_INITRAMFS)
+bench-initramfs: $(UB)/$(BENCH_CPIO)
 
 bench: bench-kernel
 	@$(MAKE) --no-print-directory UB=$(BENCH_UB) UKDIR=$(BKDIR) bench-initramfs
-	@scripts/bench.sh $(BIMAGE) $(BENCH_UB)/vm/bench.cpio.gz $(BKDIR)
+	@scripts/bench.sh $(BIMAGE) $(BENCH_UB)/$(BENCH_CPIO) $(BKDIR)
 
 # --- tests --------------------------------------------------------------
 

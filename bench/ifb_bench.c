@@ -110,8 +110,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int bench(uint32_t op, uint32_t n, uint32_t flags,
-		 struct iommu_fault_ctl_bench *b)
+static void bench_init(struct iommu_fault_ctl_bench *b, uint32_t op,
+		       uint32_t n, uint32_t flags)
 {
 	memset(b, 0, sizeof(*b));
 	b->size = sizeof(*b);
@@ -119,6 +119,12 @@ static int bench(uint32_t op, uint32_t n, uint32_t flags,
 	b->count = n;
 	b->flags = flags;
 	snprintf(b->dev, sizeof(b->dev), "%s", dev);
+}
+
+static int bench(uint32_t op, uint32_t n, uint32_t flags,
+		 struct iommu_fault_ctl_bench *b)
+{
+	bench_init(b, op, n, flags);
 	return ifb_ctl(IOMMU_FAULT_IOC_BENCH, b);
 }
 
@@ -143,10 +149,7 @@ static void collect(struct result *r, uint32_t n)
 
 	if (!lat || !span)
 		die("calloc", ENOMEM);
-	memset(&b, 0, sizeof(b));
-	b.size = sizeof(b);
-	b.op = IOMMU_FAULT_BENCH_RESULT;
-	b.count = 120000;		/* ms to wait for the last answer */
+	bench_init(&b, IOMMU_FAULT_BENCH_RESULT, 120000, 0); /* ms to wait */
 	b.lat_ns = (uintptr_t)lat;
 	if (r->span)
 		b.span_ns = (uintptr_t)span;

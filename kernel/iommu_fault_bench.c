@@ -84,6 +84,7 @@ int iommu_fault_bench_record_begin(void)
 }
 EXPORT_SYMBOL_GPL(iommu_fault_bench_record_begin);
 
+/* @idx is answered now, unless t1 moved on from @old (0 or T1_CLAIMED). */
 static void set_t1(u32 idx, u64 old)
 {
 	if (cmpxchg(&bench.t1[idx], old, ktime_get_ns()) == old)
@@ -101,11 +102,16 @@ void iommu_fault_bench_record_end(int idx)
 }
 EXPORT_SYMBOL_GPL(iommu_fault_bench_record_end);
 
+/*
+ * The record index of @ctx, or -1: faults the run did not time (not
+ * injected, or injected beyond @count) have none.
+ */
 static int seq_idx(const struct iommu_fault_ctx *ctx)
 {
 	u64 i = ctx->seq - bench.seq0;
 
-	return i < atomic_read(&bench.next) ? (int)i : -1;
+	return i < min_t(u32, atomic_read(&bench.next), bench.count) ?
+	       (int)i : -1;
 }
 
 void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
@@ -126,7 +132,7 @@ static void mark(int idx, enum iommu_fault_bench_mark at)
 {
 	u64 *t = at == IOMMU_FAULT_BENCH_QUEUED ? bench.tq : bench.tw;
 
-	if (t && idx >= 0 && idx < bench.count)
+	if (t && idx >= 0)
 		WRITE_ONCE(t[idx], ktime_get_ns());
 }
 
@@ -175,18 +181,16 @@ bool __iommu_fault_bench_floor(struct iommu_fault_dev *fdev,
 void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
 				const struct iommu_fault_ctx *ctx)
 {
-	u64 now;
 	int idx;
+	u64 old;
 
 	rcu_read_lock();
 	if (bench_on(fdev)) {
-		now = ktime_get_ns();
 		idx = seq_idx(ctx);
-		/* Before or after the fast path marked it claimed. */
-		if (idx >= 0 &&
-		    (cmpxchg(&bench.t1[idx], T1_CLAIMED, now) == T1_CLAIMED ||
-		     cmpxchg(&bench.t1[idx], 0, now) == 0))
-			atomic_inc(&bench.answered);
+		/* Claimed (answered later) or not (answered by the fast stage). */
+		old = idx >= 0 ? READ_ONCE(bench.t1[idx]) : U64_MAX;
+		if (old <= T1_CLAIMED)
+			set_t1(idx, old);
 	}
 	rcu_read_unlock();
 }
@@ -230,6 +234,7 @@ static void bench_free(void)
 
 static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 {
+	bool spans = b->flags & IOMMU_FAULT_BENCH_F_SPANS;
 	struct iommu_fault_dev *fdev;
 	u32 i;
 
@@ -251,12 +256,12 @@ static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 	if (floor)
 		bench.floor = kvcalloc(b->count, sizeof(*bench.floor),
 				       GFP_KERNEL);
-	if (b->flags & IOMMU_FAULT_BENCH_F_SPANS) {
+	if (spans) {
 		bench.tq = kvcalloc(b->count, sizeof(u64), GFP_KERNEL);
 		bench.tw = kvcalloc(b->count, sizeof(u64), GFP_KERNEL);
 	}
 	if (!bench.t0 || !bench.t1 || (floor && !bench.floor) ||
-	    ((b->flags & IOMMU_FAULT_BENCH_F_SPANS) && (!bench.tq || !bench.tw))) {
+	    (spans && (!bench.tq || !bench.tw))) {
 		bench_free();
 		return -ENOMEM;
 	}

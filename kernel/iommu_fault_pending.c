@@ -368,7 +368,7 @@ void iommu_fault_pending_dev_gone(struct iommu_fault_dev *fdev)
 
 static bool match_expired(struct iommu_fault_pending *p, const void *arg)
 {
-	return (s32)((u32)*(const unsigned long *)arg - p->deadline) >= 0;
+	return time_after_eq(*(const unsigned long *)arg, slot_deadline(p));
 }
 
 static void pending_watchdog(struct work_struct *work)

@@ -18,16 +18,25 @@
 
 static char dev[64], smmu[64];
 
-static int bench(uint32_t op, uint32_t count, uint64_t *lat,
-		 struct iommu_fault_ctl_bench *b)
+static int bench_spans(uint32_t op, uint32_t count, uint32_t flags,
+		       uint64_t *lat, uint64_t *span,
+		       struct iommu_fault_ctl_bench *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->size = sizeof(*b);
 	b->op = op;
 	b->count = count;
+	b->flags = flags;
 	b->lat_ns = (uintptr_t)lat;
+	b->span_ns = (uintptr_t)span;
 	snprintf(b->dev, sizeof(b->dev), "%s", dev);
 	return ifb_ctl(IOMMU_FAULT_IOC_BENCH, b);
+}
+
+static int bench(uint32_t op, uint32_t count, uint64_t *lat,
+		 struct iommu_fault_ctl_bench *b)
+{
+	return bench_spans(op, count, 0, lat, NULL, b);
 }
 
 static int stalls(uint32_t n)
@@ -38,6 +47,23 @@ static int stalls(uint32_t n)
 	};
 
 	return ifb_inject(smmu, &f, n);
+}
+
+/*
+ * A whole timed run: @op (START or FLOOR) for @n stalls, inject them,
+ * RESULT (waiting up to 5 s) into @lat and @span.  0, or the failing
+ * step's error.
+ */
+static int timed_stalls(uint32_t op, uint32_t n, uint32_t flags, uint64_t *lat,
+			uint64_t *span, struct iommu_fault_ctl_bench *r)
+{
+	int ret = bench_spans(op, n, flags, NULL, NULL, r);
+
+	if (!ret)
+		ret = stalls(n);
+	if (!ret)
+		ret = bench_spans(IOMMU_FAULT_BENCH_RESULT, 5000, 0, lat, span, r);
+	return ret;
 }
 
 static struct test_policy *attach(int fast, struct bpf_link **link)
@@ -84,9 +110,8 @@ TEST_F(b, stock_path_is_timed)
 {
 	struct iommu_fault_ctl_bench r;
 
-	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_START, 100, NULL, &r));
-	ASSERT_EQ(0, stalls(100));
-	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 5000, self->lat, &r));
+	ASSERT_EQ(0, timed_stalls(IOMMU_FAULT_BENCH_START, 100, 0, self->lat,
+				  NULL, &r));
 	EXPECT_EQ(100, r.recorded);
 	EXPECT_EQ(100, r.answered);
 	EXPECT_TRUE(all_positive(self->lat, 100));
@@ -108,9 +133,8 @@ TEST_F(b, fast_and_deferred_answers_are_timed)
 	for (i = 0; i < 2; i++) {
 		skel = attach(verdicts[i], &link);
 		ASSERT_NE(NULL, skel);
-		ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_START, 100, NULL, &r));
-		ASSERT_EQ(0, stalls(100));
-		ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 5000, self->lat, &r));
+		ASSERT_EQ(0, timed_stalls(IOMMU_FAULT_BENCH_START, 100, 0,
+					  self->lat, NULL, &r));
 		EXPECT_EQ(100, r.recorded);
 		EXPECT_EQ(100, r.answered);
 		EXPECT_TRUE(all_positive(self->lat, 100));
@@ -136,9 +160,8 @@ TEST_F(b, floor_issues_real_resumes)
 	skel = attach(IOMMU_FAULT_STATUS_HANDLED, &link);
 	ASSERT_NE(NULL, skel);
 	ASSERT_EQ(0, ifb_dev_stats(dev, &before));
-	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_FLOOR, 50, NULL, &r));
-	ASSERT_EQ(0, stalls(50));
-	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 5000, self->lat, &r));
+	ASSERT_EQ(0, timed_stalls(IOMMU_FAULT_BENCH_FLOOR, 50, 0, self->lat,
+				  NULL, &r));
 	EXPECT_EQ(50, r.recorded);
 	EXPECT_EQ(50, r.answered);
 	EXPECT_TRUE(all_positive(self->lat, 50));
@@ -153,9 +176,8 @@ TEST_F(b, floor_issues_real_resumes)
 	test_policy__destroy(skel);
 
 	/* Nothing attached: the floor still takes them, and lets go. */
-	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_FLOOR, 20, NULL, &r));
-	ASSERT_EQ(0, stalls(20));
-	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 5000, self->lat, &r));
+	ASSERT_EQ(0, timed_stalls(IOMMU_FAULT_BENCH_FLOOR, 20, 0, self->lat,
+				  NULL, &r));
 	EXPECT_EQ(20, r.answered);
 	ifb_expect_smmu(_metadata->name, "RESUME=71");
 }
@@ -185,21 +207,8 @@ TEST_F(b, spans_time_each_stage)
 		skel = attach(runs[i].fast, &link);
 		ASSERT_NE(NULL, skel);
 		memset(span, 0xff, sizeof(span));
-		memset(&r, 0, sizeof(r));
-		r.size = sizeof(r);
-		r.op = runs[i].op;
-		r.count = 20;
-		r.flags = IOMMU_FAULT_BENCH_F_SPANS;
-		snprintf(r.dev, sizeof(r.dev), "%s", dev);
-		ASSERT_EQ(0, ifb_ctl(IOMMU_FAULT_IOC_BENCH, &r));
-		ASSERT_EQ(0, stalls(20));
-		memset(&r, 0, sizeof(r));
-		r.size = sizeof(r);
-		r.op = IOMMU_FAULT_BENCH_RESULT;
-		r.count = 5000;
-		r.lat_ns = (uintptr_t)self->lat;
-		r.span_ns = (uintptr_t)span;
-		ASSERT_EQ(0, ifb_ctl(IOMMU_FAULT_IOC_BENCH, &r));
+		ASSERT_EQ(0, timed_stalls(runs[i].op, 20, IOMMU_FAULT_BENCH_F_SPANS,
+					  self->lat, span, &r));
 		EXPECT_EQ(20, r.answered);
 		for (j = 0, staged = 0; j < 20; j++) {
 			uint64_t *s = &span[3 * j];
@@ -215,13 +224,8 @@ TEST_F(b, spans_time_each_stage)
 		test_policy__destroy(skel);
 	}
 
-	memset(&r, 0, sizeof(r));
-	r.size = sizeof(r);
-	r.op = IOMMU_FAULT_BENCH_START;
-	r.count = 10;
-	r.flags = 2;
-	snprintf(r.dev, sizeof(r.dev), "%s", dev);
-	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_BENCH, &r));
+	EXPECT_EQ(-EINVAL, bench_spans(IOMMU_FAULT_BENCH_START, 10, 2, NULL,
+				       NULL, &r));
 	ifb_expect_smmu(_metadata->name, "RESUME=60");
 }
 
