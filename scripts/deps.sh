@@ -1,11 +1,14 @@
 #!/bin/bash
 # Install what the build needs on Debian 12, as root.  Idempotent: quiet and
 # quick when everything is present (one dpkg-query, no apt-get update).
+# It is the first command on a new machine, where even make may be missing
+# (a minimal Debian 12 has none); make deps runs it too.
 #
-#   deps.sh DEPS_DIR     (where the unpacked arm64 busybox goes)
+#   deps.sh [DEPS_DIR]   (where the unpacked arm64 busybox and promtool go;
+#                         default build/deps of this checkout)
 set -euo pipefail
 
-depsdir=$1
+depsdir=${1:-$(dirname "$(realpath "$0")")/../build/deps}
 
 pkgs=(
 	make gcc libc6-dev			# host tools, host bpftool
@@ -14,6 +17,7 @@ pkgs=(
 	qemu-system-arm				# qemu-system-aarch64
 	dwarves					# pahole, for BTF
 	flex bison bc libssl-dev cpio zstd xz-utils kmod rsync
+	patch					# kernel/patches/
 	libelf-dev zlib1g-dev			# host bpftool
 	libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64  # static libbpf
 	linux-source-6.12

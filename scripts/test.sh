@@ -11,22 +11,27 @@ here=$(dirname "$(realpath "$0")")
 top=$(dirname "$here")
 out=$top/build/test
 mkdir -p "$out"
+start=$SECONDS
+took() { echo "   ($((SECONDS - start)) s)"; start=$SECONDS; }
 
 echo "== host tests"
 python3 "$top/selftests/host/tap_runner.py" "$top/selftests/host" > "$out/host.tap" 2>&1
 echo "# exit status $?" >> "$out/host.tap"
+took
 
 # The README's tutorial and experiment, run as written (they boot the VM
 # themselves: before the test boot, whose console the results are read from).
 echo "== README: tutorial and experiment"
 python3 "$top/selftests/doc/run-readme.py" > "$out/readme.tap" 2>&1
 echo "# exit status $?" >> "$out/readme.tap"
-grep "^not ok\|^# " "$out/readme.tap" | head -40 || true
+grep "^ok\|^not ok\|^# " "$out/readme.tap" | head -40 || true
+took
 
 echo "== VM: KUnit and selftests"
 "$here/vm-run.sh" --timeout "${TEST_TIMEOUT:-900}" "$1" "$2" \
 	"$top/selftests/vm/run-all.sh" > "$out/vm.out" 2>&1
 vm_status=$?
+took
 grep -E "^not ok |^# .*(Expected|EXPECTATION FAILED|ASSERTION FAILED|SKIP)|^# FAIL|^vm-run:" "$out/vm.out" || true
 
 # faultctl's Prometheus output, as the VM test wrote it, through promtool.

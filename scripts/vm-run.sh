@@ -64,6 +64,9 @@ if [ -n "$script" ]; then
 	append="$append ifb.run=1"
 fi
 
+# No network: the guest needs none, and QEMU's default NIC would need its
+# option ROM (efi-virtio.rom, in ipxe-qemu, which qemu-system-arm only
+# recommends).
 qemu=(qemu-system-aarch64
 	-M virt,iommu=smmuv3,gic-version=3
 	-cpu max,pauth-impdef=on
@@ -71,6 +74,7 @@ qemu=(qemu-system-aarch64
 	-no-reboot
 	-kernel "$image" -initrd "$initrd" -append "$append"
 	-device edu
+	-nic none
 	-trace enable=smmuv3_cmdq_opcode -trace enable=smmuv3_record_event
 	-trace enable=pl011_write
 	-D "$qtrace")

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 TOP = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -63,8 +64,10 @@ def main():
     print(f"1..{len(tests)}")
     failed = 0
     for i, (name, blocks, want) in enumerate(tests, 1):
+        t0 = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="ifb-home-") as home:
             rc, out = run(name, blocks, home)
+        secs = round(time.monotonic() - t0)
         log = os.path.join(TOP, "build", "test", f"readme-{name}.log")
         os.makedirs(os.path.dirname(log), exist_ok=True)
         with open(log, "w") as f:
@@ -74,7 +77,7 @@ def main():
             print(f"not ok {i} README {name}: no commands or no expected output")
             failed += 1
         elif rc or miss:
-            print(f"not ok {i} README {name} runs as written")
+            print(f"not ok {i} README {name} runs as written ({secs} s)")
             if rc:
                 print(f"# the commands exited with status {rc} (log: {log})")
             for w in miss:
@@ -84,7 +87,7 @@ def main():
             failed += 1
         else:
             print(f"ok {i} README {name} runs as written "
-                  f"({len(want)} expected lines seen)")
+                  f"({len(want)} expected lines seen, {secs} s)")
     return 1 if failed else 0
 
 

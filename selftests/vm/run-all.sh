@@ -9,8 +9,10 @@ for t in "$dir"/*_test "$dir"/*_test.sh; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t" .sh)
 	echo "IFB-TAP-BEGIN $name"
+	t0=$(date +%s)
 	"$t" 2>&1
 	rc=$?
+	echo "# $name took $(($(date +%s) - t0)) s"
 	echo "IFB-TAP-END $name rc=$rc"
 	case $rc in 0|4) ;; *) status=1 ;; esac
 done
