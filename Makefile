@@ -108,10 +108,12 @@ $(B)/.stamp-deps: scripts/deps.sh
 # --- kernel -------------------------------------------------------------
 
 # A tree of the 6.12 source: the test kernel's, or the bench kernel's.
+# xz in threads (Debian's tarball has 62 blocks): 16 s here, against 48 s
+# when tar runs xz itself.
 $(KDIR)/.extracted $(BKDIR)/.extracted: | $(B)/.stamp-deps
 	@echo "  EXTRACT $(KSRC_TAR) -> $(@D)"
 	@rm -rf $(@D) && mkdir -p $(@D)
-	@tar -C $(@D) --strip-components=1 -xf $(KSRC_TAR)
+	@tar -C $(@D) --strip-components=1 -I 'xz -T0' -xf $(KSRC_TAR)
 	@touch $@
 
 kernel-wire: $(KDIR)/.extracted
@@ -130,7 +132,7 @@ kernel: kernel-wire $(B)/kernel.config
 $(LIBBPF_A): $(UKDIR)/.extracted | $(B)/.stamp-deps
 	@mkdir -p $(LIBBPF_OUT) $(UINC)
 	@$(MAKE) -s -C $(UKDIR)/tools/lib/bpf CROSS_COMPILE=$(CROSS) ARCH=arm64 \
-		CC=$(TCC) OUTPUT=$(LIBBPF_OUT)/ EXTRA_CFLAGS="-O2 -g" \
+		CC="ccache $(TCC)" OUTPUT=$(LIBBPF_OUT)/ EXTRA_CFLAGS="-O2 -g" \
 		$(LIBBPF_A) >/dev/null
 	@$(MAKE) -s -C $(UKDIR)/tools/lib/bpf OUTPUT=$(LIBBPF_OUT)/ \
 		DESTDIR=$(B) prefix= INCLUDEDIR=/include install_headers >/dev/null
@@ -139,7 +141,7 @@ $(LIBBPF_A): $(UKDIR)/.extracted | $(B)/.stamp-deps
 $(BPFTOOL_HOST): $(UKDIR)/.extracted | $(B)/.stamp-deps
 	@mkdir -p $(dir $(BPFTOOL_HOST))
 	@$(MAKE) -s -C $(UKDIR)/tools/bpf/bpftool OUTPUT=$(B)/bpftool-host/ \
-		bootstrap >/dev/null
+		CC="ccache gcc" HOSTCC="ccache gcc" bootstrap >/dev/null
 	@echo "  BPFTOOL $@"
 
 $(VMLINUX_H): $(UKDIR)/vmlinux $(BPFTOOL_HOST)
@@ -222,7 +224,7 @@ FAULTCTL_HOST	:= $(B)/host/faultctl
 
 $(HOST_LIBBPF): $(KDIR)/.extracted | $(B)/.stamp-deps
 	@mkdir -p $(dir $@)
-	@$(MAKE) -s -C $(KDIR)/tools/lib/bpf OUTPUT=$(dir $@) EXTRA_CFLAGS="-O2" \
+	@$(MAKE) -s -C $(KDIR)/tools/lib/bpf OUTPUT=$(dir $@) EXTRA_CFLAGS="-O2" CC="ccache gcc" \
 		$@ >/dev/null
 	@echo "  LIBBPF  $@"
 

@@ -16,7 +16,7 @@
  * struct iommu_fault_ctx - one fault, as a policy sees it
  * @stage: enum iommu_fault_stage of the op that runs
  * @flags: IOMMU_FAULT_CTX_* (recoverable, PASID valid, stage 2, IPA valid)
- * @dev_name: the faulting device, dev_name() (e.g. "0000:00:02.0")
+ * @dev_name: the faulting device, dev_name() (e.g. "0000:00:01.0")
  * @sid: the device's stream ID (requester ID) at the IOMMU
  * @pasid: PASID / substream ID, when IOMMU_FAULT_CTX_PASID_VALID
  * @addr: the faulting input address (IOVA)

@@ -78,7 +78,7 @@ static inline int ifb_read_attr(const char *path, char *buf, size_t size)
 	return ret;
 }
 
-/* PCI name ("0000:00:02.0") of the first edu device; 0 or -ENODEV. */
+/* PCI name ("0000:00:01.0") of the first edu device; 0 or -ENODEV. */
 static inline int ifb_find_edu(char *name, size_t size)
 {
 	char path[PATH_MAX], v[32], d[32];
