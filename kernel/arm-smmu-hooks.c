@@ -144,7 +144,9 @@ static void fault_bpf_resume(struct iommu_fault_dev *fdev,
 
 /*
  * Only an injected record can stall a master that is not stall_enabled
- * (see the top of this file): flag it while the stock code runs.
+ * (see the top of this file): flag it while the stock code runs.  Under
+ * arm_smmu_asid_lock, which every writer of an STE or CD holds, so that no
+ * attach builds a stalling STE or CD from the flag meanwhile.
  */
 static bool fake_stall_begin(struct arm_smmu_master *master)
 {
@@ -165,7 +167,6 @@ static void fault_bpf_stock(struct iommu_fault_dev *fdev,
 			    const struct iommu_fault_ctx *ctx)
 {
 	struct arm_smmu_master *master = iommu_fault_dev_drvdata(fdev);
-	struct arm_smmu_device *smmu = master->smmu;
 	struct iopf_fault fault_evt = { };
 	struct iommu_fault *flt = &fault_evt.fault;
 	u32 perm = 0;
@@ -191,11 +192,11 @@ static void fault_bpf_stock(struct iommu_fault_dev *fdev,
 		flt->prm.pasid = ctx->pasid;
 	}
 
-	mutex_lock(&smmu->streams_mutex);
+	mutex_lock(&arm_smmu_asid_lock);
 	faked = fake_stall_begin(master);
 	iommu_report_device_fault(master->dev, &fault_evt);
 	fake_stall_end(master, faked);
-	mutex_unlock(&smmu->streams_mutex);
+	mutex_unlock(&arm_smmu_asid_lock);
 }
 
 /* What arm_smmu_evtq_thread() prints for an event it did not handle. */
@@ -213,10 +214,56 @@ static void print_evt(struct arm_smmu_device *smmu, const u64 *evt)
 		dev_info(smmu->dev, "\t0x%016llx\n", (unsigned long long)evt[i]);
 }
 
+/* Records injected per turn of the event IRQ: real events run between. */
+#define INJECT_BATCH	64
+
+/* A stall injected for a master that really stalls would resume its DMA. */
+static int inject_check_master(struct arm_smmu_device *smmu, const u64 *evt)
+{
+	struct arm_smmu_master *master;
+	int ret = 0;
+
+	if (!(evt[1] & EVTQ_1_STALL))
+		return 0;
+	mutex_lock(&smmu->streams_mutex);
+	master = arm_smmu_find_master(smmu, FIELD_GET(EVTQ_0_SID, evt[0]));
+	if (master && master->stall_enabled)
+		ret = -EPERM;
+	mutex_unlock(&smmu->streams_mutex);
+	return ret;
+}
+
+/* One record through arm_smmu_handle_evt(), as the event thread does. */
+static void inject_one(struct arm_smmu_device *smmu, u64 *evt)
+{
+	struct arm_smmu_master *master = NULL;
+	bool faked = false;
+	int bench_idx;
+
+	mutex_lock(&arm_smmu_asid_lock);
+	if (evt[1] & EVTQ_1_STALL) {
+		mutex_lock(&smmu->streams_mutex);
+		master = arm_smmu_find_master(smmu, FIELD_GET(EVTQ_0_SID, evt[0]));
+		if (master)
+			faked = fake_stall_begin(master);
+		mutex_unlock(&smmu->streams_mutex);
+	}
+	bench_idx = iommu_fault_bench_record_begin();
+	if (arm_smmu_handle_evt(smmu, evt))
+		print_evt(smmu, evt);
+	iommu_fault_bench_record_end(bench_idx);
+	/* The master cannot go meanwhile: its release takes this lock too. */
+	if (faked)
+		fake_stall_end(master, faked);
+	mutex_unlock(&arm_smmu_asid_lock);
+}
+
 /*
  * Feed @count copies of a raw record into arm_smmu_handle_evt(), the
- * function the event-queue thread calls.  The event IRQ is disabled
- * meanwhile, so real events wait and never interleave with injected ones.
+ * function the event-queue thread calls.  The event IRQ is off during
+ * each batch, so real events never interleave with an injected one, and
+ * on between batches, so they are not held back for long.  A fatal signal
+ * stops it.  Injection forges hardware events: the kernel is tainted.
  */
 static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
 			    size_t len, u32 count, u32 flags)
@@ -227,51 +274,45 @@ static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
 	int irq = smmu->combined_irq ? smmu->combined_irq : smmu->evtq.q.irq;
 	const __le64 *rec = raw;
 	u64 evt[EVTQ_ENT_DWORDS];
+	u32 done = 0;
+	int i, ret;
 	u16 stag;
-	int i;
 
 	if (len != sizeof(evt))
 		return -EINVAL;
+	if (count > IOMMU_FAULT_INJECT_COUNT_MAX)
+		return -E2BIG;
 	for (i = 0; i < EVTQ_ENT_DWORDS; i++)
 		evt[i] = le64_to_cpu(rec[i]);
+	ret = inject_check_master(smmu, evt);
+	if (ret)
+		return ret;
+	if (!test_taint(TAINT_USER)) {
+		pr_warn("iommu-fault-bpf: faults injected into %s: tainting the kernel\n",
+			dev_name(smmu->dev));
+		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+	}
 	stag = FIELD_GET(EVTQ_1_STAG, evt[1]);
 
-	if (irq > 0)
-		disable_irq(irq);
-	while (count--) {
-		struct arm_smmu_master *master = NULL;
-		bool faked = false;
-		u64 copy[EVTQ_ENT_DWORDS];
-		int bench_idx;
+	while (done < count) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		if (irq > 0)
+			disable_irq(irq);
+		for (i = 0; i < INJECT_BATCH && done < count; i++, done++) {
+			u64 copy[EVTQ_ENT_DWORDS];
 
-		memcpy(copy, evt, sizeof(copy));
-		if (flags & IOMMU_FAULT_INJECT_STAG_SEQ) {
-			copy[1] &= ~EVTQ_1_STAG;
-			copy[1] |= FIELD_PREP(EVTQ_1_STAG, stag++);
+			memcpy(copy, evt, sizeof(copy));
+			if (flags & IOMMU_FAULT_INJECT_STAG_SEQ) {
+				copy[1] &= ~EVTQ_1_STAG;
+				copy[1] |= FIELD_PREP(EVTQ_1_STAG, stag++);
+			}
+			inject_one(smmu, copy);
 		}
-		if (evt[1] & EVTQ_1_STALL) {
-			mutex_lock(&smmu->streams_mutex);
-			master = arm_smmu_find_master(smmu,
-						      FIELD_GET(EVTQ_0_SID, evt[0]));
-			if (master)
-				faked = fake_stall_begin(master);
-			mutex_unlock(&smmu->streams_mutex);
-		}
-		bench_idx = iommu_fault_bench_record_begin();
-		if (arm_smmu_handle_evt(smmu, copy))
-			print_evt(smmu, copy);
-		iommu_fault_bench_record_end(bench_idx);
-		if (faked) {
-			mutex_lock(&smmu->streams_mutex);
-			if (arm_smmu_find_master(smmu, FIELD_GET(EVTQ_0_SID,
-								 evt[0])) == master)
-				fake_stall_end(master, faked);
-			mutex_unlock(&smmu->streams_mutex);
-		}
+		if (irq > 0)
+			enable_irq(irq);
 		cond_resched();
 	}
-	if (irq > 0)
-		enable_irq(irq);
 	return 0;
 }
 
@@ -312,11 +353,22 @@ void arm_smmu_fault_bpf_add_master(struct arm_smmu_master *master)
 							master);
 }
 
-/* The master's streams are gone: answer what is still pending for it. */
+/*
+ * The master is being released: from now on its faults take the stock
+ * path, and what is pending for it is answered, while its STE and streams
+ * still exist (the answers, and the stock path of a deferred fault, use
+ * them).  Called before anything of the master is torn down.
+ */
 void arm_smmu_fault_bpf_remove_master(struct arm_smmu_master *master)
 {
-	iommu_fault_dev_remove(master->fault_bpf);
+	struct arm_smmu_device *smmu = master->smmu;
+	struct iommu_fault_dev *fdev;
+
+	mutex_lock(&smmu->streams_mutex);
+	fdev = master->fault_bpf;
 	master->fault_bpf = NULL;
+	mutex_unlock(&smmu->streams_mutex);
+	iommu_fault_dev_remove(fdev);
 }
 
 /*

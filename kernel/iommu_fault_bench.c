@@ -220,6 +220,9 @@ static void bench_floor_keys(bool on)
 static void bench_free(void)
 {
 	bench.active = false;
+	if (bench.fdev)
+		iommu_fault_dev_put(bench.fdev);
+	bench.fdev = NULL;
 	kvfree(bench.t0);
 	kvfree(bench.t1);
 	kvfree(bench.tq);
@@ -244,13 +247,11 @@ static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 	    b->flags & ~IOMMU_FAULT_BENCH_F_SPANS || b->__reserved)
 		return -EINVAL;
 	b->dev[sizeof(b->dev) - 1] = '\0';
-	/*
-	 * The device is not pinned: a benchmark does not remove the device
-	 * it measures.
-	 */
+	/* Held until the result: its removal waits for the run's end. */
 	fdev = iommu_fault_dev_find(b->dev);
 	if (!fdev)
 		return -ENODEV;
+	bench.fdev = fdev;
 	bench.t0 = kvcalloc(b->count, sizeof(u64), GFP_KERNEL);
 	bench.t1 = kvcalloc(b->count, sizeof(u64), GFP_KERNEL);
 	if (floor)
@@ -265,7 +266,6 @@ static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 		bench_free();
 		return -ENOMEM;
 	}
-	bench.fdev = fdev;
 	bench.count = b->count;
 	atomic_set(&bench.next, 0);
 	atomic_set(&bench.answered, 0);

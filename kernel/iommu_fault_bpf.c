@@ -14,10 +14,13 @@
 #include <linux/log2.h>
 #include <linux/iommu_fault_bpf.h>
 #include <linux/ktime.h>
+#include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/rwsem.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 
 #include "iommu_fault_bench.h"
 #include "iommu_fault_bpf_driver.h"
@@ -45,6 +48,23 @@ static struct iommu_fault_chain iommu_fault_global = {
 };
 
 static atomic64_t iommu_fault_orphans;
+/* Attach order, for the place of a policy among equal priorities. */
+static u64 iommu_fault_next_order;
+
+/*
+ * Quarantine outlives the policies: while a device is quarantined, the
+ * fault path stays on (the static key is held once for all of them)
+ * even when the last policy is gone.  The hold is taken at the detach
+ * that would turn it off, dropped with the last quarantine.
+ */
+static atomic_t iommu_fault_nr_quarantined;
+static bool iommu_fault_quarantine_holds_key;	/* iommu_fault_lock */
+
+/* The policy whose fast op this CPU runs (preemption is off meanwhile). */
+static DEFINE_PER_CPU(struct iommu_fault_policy *, iommu_fault_fast_policy);
+/* The policy whose init or exit op runs, and in which task. */
+static struct task_struct *iommu_fault_lifecycle_task;
+static struct iommu_fault_policy *iommu_fault_lifecycle_policy;
 
 /* --- chains ------------------------------------------------------------ */
 
@@ -98,14 +118,23 @@ static void chain_put(struct iommu_fault_chain *chain)
 	kfree_rcu(chain, rcu);
 }
 
-/* Insert by priority, after the policies of equal priority. */
+/* Whether @a runs after @b in a chain: by priority, then attach order. */
+static bool runs_after(const struct iommu_fault_policy *a,
+		       const struct iommu_fault_policy *b)
+{
+	if (a->priority != b->priority)
+		return a->priority > b->priority;
+	return a->order > b->order;
+}
+
+/* Insert in chain order. */
 static void chain_insert(struct iommu_fault_chain *chain,
 			 struct iommu_fault_policy *policy)
 {
 	struct iommu_fault_policy *pos;
 
 	list_for_each_entry(pos, &chain->policies, node) {
-		if (pos->ops->priority > policy->ops->priority) {
+		if (runs_after(pos, policy)) {
 			list_add_tail_rcu(&policy->node, &pos->node);
 			return;
 		}
@@ -126,6 +155,31 @@ static struct iommu_fault_policy *policy_find(const char *name)
 }
 
 /*
+ * What the init op of @ops says to its attach: 0 agrees, a negative errno
+ * refuses with that errno.  The verifier does not range-check struct_ops
+ * return values, so any other value refuses too, with -EINVAL.
+ */
+static int policy_init(struct iommu_fault_policy *policy)
+{
+	struct iommu_fault_ops *ops = policy->ops;
+	int ret;
+
+	lockdep_assert_held(&iommu_fault_lock);
+	if (!ops->init)
+		return 0;
+	iommu_fault_lifecycle_policy = policy;
+	WRITE_ONCE(iommu_fault_lifecycle_task, current);
+	ret = ops->init();
+	WRITE_ONCE(iommu_fault_lifecycle_task, NULL);
+	if (ret > 0 || ret < -MAX_ERRNO) {
+		pr_warn_ratelimited("iommu-fault-bpf: policy %s: init returned %d, not 0 or a negative errno: not attached\n",
+				    ops->name, ret);
+		return -EINVAL;
+	}
+	return ret;
+}
+
+/*
  * A policy for @ops, on its chain's users but not on the chain yet, after
  * its init op agreed.  Returns it, or an ERR_PTR().
  */
@@ -143,8 +197,10 @@ static struct iommu_fault_policy *policy_new(struct iommu_fault_ops *ops)
 		return ERR_PTR(-ENOMEM);
 	}
 	policy->ops = ops;
+	policy->priority = ops->priority;
+	policy->order = ++iommu_fault_next_order;
 	policy->attached_ns = ktime_get_real_ns();
-	ret = ops->init ? ops->init() : 0;
+	ret = policy_init(policy);
 	if (ret) {
 		chain_put(policy->chain);
 		kfree(policy);
@@ -153,11 +209,53 @@ static struct iommu_fault_policy *policy_new(struct iommu_fault_ops *ops)
 	return policy;
 }
 
+/* Its exit op, then the policy is gone. */
 static void policy_free(struct iommu_fault_policy *policy)
 {
 	lockdep_assert_held(&iommu_fault_lock);
+	if (policy->ops->exit) {
+		iommu_fault_lifecycle_policy = policy;
+		WRITE_ONCE(iommu_fault_lifecycle_task, current);
+		policy->ops->exit();
+		WRITE_ONCE(iommu_fault_lifecycle_task, NULL);
+	}
+	policy->ops->policy = NULL;
 	chain_put(policy->chain);
 	kfree(policy);
+}
+
+void iommu_fault_policy_put(struct iommu_fault_policy *policy)
+{
+	if (atomic_dec_and_test(&policy->refs))
+		wake_up_var(&policy->refs);
+}
+
+/* Until no worker or claimer of its faults uses @policy. */
+void iommu_fault_policy_wait_unused(struct iommu_fault_policy *policy)
+{
+	wait_var_event(&policy->refs, !atomic_read(&policy->refs));
+}
+
+/*
+ * The policy whose op is calling, or NULL when no op of a policy is: a
+ * fast op on this CPU, a sleepable op in this worker, or an init or exit
+ * op in this task.
+ */
+struct iommu_fault_policy *iommu_fault_caller_policy(void)
+{
+	struct iommu_fault_policy *policy;
+
+	preempt_disable();
+	policy = this_cpu_read(iommu_fault_fast_policy);
+	preempt_enable();
+	if (policy)
+		return policy;
+	policy = iommu_fault_pending_running_policy();
+	if (policy)
+		return policy;
+	if (READ_ONCE(iommu_fault_lifecycle_task) == current)
+		return iommu_fault_lifecycle_policy;
+	return NULL;
 }
 
 int iommu_fault_policy_attach(struct iommu_fault_ops *ops,
@@ -208,30 +306,39 @@ void iommu_fault_policy_detach(struct iommu_fault_ops *ops)
 
 	/* No fast call is still running it after this... */
 	synchronize_rcu();
-	/* ...and none of its faults stays pending or deferred after this. */
+	/*
+	 * ...none of its faults stays pending, and no worker or claimer of
+	 * one uses it after this (a claimer's FAILURE has quarantined its
+	 * device by then).
+	 */
 	iommu_fault_pending_policy_gone(policy);
-	if (ops->exit)
-		ops->exit();
 
 	mutex_lock(&iommu_fault_lock);
-	ops->policy = NULL;
 	policy_free(policy);
+	if (atomic_read(&iommu_fault_nr_quarantined) &&
+	    !iommu_fault_quarantine_holds_key) {
+		static_branch_inc(&iommu_fault_bpf_active);
+		iommu_fault_quarantine_holds_key = true;
+	}
 	static_branch_dec(&iommu_fault_bpf_active);
 	mutex_unlock(&iommu_fault_lock);
 }
 
 /*
- * Link update: @new_ops takes @old_ops' place.  On the same chain with the
- * same priority the swap is one pointer store, so a fault sees one or the
- * other; otherwise the new policy is inserted before the old one leaves,
- * so no fault finds neither.  The old policy's pending faults move to the
- * new one.
+ * Link update: @new_ops takes @old_ops' place.  In the same place (the
+ * same chain, the same priority) the swap is one pointer store, so a fault
+ * sees one or the other, and the new policy takes over the old one's
+ * queued deferred faults; otherwise the new policy is inserted before the
+ * old one leaves, so no fault finds neither, and the old policy's deferred
+ * faults finish with its own sleepable op (they go on from its place).
+ * The new policy takes over every parked fault.
  */
 int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
 			       struct iommu_fault_ops *old_ops,
 			       struct bpf_link *link)
 {
 	struct iommu_fault_policy *new, *old;
+	bool same_place;
 	int ret;
 
 	mutex_lock(&iommu_fault_lock);
@@ -256,8 +363,10 @@ int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
 	new->link = link;
 	new_ops->policy = new;
 	list_replace(&old->all, &new->all);
-	if (new->chain == old->chain &&
-	    new_ops->priority == old_ops->priority) {
+	same_place = new->chain == old->chain &&
+		     new->priority == old->priority;
+	if (same_place) {
+		new->order = old->order;
 		list_replace_rcu(&old->node, &new->node);
 	} else {
 		chain_insert(new->chain, new);
@@ -266,12 +375,9 @@ int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
 	mutex_unlock(&iommu_fault_lock);
 
 	synchronize_rcu();
-	iommu_fault_pending_policy_move(old, new);
-	if (old_ops->exit)
-		old_ops->exit();
+	iommu_fault_pending_policy_move(old, new, same_place);
 
 	mutex_lock(&iommu_fault_lock);
-	old_ops->policy = NULL;
 	policy_free(old);
 	ret = 0;
 unlock:
@@ -323,6 +429,7 @@ struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
 	fdev->sid = sid;
 	fdev->src = src;
 	fdev->drvdata = drvdata;
+	refcount_set(&fdev->refs, 1);
 
 	mutex_lock(&iommu_fault_lock);
 	chain = chain_find(dev_name(dev));
@@ -336,9 +443,33 @@ struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
 }
 EXPORT_SYMBOL_GPL(iommu_fault_dev_add);
 
-/*
- * The driver no longer reports faults for @fdev: answer what is pending
- * and forget the device.
+void iommu_fault_dev_put(struct iommu_fault_dev *fdev)
+{
+	if (refcount_dec_and_test(&fdev->refs))
+		wake_up_var(&fdev->refs);
+}
+
+/* The last quarantine is lifted: the fault path may turn off again. */
+static void quarantine_lifted(void)
+{
+	lockdep_assert_held(&iommu_fault_lock);
+	if (atomic_dec_and_test(&iommu_fault_nr_quarantined) &&
+	    iommu_fault_quarantine_holds_key) {
+		iommu_fault_quarantine_holds_key = false;
+		static_branch_dec(&iommu_fault_bpf_active);
+	}
+}
+
+/**
+ * iommu_fault_dev_remove() - the driver no longer reports faults for @fdev
+ * @fdev: from iommu_fault_dev_add(), or NULL
+ *
+ * Answers what is pending for the device and waits until nobody answers
+ * one of its faults or runs a sleepable op for one: after this returns,
+ * the core calls none of the driver's ops for @fdev.  The driver must not
+ * report faults for it any more (its fault path no longer finds it).
+ *
+ * Context: process context; sleeps.
  */
 void iommu_fault_dev_remove(struct iommu_fault_dev *fdev)
 {
@@ -351,12 +482,16 @@ void iommu_fault_dev_remove(struct iommu_fault_dev *fdev)
 	mutex_unlock(&iommu_fault_lock);
 
 	iommu_fault_pending_dev_gone(fdev);
+	iommu_fault_dev_put(fdev);
+	wait_var_event(&fdev->refs, !refcount_read(&fdev->refs));
 
 	mutex_lock(&iommu_fault_lock);
 	chain = rcu_dereference_protected(fdev->chain,
 					  lockdep_is_held(&iommu_fault_lock));
 	if (chain)
 		chain_put(chain);
+	if (test_and_clear_bit(IOMMU_FAULT_DEV_QUARANTINED, &fdev->flags))
+		quarantine_lifted();
 	mutex_unlock(&iommu_fault_lock);
 	kfree_rcu_mightsleep(fdev);
 }
@@ -413,8 +548,19 @@ static enum iommu_fault_action run_op(struct iommu_fault_policy *policy,
 	u32 stage = ctx->stage;
 	int status;
 
-	status = stage == IOMMU_FAULT_STAGE_ATOMIC ? ops->fault(ctx) :
-						     ops->fault_sleepable(ctx);
+	if (stage == IOMMU_FAULT_STAGE_ATOMIC) {
+		struct iommu_fault_policy *outer;
+
+		/* Who calls a kfunc from it (an interrupt may nest one). */
+		preempt_disable();
+		outer = this_cpu_read(iommu_fault_fast_policy);
+		this_cpu_write(iommu_fault_fast_policy, policy);
+		status = ops->fault(ctx);
+		this_cpu_write(iommu_fault_fast_policy, outer);
+		preempt_enable();
+	} else {
+		status = ops->fault_sleepable(ctx);
+	}
 	r = iommu_fault_resolve(status, stage, ctx_recoverable(ctx),
 				ops->fault_sleepable);
 	atomic64_inc(&st->calls[stage]);
@@ -442,13 +588,15 @@ enum iommu_fault_action iommu_fault_run_sleepable(struct iommu_fault_policy *pol
 }
 
 /*
- * Walk the chain of @fdev from after @from (NULL: from the start) through
- * the global chain, running the fast op of each policy until one decides.
- * Returns the decision and, in *@decider, the policy that made it.
+ * Walk the chain of @fdev, then the global chain, running the fast op of
+ * each policy until one decides; with @from, only the policies after its
+ * place in its chain (a fault @from deferred goes on from there, even if
+ * @from has left the chain since).  Returns the decision and, in
+ * *@decider, the policy that made it.
  */
 static enum iommu_fault_action
 run_chain(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
-	  struct iommu_fault_policy *from,
+	  const struct iommu_fault_policy *from,
 	  struct iommu_fault_policy **decider)
 {
 	struct iommu_fault_chain *chains[2];
@@ -459,31 +607,36 @@ run_chain(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
 	ctx->stage = IOMMU_FAULT_STAGE_ATOMIC;
 	chains[0] = rcu_dereference(fdev->chain);
 	chains[1] = &iommu_fault_global;
-	if (from)
-		i = from->chain == &iommu_fault_global ? 1 : 0;
+	if (from && from->chain == &iommu_fault_global)
+		i = 1;
 
 	for (; i < ARRAY_SIZE(chains); i++) {
 		if (!chains[i])
 			continue;
-		policy = from && from->chain == chains[i] ? from : NULL;
-		policy = list_prepare_entry(policy, &chains[i]->policies, node);
-		list_for_each_entry_continue_rcu(policy, &chains[i]->policies,
-						 node) {
+		list_for_each_entry_rcu(policy, &chains[i]->policies, node) {
+			if (from && from->chain == chains[i] &&
+			    !runs_after(policy, from))
+				continue;
 			act = run_op(policy, ctx);
 			if (act != IOMMU_FAULT_ACT_NEXT) {
 				*decider = policy;
 				return act;
 			}
 		}
-		from = NULL;
 	}
 	*decider = NULL;
 	return IOMMU_FAULT_ACT_NEXT;
 }
 
-static void quarantine(struct iommu_fault_dev *fdev)
+/*
+ * FAILURE: every later fault of @fdev is aborted without running a
+ * policy, until a reset, and what it has pending is aborted now.  Does
+ * not sleep.
+ */
+void iommu_fault_quarantine(struct iommu_fault_dev *fdev)
 {
-	WRITE_ONCE(fdev->quarantined, true);
+	if (!test_and_set_bit(IOMMU_FAULT_DEV_QUARANTINED, &fdev->flags))
+		atomic_inc(&iommu_fault_nr_quarantined);
 	iommu_fault_pending_dev_abort(fdev);
 }
 
@@ -496,6 +649,8 @@ bool iommu_fault_apply(struct iommu_fault_dev *fdev,
 		       struct iommu_fault_policy *decider,
 		       enum iommu_fault_action act)
 {
+	int ret;
+
 	switch (act) {
 	case IOMMU_FAULT_ACT_NEXT:
 		return false;
@@ -507,18 +662,22 @@ bool iommu_fault_apply(struct iommu_fault_dev *fdev,
 		break;
 	case IOMMU_FAULT_ACT_QUARANTINE:
 		iommu_fault_answer(fdev, ctx, false);
-		quarantine(fdev);
+		iommu_fault_quarantine(fdev);
 		break;
 	case IOMMU_FAULT_ACT_PARK:
 	case IOMMU_FAULT_ACT_DEFER:
 		/* Answered later: the driver must not time it as stock. */
 		iommu_fault_bench_claimed(fdev, ctx);
-		if (!iommu_fault_pend(fdev, decider, ctx,
-				      act == IOMMU_FAULT_ACT_DEFER)) {
-			/* Pool full: answered at once, never dropped. */
+		ret = iommu_fault_pend(fdev, decider, ctx,
+				       act == IOMMU_FAULT_ACT_DEFER);
+		if (!ret)
+			break;
+		/* Answered at once, never dropped. */
+		if (ret == -ENOSPC)
 			atomic64_inc(&fdev->stats.pool_full);
-			iommu_fault_answer(fdev, ctx, false);
-		}
+		else if (ret == -EPERM)		/* quarantined meanwhile */
+			atomic64_inc(&fdev->stats.quarantine_drops);
+		iommu_fault_answer(fdev, ctx, false);	/* or being removed */
 		break;
 	}
 	return true;
@@ -567,7 +726,7 @@ enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
 	trace_iommu_fault_bpf_fault(ctx);
 
 	/* A quarantined device gets no program time, only aborts. */
-	if (READ_ONCE(fdev->quarantined)) {
+	if (iommu_fault_dev_quarantined(fdev)) {
 		atomic64_inc(&fdev->stats.quarantine_drops);
 		if (!recoverable)
 			return IOMMU_FAULT_UNCLAIMED;
@@ -633,12 +792,15 @@ void iommu_fault_counts(u32 *nr_policies, u32 *nr_devices, u64 *orphans)
 
 #define READ_STAT(dst, src)	((dst) = atomic64_read(&(src)))
 
+/* The device named @name, with a reference (iommu_fault_dev_put()). */
 struct iommu_fault_dev *iommu_fault_dev_find(const char *name)
 {
 	struct iommu_fault_dev *fdev;
 
 	mutex_lock(&iommu_fault_lock);
 	fdev = dev_find(name);
+	if (fdev)
+		iommu_fault_dev_get(fdev);
 	mutex_unlock(&iommu_fault_lock);
 	return fdev;
 }
@@ -675,9 +837,10 @@ int iommu_fault_dev_ctl(struct iommu_fault_ctl_dev *out, bool reset)
 	strscpy(out->iommu, fdev->src->name, sizeof(out->iommu));
 	out->sid = fdev->sid;
 	st = &fdev->stats;
-	out->quarantined = READ_ONCE(fdev->quarantined);
-	if (reset)
-		WRITE_ONCE(fdev->quarantined, false);
+	out->quarantined = iommu_fault_dev_quarantined(fdev);
+	if (reset &&
+	    test_and_clear_bit(IOMMU_FAULT_DEV_QUARANTINED, &fdev->flags))
+		quarantine_lifted();
 	READ_STAT(out->faults[0], st->faults[0]);
 	READ_STAT(out->faults[1], st->faults[1]);
 	READ_STAT(out->resumes[0], st->resumes[0]);

@@ -336,37 +336,35 @@ static void pool_exhaustion(struct kunit *test)
 static void pending_deadline(struct kunit *test)
 {
 	struct iommu_fault_pending_info info;
-	u32 total;
 
 	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 50), 0);
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	report(test, true);
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_list(&info, 1, &total), 1);
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_list(0, &info, 1), 1);
 
 	msleep(300);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
 	KUNIT_EXPECT_EQ(test, iommu_fault_respond(info.cookie,
-						  IOMMU_FAULT_STATUS_HANDLED),
+						  IOMMU_FAULT_STATUS_HANDLED, NULL),
 			-ENOENT);
 	KUNIT_EXPECT_EQ(test, fake.retries, 0);
-	KUNIT_EXPECT_EQ(test, iommu_fault_pending_list(&info, 1, &total), 0);
+	KUNIT_EXPECT_EQ(test, iommu_fault_pending_list(0, &info, 1), 0);
 }
 
 /* One answer per cookie: the second response sends nothing. */
 static void respond_exactly_once(struct kunit *test)
 {
 	struct iommu_fault_pending_info info;
-	u32 total;
 
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	report(test, true);
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_list(&info, 1, &total), 1);
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_list(0, &info, 1), 1);
 	KUNIT_EXPECT_EQ(test, iommu_fault_respond(info.cookie,
-						  IOMMU_FAULT_STATUS_HANDLED), 0);
+						  IOMMU_FAULT_STATUS_HANDLED, NULL), 0);
 	KUNIT_EXPECT_EQ(test, iommu_fault_respond(info.cookie,
-						  IOMMU_FAULT_STATUS_HANDLED),
+						  IOMMU_FAULT_STATUS_HANDLED, NULL),
 			-ENOENT);
 	KUNIT_EXPECT_EQ(test, fake.retries, 1);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 0);

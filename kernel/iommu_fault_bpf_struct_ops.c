@@ -10,6 +10,7 @@
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
+#include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/init.h>
 #include <linux/iommu_fault_bpf.h>
@@ -195,8 +196,15 @@ static int iommu_fault_ops_validate(void *kdata)
 	return ops->fault ? 0 : -EINVAL;
 }
 
+/*
+ * CAP_BPF (or a BPF token) is all the struct_ops map and its link need;
+ * a policy decides for devices, so attaching or replacing one takes what
+ * the control device takes: CAP_SYS_ADMIN.
+ */
 static int iommu_fault_ops_reg(void *kdata, struct bpf_link *link)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	return iommu_fault_policy_attach(kdata, link);
 }
 
@@ -208,6 +216,8 @@ static void iommu_fault_ops_unreg(void *kdata, struct bpf_link *link)
 static int iommu_fault_ops_update(void *kdata, void *old_kdata,
 				  struct bpf_link *link)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	return iommu_fault_policy_replace(kdata, old_kdata, link);
 }
 

@@ -60,7 +60,7 @@ static int ctl_respond(struct iommu_fault_ctl_respond *r)
 {
 	if (r->flags || r->__reserved)
 		return -EINVAL;
-	return iommu_fault_respond(r->cookie, r->status);
+	return iommu_fault_respond(r->cookie, r->status, NULL);
 }
 
 static int ctl_limits(struct iommu_fault_ctl_limits *l)
@@ -89,42 +89,47 @@ static int ctl_policy(struct iommu_fault_ctl_policy *p)
 	return iommu_fault_policy_ctl(p);
 }
 
-/* Up to @max pending faults, oldest first, into the user's array. */
+/*
+ * Up to @max pending faults, oldest first, into the user's array: a few
+ * at a time, each few copied out with the lock dropped.  A fault answered
+ * meanwhile may be missed; none is listed twice.
+ */
 static int ctl_list_pending(struct iommu_fault_ctl_pending *lp)
 {
 	struct iommu_fault_ctl_pending_entry __user *uent;
-	struct iommu_fault_pending_info *info;
-	u32 i, n;
+	struct iommu_fault_pending_info info[8];
+	u32 pool_size, deadline, i, n, count = 0;
+	u64 after = 0;
 
 	if (lp->flags || lp->__reserved)
 		return -EINVAL;
-	if (lp->max > IOMMU_FAULT_POOL_MAX)
-		return -E2BIG;
 	uent = u64_to_user_ptr(lp->entries);
-	info = kvcalloc(max(lp->max, 1U), sizeof(*info), GFP_KERNEL);
-	if (!info)
-		return -ENOMEM;
-	n = iommu_fault_pending_list(info, lp->max, &lp->total);
-	for (i = 0; i < n; i++) {
-		struct iommu_fault_ctl_pending_entry e = {
-			.cookie = info[i].cookie,
-			.age_ns = info[i].age_ns,
-			.addr = info[i].addr,
-			.sid = info[i].sid,
-			.pasid = info[i].pasid,
-			.flags = info[i].flags,
-			.deferred = info[i].deferred,
-		};
+	iommu_fault_pending_limits(&pool_size, &deadline, &lp->total);
+	while (count < lp->max) {
+		n = iommu_fault_pending_list(after, info,
+					     min_t(u32, ARRAY_SIZE(info),
+						   lp->max - count));
+		for (i = 0; i < n; i++, count++) {
+			struct iommu_fault_ctl_pending_entry e = {
+				.cookie = info[i].cookie,
+				.age_ns = info[i].age_ns,
+				.addr = info[i].addr,
+				.sid = info[i].sid,
+				.pasid = info[i].pasid,
+				.flags = info[i].flags,
+				.deferred = info[i].deferred,
+			};
 
-		memcpy(e.dev, info[i].dev, sizeof(e.dev));
-		memcpy(e.policy, info[i].policy, sizeof(e.policy));
-		if (copy_to_user(&uent[i], &e, sizeof(e))) {
-			kvfree(info);
-			return -EFAULT;
+			memcpy(e.dev, info[i].dev, sizeof(e.dev));
+			memcpy(e.policy, info[i].policy, sizeof(e.policy));
+			if (copy_to_user(&uent[count], &e, sizeof(e)))
+				return -EFAULT;
 		}
+		if (n < ARRAY_SIZE(info))
+			break;
+		after = info[n - 1].cookie;
 	}
-	kvfree(info);
-	lp->count = n;
+	lp->count = count;
 	return 0;
 }
 

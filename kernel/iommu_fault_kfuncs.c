@@ -8,6 +8,7 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/capability.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -119,14 +120,24 @@ __bpf_kfunc_start_defs();
  * @status: IOMMU_FAULT_STATUS_HANDLED, _INVALID or _FAILURE
  *
  * Callable from any op of an iommu_fault_ops policy and from
- * SEC("syscall") programs.
+ * SEC("syscall") programs.  An op of a policy bound to one device answers
+ * only that device's faults; a global policy's, any.  Anything else (a
+ * syscall program) answers for the task that runs it, which needs
+ * CAP_SYS_ADMIN, as for the control device.
  *
  * Return: 0; -ENOENT when no fault with this cookie is pending (answered
- * already: nothing is sent); -EINVAL for another status.
+ * already: nothing is sent); -EINVAL for another status; -EPERM for a
+ * fault of another device, or a caller without CAP_SYS_ADMIN.
  */
 __bpf_kfunc int bpf_iommu_fault_respond(u64 cookie, int status)
 {
-	return iommu_fault_respond(cookie, status);
+	struct iommu_fault_policy *caller = iommu_fault_caller_policy();
+
+	if (!caller)
+		return capable(CAP_SYS_ADMIN) ?
+		       iommu_fault_respond(cookie, status, NULL) : -EPERM;
+	return iommu_fault_respond(cookie, status,
+				   caller->ops->dev[0] ? caller->ops->dev : NULL);
 }
 
 /**
@@ -204,9 +215,19 @@ static const struct btf_kfunc_id_set iommu_fault_policy_kfunc_set = {
 	.filter = iommu_fault_kfunc_filter,
 };
 
+/* A syscall program that answers faults is loaded by root, as it runs. */
+static int iommu_fault_syscall_kfunc_filter(const struct bpf_prog *prog,
+					    u32 kfunc_id)
+{
+	if (!btf_id_set8_contains(&iommu_fault_syscall_kfunc_ids, kfunc_id))
+		return 0;
+	return capable(CAP_SYS_ADMIN) ? 0 : -EACCES;
+}
+
 static const struct btf_kfunc_id_set iommu_fault_syscall_kfunc_set = {
 	.owner = THIS_MODULE,
 	.set = &iommu_fault_syscall_kfunc_ids,
+	.filter = iommu_fault_syscall_kfunc_filter,
 };
 
 int iommu_fault_kfuncs_init(void)

@@ -8,18 +8,36 @@
  * cookie, the deadline, quarantine, policy detach, device removal, the
  * deferred verdict) first *claims* the slot under iommu_fault_pending_lock:
  * only one claim succeeds, so a fault is answered exactly once, and a
- * stale cookie (the slot's generation moved on) finds nothing.
+ * stale cookie finds nothing.
  *
- * Slot states:
- *   FREE       on the free stack
- *   PARKED     waits for an answer or its deadline
- *   QUEUED     its policy's sleepable op is queued
- *   RUNNING    its policy's sleepable op runs
- *   ANSWERING  claimed; the claimer answers it, then frees it
- *   ORPHANED   claimed while its worker ran; the worker frees it
+ * Slot states (iommu_fault_pending_lock):
+ *   FREE       on the free list
+ *   PARKED     live: waits for an answer or its deadline
+ *   QUEUED     live: its policy's sleepable op is queued
+ *   RUNNING    live: its policy's sleepable op runs
+ *   ANSWERING  claimed: its claimer answers it, then frees it
+ *   ORPHANED   claimed while its worker was starting or running: the
+ *              claimer answers it, the worker's verdict is dropped, and
+ *              the last of the two to finish frees it
+ *   ABANDONED  an ORPHANED slot whose claimer is done: its worker frees it
+ *
+ * Live slots are on the live list in the order they were pended, which is
+ * the order of their cookies and of their deadlines (the deadline is a
+ * time since the fault was pended, the same for all).  A claimed slot is
+ * off it, and only its claimer uses its list node.
+ *
+ * A slot's device and policy stay valid while it is live.  Whoever uses
+ * them after dropping the lock holds a reference on both: a claimer until
+ * it answered, a queued or running worker until it is done.  Device
+ * removal and policy detach claim what they can and then wait for those
+ * references, so neither returns while anyone still answers one of their
+ * faults or runs one of their ops.
  */
+#include <linux/device.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/reboot.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -36,13 +54,14 @@ enum pending_state {
 	PENDING_RUNNING,
 	PENDING_ANSWERING,
 	PENDING_ORPHANED,
+	PENDING_ABANDONED,
 };
 
 /*
- * One slot of the pool, 256 bytes on 64-bit (without lockdep's maps in
- * the work item): the context and what the answer needs.  The deadline
- * keeps the low 32 bits of jiffies (deadlines are at most an hour away);
- * the generation, bumped when the slot is freed, kills old cookies.
+ * One slot of the pool: the context and what the answer needs.  While
+ * the slot is in use, ctx.cookie names it (0 when free).  @pended keeps
+ * the low 32 bits of jiffies: a live slot is claimed at its deadline, at
+ * most an hour later.
  */
 struct iommu_fault_pending {
 	struct iommu_fault_ctx ctx;
@@ -50,28 +69,38 @@ struct iommu_fault_pending {
 	struct iommu_fault_policy *policy;
 	struct list_head node;		/* live list, or the free list */
 	struct work_struct work;
-	u32 deadline;			/* jiffies, low 32 bits */
-	u32 gen : 29;
-	u32 state : 3;			/* enum pending_state */
+	u32 pended;			/* jiffies, low 32 bits */
+	u32 state;			/* enum pending_state */
 };
 
-#ifndef CONFIG_LOCKDEP
-static_assert(sizeof(struct iommu_fault_pending) <= 256);
-#endif
+/* Slots claimed, answered and released per turn of the lock. */
+#define PENDING_BATCH	32
 
 static DEFINE_SPINLOCK(iommu_fault_pending_lock);
 static struct iommu_fault_pending *pool;
 static LIST_HEAD(iommu_fault_pending_free);
 static u32 pool_size, nr_free;
 static LIST_HEAD(iommu_fault_pending_live);	/* oldest first */
+/*
+ * Cookies grow with every fault pended, across pool resizes, so none is
+ * ever reused: the slot index in the low cookie_shift bits, above it a
+ * count that only goes up (64 bits: 2^52 faults with the default pool).
+ */
+static unsigned int cookie_shift;
+static u64 last_cookie;
 static u32 deadline_ms = IOMMU_FAULT_DEADLINE_MS_DEFAULT;
-/* The watchdog fires at the earliest deadline (pending lock). */
+/*
+ * The watchdog is queued for watchdog_at, no later than the oldest live
+ * slot's deadline (lock).
+ */
 static bool watchdog_armed;
 static unsigned long watchdog_at;
 static DEFINE_MUTEX(iommu_fault_limits_lock);
 static struct workqueue_struct *iommu_fault_wq;
 
 static void pending_work(struct work_struct *work);
+static void pending_watchdog(struct work_struct *work);
+static DECLARE_DELAYED_WORK(iommu_fault_watchdog, pending_watchdog);
 
 /* For the benchmark's floor: the deferred stage's workqueue, bare. */
 void iommu_fault_pending_queue_work(struct work_struct *work)
@@ -84,17 +113,10 @@ size_t iommu_fault_pending_slot_size(void)
 	return sizeof(struct iommu_fault_pending);
 }
 
-static void pending_watchdog(struct work_struct *work);
-static DECLARE_DELAYED_WORK(iommu_fault_watchdog, pending_watchdog);
-
-static u64 slot_cookie(const struct iommu_fault_pending *p)
-{
-	return ((u64)p->gen << 32) | (u32)(p - pool + 1);
-}
-
 static int pool_alloc(u32 size)
 {
 	struct iommu_fault_pending *new_pool;
+	unsigned long flags;
 	LIST_HEAD(new_free);
 	u32 i;
 
@@ -106,9 +128,10 @@ static int pool_alloc(u32 size)
 		list_add_tail(&new_pool[i].node, &new_free);
 	}
 
-	spin_lock(&iommu_fault_pending_lock);
+	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	/* Claimed and abandoned slots are not free: their users finish first. */
 	if (pool && nr_free != pool_size) {
-		spin_unlock(&iommu_fault_pending_lock);
+		spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
 		kvfree(new_pool);
 		return -EBUSY;
 	}
@@ -117,53 +140,125 @@ static int pool_alloc(u32 size)
 	list_splice(&new_free, &iommu_fault_pending_free);
 	pool_size = size;
 	nr_free = size;
-	spin_unlock(&iommu_fault_pending_lock);
+	cookie_shift = order_base_2(size);
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
 
 	kvfree(new_pool);
 	return 0;
 }
 
-int iommu_fault_pending_init(void)
+/* Parked faults stall their devices: answer them before the machine stops. */
+static int pending_reboot(struct notifier_block *nb, unsigned long action,
+			  void *data)
 {
-	iommu_fault_wq = alloc_workqueue("iommu_fault_bpf", WQ_UNBOUND, 0);
-	if (!iommu_fault_wq)
-		return -ENOMEM;
-	return pool_alloc(IOMMU_FAULT_POOL_DEFAULT);
+	iommu_fault_pending_abort_all();
+	return NOTIFY_DONE;
 }
 
-/* Back to the free list; the cookie it had is dead from now on. */
+static struct notifier_block iommu_fault_reboot_nb = {
+	.notifier_call = pending_reboot,
+};
+
+int iommu_fault_pending_init(void)
+{
+	int ret;
+
+	/* It answers stalled DMA, which reclaim may be waiting for. */
+	iommu_fault_wq = alloc_workqueue("iommu_fault_bpf",
+					 WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!iommu_fault_wq)
+		return -ENOMEM;
+	ret = pool_alloc(IOMMU_FAULT_POOL_DEFAULT);
+	if (ret) {
+		destroy_workqueue(iommu_fault_wq);
+		iommu_fault_wq = NULL;
+		return ret;
+	}
+	register_reboot_notifier(&iommu_fault_reboot_nb);
+	return 0;
+}
+
+/* Back to the free list; the cookie it had names nothing from now on. */
 static void slot_free(struct iommu_fault_pending *p)
 {
 	lockdep_assert_held(&iommu_fault_pending_lock);
 	p->state = PENDING_FREE;
-	p->gen++;
+	p->ctx.cookie = 0;
 	p->policy = NULL;
 	p->fdev = NULL;
 	list_add(&p->node, &iommu_fault_pending_free);
 	nr_free++;
 }
 
-/* The full jiffies value of a slot's deadline. */
+static bool slot_live(const struct iommu_fault_pending *p)
+{
+	return p->state == PENDING_PARKED || p->state == PENDING_QUEUED ||
+	       p->state == PENDING_RUNNING;
+}
+
+/* A cookie larger than any before, naming @p. */
+static u64 slot_new_cookie(struct iommu_fault_pending *p)
+{
+	lockdep_assert_held(&iommu_fault_pending_lock);
+	last_cookie = (((last_cookie >> cookie_shift) + 1) << cookie_shift) |
+		      (u64)(p - pool);
+	return last_cookie;
+}
+
+/* The slot @cookie names, if it is still in use with that cookie. */
+static struct iommu_fault_pending *cookie_slot(u64 cookie)
+{
+	u64 idx = cookie & (BIT_ULL(cookie_shift) - 1);
+
+	lockdep_assert_held(&iommu_fault_pending_lock);
+	if (!cookie || idx >= pool_size || pool[idx].ctx.cookie != cookie)
+		return NULL;
+	return &pool[idx];
+}
+
+/* The first live slot pended after the one @cookie named (0: the first). */
+static struct iommu_fault_pending *live_after(u64 cookie)
+{
+	struct iommu_fault_pending *p = cookie_slot(cookie);
+
+	if (p && slot_live(p))
+		return list_is_last(&p->node, &iommu_fault_pending_live) ? NULL :
+		       list_next_entry(p, node);
+	/* Gone meanwhile: skip what came before it (cookies grow). */
+	list_for_each_entry(p, &iommu_fault_pending_live, node)
+		if (p->ctx.cookie > cookie)
+			return p;
+	return NULL;
+}
+
+/* When live slot @p reaches its deadline, as a full jiffies value. */
 static unsigned long slot_deadline(const struct iommu_fault_pending *p)
 {
-	return jiffies + (long)(s32)(p->deadline - (u32)jiffies);
+	unsigned long pended = jiffies - (u32)((u32)jiffies - p->pended);
+
+	return pended + msecs_to_jiffies(READ_ONCE(deadline_ms));
 }
 
 /*
  * Claim a live slot for answering.  Returns true when the caller now owns
- * the answer: it must answer p->ctx and then call slot_release(p).
+ * the answer: it answers p->ctx for p->fdev and holds a reference on the
+ * device and on the policy until slot_release(p), so that neither device
+ * removal nor policy detach returns while it answers.
  */
 static bool slot_claim(struct iommu_fault_pending *p)
 {
 	lockdep_assert_held(&iommu_fault_pending_lock);
 	switch (p->state) {
 	case PENDING_QUEUED:
-		if (!cancel_work(&p->work)) {
-			/* Its worker is starting: it frees the slot. */
-			p->state = PENDING_ORPHANED;
-			break;
+		if (cancel_work(&p->work)) {
+			/* It will not run: its references are the claimer's. */
+			p->state = PENDING_ANSWERING;
+			list_del_init(&p->node);
+			return true;
 		}
-		fallthrough;
+		/* Its worker is starting: it will see ORPHANED. */
+		p->state = PENDING_ORPHANED;
+		break;
 	case PENDING_PARKED:
 		p->state = PENDING_ANSWERING;
 		break;
@@ -173,65 +268,108 @@ static bool slot_claim(struct iommu_fault_pending *p)
 	default:
 		return false;
 	}
+	iommu_fault_dev_get(p->fdev);
+	iommu_fault_policy_get(p->policy);
 	list_del_init(&p->node);
 	return true;
 }
 
-/* After the claimer answered: free the slot unless a worker still uses it. */
+/* After the claimer answered: it lets go of the slot and its references. */
 static void slot_release(struct iommu_fault_pending *p)
 {
-	spin_lock(&iommu_fault_pending_lock);
+	struct iommu_fault_policy *policy = p->policy;
+	struct iommu_fault_dev *fdev = p->fdev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
 	if (p->state == PENDING_ANSWERING)
 		slot_free(p);
-	spin_unlock(&iommu_fault_pending_lock);
+	else
+		p->state = PENDING_ABANDONED;	/* ORPHANED: the worker frees it */
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	iommu_fault_policy_put(policy);
+	iommu_fault_dev_put(fdev);
 }
 
+/* A worker of a claimed slot is done with it (its verdict is dropped). */
+static void slot_worker_done(struct iommu_fault_pending *p)
+{
+	lockdep_assert_held(&iommu_fault_pending_lock);
+	if (p->state == PENDING_ORPHANED)
+		p->state = PENDING_ANSWERING;	/* the claimer frees it */
+	else
+		slot_free(p);			/* ABANDONED */
+}
+
+/*
+ * Queue the watchdog for @at, under the lock: whoever changes what the
+ * oldest deadline is also has the last word on when it fires.
+ */
 static void watchdog_arm(unsigned long at)
 {
 	long delay = (long)(at - jiffies);
 
+	lockdep_assert_held(&iommu_fault_pending_lock);
+	watchdog_armed = true;
+	watchdog_at = at;
 	mod_delayed_work(system_wq, &iommu_fault_watchdog, max(delay, 0L));
 }
 
-bool iommu_fault_pend(struct iommu_fault_dev *fdev,
-		      struct iommu_fault_policy *policy,
-		      const struct iommu_fault_ctx *ctx, bool defer)
+int iommu_fault_pend(struct iommu_fault_dev *fdev,
+		     struct iommu_fault_policy *policy,
+		     const struct iommu_fault_ctx *ctx, bool defer)
 {
-	unsigned long deadline;
 	struct iommu_fault_pending *p;
-	bool rearm;
+	unsigned long flags;
+	int ret = 0;
 
-	spin_lock(&iommu_fault_pending_lock);
-	if (!nr_free || fdev->gone) {
-		spin_unlock(&iommu_fault_pending_lock);
-		return false;
+	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	/*
+	 * Checked under the lock: a removal or a quarantine sweep that takes
+	 * it after us finds the slot, one before us is seen here.
+	 */
+	if (fdev->gone) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	if (iommu_fault_dev_quarantined(fdev)) {
+		ret = -EPERM;
+		goto unlock;
+	}
+	if (!nr_free) {
+		ret = -ENOSPC;
+		goto unlock;
 	}
 	p = list_first_entry(&iommu_fault_pending_free,
 			     struct iommu_fault_pending, node);
 	nr_free--;
 	p->ctx = *ctx;
-	p->ctx.cookie = slot_cookie(p);
+	p->ctx.cookie = slot_new_cookie(p);
 	p->fdev = fdev;
 	p->policy = policy;
-	deadline = jiffies + msecs_to_jiffies(READ_ONCE(deadline_ms));
-	p->deadline = deadline;
-	p->state = defer ? PENDING_QUEUED : PENDING_PARKED;
+	p->pended = jiffies;
 	list_move_tail(&p->node, &iommu_fault_pending_live);
 	if (defer) {
+		p->state = PENDING_QUEUED;
+		iommu_fault_dev_get(fdev);
+		iommu_fault_policy_get(policy);
 		iommu_fault_bench_mark(fdev, &p->ctx, IOMMU_FAULT_BENCH_QUEUED);
 		queue_work(iommu_fault_wq, &p->work);
+	} else {
+		p->state = PENDING_PARKED;
 	}
-	rearm = !watchdog_armed || time_before(deadline, watchdog_at);
-	if (rearm) {
-		watchdog_armed = true;
-		watchdog_at = deadline;
-	}
-	spin_unlock(&iommu_fault_pending_lock);
-
+	/*
+	 * The newest deadline is the latest, unless the deadline was lowered
+	 * since the watchdog was queued for a slot answered by now.
+	 */
+	if (!watchdog_armed || time_before(slot_deadline(p), watchdog_at))
+		watchdog_arm(slot_deadline(p));
+unlock:
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	if (ret)
+		return ret;
 	atomic64_inc(defer ? &fdev->stats.deferred : &fdev->stats.ignored);
-	if (rearm)
-		watchdog_arm(deadline);
-	return true;
+	return 0;
 }
 
 /* The deferred stage: the owning policy's sleepable op decides. */
@@ -243,74 +381,99 @@ static void pending_work(struct work_struct *work)
 	struct iommu_fault_dev *fdev;
 	enum iommu_fault_action act;
 	struct iommu_fault_ctx ctx;
+	unsigned long flags;
 
-	iommu_fault_bench_mark(p->fdev, &p->ctx,
-			       IOMMU_FAULT_BENCH_STARTED);
-	spin_lock(&iommu_fault_pending_lock);
-	if (p->state != PENDING_QUEUED) {
-		/* Claimed before we ran (ORPHANED): ours to free. */
-		slot_free(p);
-		spin_unlock(&iommu_fault_pending_lock);
-		return;
-	}
-	p->state = PENDING_RUNNING;
+	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
 	policy = p->policy;
 	fdev = p->fdev;
-	spin_unlock(&iommu_fault_pending_lock);
+	iommu_fault_bench_mark(fdev, &p->ctx, IOMMU_FAULT_BENCH_STARTED);
+	if (p->state != PENDING_QUEUED) {
+		/* Claimed before it started: its claimer answers it. */
+		slot_worker_done(p);
+		goto unlock;
+	}
+	p->state = PENDING_RUNNING;
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
 
 	act = iommu_fault_run_sleepable(policy, &p->ctx);
 
-	spin_lock(&iommu_fault_pending_lock);
-	if (p->state == PENDING_ORPHANED) {
-		/* Answered meanwhile (deadline, detach, ...): verdict dropped. */
-		slot_free(p);
-		spin_unlock(&iommu_fault_pending_lock);
-		return;
+	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	if (p->state != PENDING_RUNNING) {
+		/* Claimed meanwhile (deadline, detach, ...): verdict dropped. */
+		slot_worker_done(p);
+		goto unlock;
 	}
 	if (act == IOMMU_FAULT_ACT_PARK) {
-		p->state = PENDING_PARKED;
-		spin_unlock(&iommu_fault_pending_lock);
-		return;
+		p->state = PENDING_PARKED;	/* its place and deadline stay */
+		goto unlock;
 	}
 	list_del_init(&p->node);
 	ctx = p->ctx;
 	slot_free(p);
-	spin_unlock(&iommu_fault_pending_lock);
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
 
 	if (act == IOMMU_FAULT_ACT_NEXT)
 		iommu_fault_continue(fdev, &ctx, policy);
 	else
 		iommu_fault_apply(fdev, &ctx, policy, act);
+	goto put;
+unlock:
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+put:
+	iommu_fault_policy_put(policy);
+	iommu_fault_dev_put(fdev);
 }
 
+/* What a sweep of the live list claims. */
+struct pending_sweep {
+	bool (*match)(struct iommu_fault_pending *p, const void *arg);
+	const void *arg;
+	bool timeout;		/* count them as deadline expiries */
+	bool stop_early;	/* the first live slot not matched ends it */
+};
+
 /*
- * Claim and abort every live slot @match selects; @timeout counts them as
- * deadline expiries.  Returns how many.
+ * Claim and abort every live slot @s matches, PENDING_BATCH at a time so
+ * that the lock is never held for long.  Returns how many.
  */
-static unsigned int abort_matching(bool (*match)(struct iommu_fault_pending *,
-						 const void *),
-				   const void *arg, bool timeout)
+static unsigned int sweep(const struct pending_sweep *s)
 {
 	struct iommu_fault_pending *p, *tmp;
-	unsigned int n = 0;
+	unsigned long flags;
+	unsigned int n = 0, batch;
+	u64 cursor = 0;
+	bool more = true;
 	LIST_HEAD(claimed);
 
-	spin_lock(&iommu_fault_pending_lock);
-	list_for_each_entry_safe(p, tmp, &iommu_fault_pending_live, node) {
-		if (!match(p, arg))
-			continue;
-		if (slot_claim(p))
-			list_add_tail(&p->node, &claimed);
-	}
-	spin_unlock(&iommu_fault_pending_lock);
+	while (more) {
+		batch = 0;
+		spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+		p = live_after(cursor);
+		while (p && batch < PENDING_BATCH) {
+			tmp = list_is_last(&p->node, &iommu_fault_pending_live) ?
+			      NULL : list_next_entry(p, node);
+			if (s->match(p, s->arg)) {
+				slot_claim(p);
+				list_add_tail(&p->node, &claimed);
+				batch++;
+			} else if (s->stop_early) {
+				tmp = NULL;
+			} else {
+				cursor = p->ctx.cookie;
+			}
+			p = tmp;
+		}
+		more = p;
+		spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
 
-	list_for_each_entry_safe(p, tmp, &claimed, node) {
-		list_del_init(&p->node);
-		if (timeout)
-			atomic64_inc(&p->fdev->stats.timeouts);
-		iommu_fault_answer(p->fdev, &p->ctx, false);
-		slot_release(p);
-		n++;
+		list_for_each_entry_safe(p, tmp, &claimed, node) {
+			list_del_init(&p->node);
+			if (s->timeout)
+				atomic64_inc(&p->fdev->stats.timeouts);
+			iommu_fault_answer(p->fdev, &p->ctx, false);
+			slot_release(p);
+			n++;
+		}
 	}
 	return n;
 }
@@ -325,45 +488,9 @@ static bool match_dev(struct iommu_fault_pending *p, const void *arg)
 	return p->fdev == arg;
 }
 
-/*
- * @policy is off every chain: abort its pending faults and wait for its
- * deferred stage to finish, so nothing refers to it afterwards.
- */
-void iommu_fault_pending_policy_gone(struct iommu_fault_policy *policy)
+static bool match_any(struct iommu_fault_pending *p, const void *arg)
 {
-	abort_matching(match_policy, policy, false);
-	flush_workqueue(iommu_fault_wq);
-}
-
-/* Link update: @new inherits @old's pending faults. */
-void iommu_fault_pending_policy_move(struct iommu_fault_policy *old,
-				     struct iommu_fault_policy *new)
-{
-	struct iommu_fault_pending *p;
-
-	spin_lock(&iommu_fault_pending_lock);
-	list_for_each_entry(p, &iommu_fault_pending_live, node)
-		if (p->policy == old)
-			p->policy = new;
-	spin_unlock(&iommu_fault_pending_lock);
-	/* A worker that started with @old is done with it after this. */
-	flush_workqueue(iommu_fault_wq);
-}
-
-/* Quarantine: abort the device's pending faults.  Does not sleep. */
-void iommu_fault_pending_dev_abort(struct iommu_fault_dev *fdev)
-{
-	abort_matching(match_dev, fdev, false);
-}
-
-/* Device removal: nothing of @fdev may stay pending or running. */
-void iommu_fault_pending_dev_gone(struct iommu_fault_dev *fdev)
-{
-	spin_lock(&iommu_fault_pending_lock);
-	fdev->gone = true;
-	spin_unlock(&iommu_fault_pending_lock);
-	abort_matching(match_dev, fdev, false);
-	flush_workqueue(iommu_fault_wq);
+	return true;
 }
 
 static bool match_expired(struct iommu_fault_pending *p, const void *arg)
@@ -371,26 +498,104 @@ static bool match_expired(struct iommu_fault_pending *p, const void *arg)
 	return time_after_eq(*(const unsigned long *)arg, slot_deadline(p));
 }
 
+/*
+ * @policy is off every chain: abort its pending faults and wait until no
+ * op of it runs and no worker refers to it.
+ */
+void iommu_fault_pending_policy_gone(struct iommu_fault_policy *policy)
+{
+	struct pending_sweep s = { .match = match_policy, .arg = policy };
+
+	sweep(&s);
+	iommu_fault_policy_wait_unused(policy);
+}
+
+/*
+ * Link update: @new takes over @old's parked faults and, when it takes
+ * @old's place (@same_place: same chain, same priority), its queued ones.
+ * Queued faults of a replacement elsewhere run @old's sleepable op, which
+ * still exists until this returns; so do the ones already running.
+ * Returns once nothing refers to @old.
+ */
+void iommu_fault_pending_policy_move(struct iommu_fault_policy *old,
+				     struct iommu_fault_policy *new,
+				     bool same_place)
+{
+	struct iommu_fault_pending *p;
+	unsigned long flags;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+		list_for_each_entry(p, &iommu_fault_pending_live, node) {
+			if (p->policy != old)
+				continue;
+			if (p->state == PENDING_PARKED) {
+				p->policy = new;
+			} else if (p->state == PENDING_QUEUED && same_place) {
+				/* Its worker will run @new's op. */
+				iommu_fault_policy_get(new);
+				iommu_fault_policy_put(old);
+				p->policy = new;
+			}
+		}
+		spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+		/* Then the faults @old's workers parked, once they are done. */
+		if (!pass)
+			iommu_fault_policy_wait_unused(old);
+	}
+}
+
+/* Quarantine: abort the device's pending faults.  Does not sleep. */
+void iommu_fault_pending_dev_abort(struct iommu_fault_dev *fdev)
+{
+	struct pending_sweep s = { .match = match_dev, .arg = fdev };
+
+	sweep(&s);
+}
+
+/*
+ * Device removal: @fdev takes no new pending fault, and the ones it has
+ * are aborted.  The caller then waits for the device's references.
+ */
+void iommu_fault_pending_dev_gone(struct iommu_fault_dev *fdev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	fdev->gone = true;
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	iommu_fault_pending_dev_abort(fdev);
+}
+
+/* Every pending fault of every device, aborted (shutdown). */
+void iommu_fault_pending_abort_all(void)
+{
+	struct pending_sweep s = { .match = match_any };
+
+	sweep(&s);
+}
+
+/* Aborts what reached its deadline: the oldest slots, nothing beyond. */
 static void pending_watchdog(struct work_struct *work)
 {
-	unsigned long now = jiffies, next = 0;
+	unsigned long now = jiffies, flags;
+	struct pending_sweep s = {
+		.match = match_expired, .arg = &now,
+		.timeout = true, .stop_early = true,
+	};
 	struct iommu_fault_pending *p;
-	bool more = false;
 
-	abort_matching(match_expired, &now, true);
+	sweep(&s);
 
-	/* Sleep until the earliest deadline left, if any. */
-	spin_lock(&iommu_fault_pending_lock);
-	list_for_each_entry(p, &iommu_fault_pending_live, node) {
-		if (!more || time_before(slot_deadline(p), next))
-			next = slot_deadline(p);
-		more = true;
-	}
-	watchdog_armed = more;
-	watchdog_at = next;
-	spin_unlock(&iommu_fault_pending_lock);
-	if (more)
-		watchdog_arm(next);
+	/* Sleep until the oldest deadline left, if any. */
+	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	p = list_first_entry_or_null(&iommu_fault_pending_live,
+				     struct iommu_fault_pending, node);
+	watchdog_armed = false;
+	if (p)
+		watchdog_arm(slot_deadline(p));
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
 }
 
 /**
@@ -398,56 +603,81 @@ static void pending_watchdog(struct work_struct *work)
  * @cookie: iommu_fault_ctx::cookie of the fault
  * @status: HANDLED (retry), INVALID (abort) or FAILURE (abort and
  *	quarantine the device)
+ * @dev: when not NULL, only a fault of the device of this name may be
+ *	answered (the caller is a policy bound to one device)
  *
+ * Context: any; does not sleep.
  * Return: 0, -EINVAL for another status, -ENOENT when no fault with this
- * cookie is pending (already answered, or never was): nothing is sent.
+ * cookie is pending (already answered, or never was), -EPERM when it is
+ * another device's: nothing is sent.
  */
-int iommu_fault_respond(u64 cookie, int status)
+int iommu_fault_respond(u64 cookie, int status, const char *dev)
 {
-	u32 idx = (u32)cookie - 1, gen = cookie >> 32;
-	struct iommu_fault_pending *p = NULL;
+	struct iommu_fault_pending *p;
+	unsigned long flags;
+	int ret = 0;
 
 	if (status != IOMMU_FAULT_STATUS_HANDLED &&
 	    status != IOMMU_FAULT_STATUS_INVALID &&
 	    status != IOMMU_FAULT_STATUS_FAILURE)
 		return -EINVAL;
 
-	spin_lock(&iommu_fault_pending_lock);
-	if (idx < pool_size && pool[idx].gen == gen && slot_claim(&pool[idx]))
-		p = &pool[idx];
-	spin_unlock(&iommu_fault_pending_lock);
-	if (!p)
-		return -ENOENT;
+	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	p = cookie_slot(cookie);
+	if (!p || !slot_live(p))
+		ret = -ENOENT;
+	else if (dev && strcmp(dev, dev_name(p->fdev->dev)))
+		ret = -EPERM;
+	else
+		slot_claim(p);
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	if (ret)
+		return ret;
 
 	iommu_fault_answer(p->fdev, &p->ctx,
 			   status == IOMMU_FAULT_STATUS_HANDLED);
-	if (status == IOMMU_FAULT_STATUS_FAILURE) {
-		WRITE_ONCE(p->fdev->quarantined, true);
-		iommu_fault_pending_dev_abort(p->fdev);
-	}
+	if (status == IOMMU_FAULT_STATUS_FAILURE)
+		iommu_fault_quarantine(p->fdev);
 	slot_release(p);
 	return 0;
 }
 
 /*
+ * The policy whose sleepable op the current task runs, if any: the
+ * slot's, while its worker holds a reference on it.
+ */
+struct iommu_fault_policy *iommu_fault_pending_running_policy(void)
+{
+	struct work_struct *work = current_work();
+	struct iommu_fault_pending *p;
+
+	if (!work || work->func != pending_work)
+		return NULL;
+	p = container_of(work, struct iommu_fault_pending, work);
+	return p->policy;
+}
+
+/*
  * The device of the fault whose sleepable op runs with @ctx (a slot's
  * context); NULL for any other pointer.  The device cannot go away while
- * the op runs: removal waits for the workqueue.
+ * the op runs: its worker holds a reference.
  */
 struct device *iommu_fault_pending_ctx_device(const struct iommu_fault_ctx *ctx)
 {
 	struct iommu_fault_pending *p =
 		container_of(ctx, struct iommu_fault_pending, ctx);
+	struct work_struct *work = current_work();
 
-	if (!pool || p < pool || p >= pool + pool_size)
-		return NULL;
-	if (p->state != PENDING_RUNNING && p->state != PENDING_ORPHANED)
+	if (!work || work->func != pending_work ||
+	    &p->work != work)
 		return NULL;
 	return p->fdev->dev;
 }
 
 int iommu_fault_pending_set_limits(u32 size, u32 ms)
 {
+	struct iommu_fault_pending *p;
+	unsigned long flags;
 	int ret = 0;
 
 	if (size > IOMMU_FAULT_POOL_MAX || ms > IOMMU_FAULT_DEADLINE_MS_MAX)
@@ -455,50 +685,62 @@ int iommu_fault_pending_set_limits(u32 size, u32 ms)
 	mutex_lock(&iommu_fault_limits_lock);
 	if (size && size != pool_size)
 		ret = pool_alloc(size);
-	if (!ret && ms)
+	if (!ret && ms) {
+		/* Every pending fault's deadline moves: rearm for the oldest. */
+		spin_lock_irqsave(&iommu_fault_pending_lock, flags);
 		WRITE_ONCE(deadline_ms, ms);
+		p = list_first_entry_or_null(&iommu_fault_pending_live,
+					     struct iommu_fault_pending, node);
+		if (p)
+			watchdog_arm(slot_deadline(p));
+		spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	}
 	mutex_unlock(&iommu_fault_limits_lock);
 	return ret;
 }
 
 void iommu_fault_pending_limits(u32 *size, u32 *ms, u32 *in_use)
 {
-	spin_lock(&iommu_fault_pending_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
 	*size = pool_size;
 	*in_use = pool_size - nr_free;
-	spin_unlock(&iommu_fault_pending_lock);
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
 	*ms = READ_ONCE(deadline_ms);
 }
 
-/* Up to @max live faults, oldest first; *total gets how many there are. */
-int iommu_fault_pending_list(struct iommu_fault_pending_info *out, u32 max,
-			     u32 *total)
+/*
+ * Up to @max live faults pended after the one @after names (0: from the
+ * oldest), oldest first.  At most PENDING_BATCH: list the rest with the
+ * cookie of the last one.  Returns how many.
+ */
+int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
+			     u32 max)
 {
 	u64 now = ktime_get_ns();
 	struct iommu_fault_pending *p;
+	unsigned long flags;
 	u32 n = 0;
 
-	spin_lock(&iommu_fault_pending_lock);
-	list_for_each_entry(p, &iommu_fault_pending_live, node) {
-		if (n < max) {
-			struct iommu_fault_pending_info *i = &out[n];
+	max = min_t(u32, max, PENDING_BATCH);
+	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	for (p = live_after(after); p && n < max;
+	     p = list_is_last(&p->node, &iommu_fault_pending_live) ? NULL :
+		 list_next_entry(p, node)) {
+		struct iommu_fault_pending_info *i = &out[n++];
 
-			memset(i, 0, sizeof(*i));
-			i->cookie = p->ctx.cookie;
-			i->age_ns = now - p->ctx.timestamp;
-			strscpy(i->dev, p->ctx.dev_name, sizeof(i->dev));
-			strscpy(i->policy, p->policy->ops->name,
-				sizeof(i->policy));
-			i->addr = p->ctx.addr;
-			i->sid = p->ctx.sid;
-			i->pasid = p->ctx.pasid;
-			i->flags = p->ctx.flags;
-			i->deferred = p->state == PENDING_QUEUED ||
-				      p->state == PENDING_RUNNING;
-		}
-		n++;
+		memset(i, 0, sizeof(*i));
+		i->cookie = p->ctx.cookie;
+		i->age_ns = now - p->ctx.timestamp;
+		strscpy(i->dev, p->ctx.dev_name, sizeof(i->dev));
+		strscpy(i->policy, p->policy->ops->name, sizeof(i->policy));
+		i->addr = p->ctx.addr;
+		i->sid = p->ctx.sid;
+		i->pasid = p->ctx.pasid;
+		i->flags = p->ctx.flags;
+		i->deferred = p->state != PENDING_PARKED;
 	}
-	spin_unlock(&iommu_fault_pending_lock);
-	*total = n;
-	return min(n, max);
+	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	return n;
 }

@@ -37,27 +37,31 @@ int iommu_fault_pending_init(void);
 void iommu_fault_pending_queue_work(struct work_struct *work);
 size_t iommu_fault_pending_slot_size(void);
 
-bool iommu_fault_pend(struct iommu_fault_dev *fdev,
-		      struct iommu_fault_policy *policy,
-		      const struct iommu_fault_ctx *ctx, bool defer);
-int iommu_fault_respond(u64 cookie, int status);
+int iommu_fault_pend(struct iommu_fault_dev *fdev,
+		     struct iommu_fault_policy *policy,
+		     const struct iommu_fault_ctx *ctx, bool defer);
+int iommu_fault_respond(u64 cookie, int status, const char *dev);
+struct iommu_fault_policy *iommu_fault_pending_running_policy(void);
 struct device *iommu_fault_pending_ctx_device(const struct iommu_fault_ctx *ctx);
 
 void iommu_fault_pending_policy_gone(struct iommu_fault_policy *policy);
 void iommu_fault_pending_policy_move(struct iommu_fault_policy *old,
-				     struct iommu_fault_policy *new);
+				     struct iommu_fault_policy *new,
+				     bool same_place);
 void iommu_fault_pending_dev_abort(struct iommu_fault_dev *fdev);
 void iommu_fault_pending_dev_gone(struct iommu_fault_dev *fdev);
+void iommu_fault_pending_abort_all(void);
 
 int iommu_fault_pending_set_limits(u32 pool_size, u32 deadline_ms);
 void iommu_fault_pending_limits(u32 *pool_size, u32 *deadline_ms,
 				u32 *in_use);
-int iommu_fault_pending_list(struct iommu_fault_pending_info *out,
-			     u32 max, u32 *total);
+int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
+			     u32 max);
 
 /* Dispatcher entry points the pending code calls back into. */
 void iommu_fault_answer(struct iommu_fault_dev *fdev,
 			const struct iommu_fault_ctx *ctx, bool retry);
+void iommu_fault_quarantine(struct iommu_fault_dev *fdev);
 bool iommu_fault_apply(struct iommu_fault_dev *fdev,
 		       struct iommu_fault_ctx *ctx,
 		       struct iommu_fault_policy *decider,

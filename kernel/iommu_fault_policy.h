@@ -7,6 +7,7 @@
 #define _IOMMU_FAULT_POLICY_H
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/iommu_fault_bpf.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -48,6 +49,12 @@ struct iommu_fault_chain {
  * @chain: the chain it is on
  * @node: its place in @chain->policies
  * @all: in the list of every attached policy (iommu_fault_lock)
+ * @priority: @ops->priority
+ * @order: its place among policies of equal priority (attach order); a
+ *	replacement in its place keeps it.  A deferred fault goes on after
+ *	(@priority, @order) of its chain, wherever the list is by then.
+ * @refs: workers and claimers of its faults that may still use it;
+ *	detach and replace wait for none
  * @attached_ns: ktime_get_real_ns() at attach
  * @link: the struct_ops link that attached it; user space finds the map
  *	and its programs from the link's id
@@ -58,6 +65,9 @@ struct iommu_fault_policy {
 	struct iommu_fault_chain *chain;
 	struct list_head node;
 	struct list_head all;
+	s32 priority;
+	u64 order;
+	atomic_t refs;
 	u64 attached_ns;
 	struct bpf_link *link;
 	struct iommu_fault_policy_stats stats;
@@ -85,8 +95,12 @@ struct iommu_fault_dev_stats {
  * @drvdata: the driver's handle for it (e.g. its SMMU master)
  * @chain: its policies, NULL when none targets it (RCU)
  * @seq: last fault sequence number
- * @quarantined: a policy returned FAILURE; cleared by a reset
+ * @flags: IOMMU_FAULT_DEV_QUARANTINED: a policy returned FAILURE; cleared
+ *	by a reset
  * @gone: being removed: takes no new pending fault (pending lock)
+ * @refs: the driver's (from add to remove), and one for each user outside
+ *	the driver's fault path (a claimer, a worker, a lookup); removal
+ *	waits for the others before the driver frees what they use
  * @node: in the list of devices (iommu_fault_lock)
  * @stats: its counters
  */
@@ -97,15 +111,38 @@ struct iommu_fault_dev {
 	void *drvdata;
 	struct iommu_fault_chain __rcu *chain;
 	atomic64_t seq;
-	bool quarantined;
+	unsigned long flags;
 	bool gone;
+	refcount_t refs;
 	struct list_head node;
 	struct iommu_fault_dev_stats stats;
 };
 
+#define IOMMU_FAULT_DEV_QUARANTINED	0	/* bit of iommu_fault_dev::flags */
+
 extern struct mutex iommu_fault_lock;
 
+static inline bool iommu_fault_dev_quarantined(const struct iommu_fault_dev *fdev)
+{
+	return test_bit(IOMMU_FAULT_DEV_QUARANTINED, &fdev->flags);
+}
+
+static inline void iommu_fault_dev_get(struct iommu_fault_dev *fdev)
+{
+	refcount_inc(&fdev->refs);
+}
+
+void iommu_fault_dev_put(struct iommu_fault_dev *fdev);
 struct iommu_fault_dev *iommu_fault_dev_find(const char *name);
+
+static inline void iommu_fault_policy_get(struct iommu_fault_policy *policy)
+{
+	atomic_inc(&policy->refs);
+}
+
+void iommu_fault_policy_put(struct iommu_fault_policy *policy);
+void iommu_fault_policy_wait_unused(struct iommu_fault_policy *policy);
+struct iommu_fault_policy *iommu_fault_caller_policy(void);
 
 int iommu_fault_policy_attach(struct iommu_fault_ops *ops,
 			      struct bpf_link *link);

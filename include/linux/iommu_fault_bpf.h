@@ -103,7 +103,8 @@ struct iommu_fault_ops {
 	 *
 	 * Context: process context, may sleep.
 	 *
-	 * Return: 0, or a negative errno to refuse the attach.
+	 * Return: 0, or a negative errno to refuse the attach with it; any
+	 * other value refuses it with -EINVAL.
 	 */
 	int (*init)(void);
 

@@ -63,6 +63,14 @@ check 1 "only scratch is writable" "load: verifier log shown" \
 	faultctl policy load $P/neg_write_ctx.bpf.o
 check 1 "refused policy 'bad-name'" "load: bad name refused by the kernel" \
 	faultctl policy load $P/test_policy.bpf.o name bad-name
+check 1 "init op, if any, must return 0" "load: init returns 1" \
+	faultctl policy load $P/lifecycle.bpf.o set init_ret 1
+check 0 "policy lifecycle: init returned 1, not 0 or a negative errno" \
+	"load: the kernel log names the value" dmesg
+check 1 "can't attach policy 'lifecycle': No such device" "load: init refuses" \
+	faultctl policy load $P/lifecycle.bpf.o set init_ret -19
+check 0 "" "load: nothing left of a refused policy" \
+	sh -c '! test -e '$PIN'/lifecycle && ! faultctl policy show | grep -q lifecycle'
 check 2 "invalid priority" "load: bad priority" \
 	faultctl policy load $P/test_policy.bpf.o priority x
 check 1 "too long" "load: name too long" \

@@ -303,7 +303,7 @@ static void attach_err(const char *name, int err)
 	if (err == EEXIST)
 		p_err("a policy named '%s' is already attached", name);
 	else if (err == EINVAL)
-		p_err("the kernel refused policy '%s': it needs a 'fault' op, a name of [A-Za-z0-9_.], a device name without '/', and no unknown flags",
+		p_err("the kernel refused policy '%s': it needs a 'fault' op, a name of [A-Za-z0-9_.], a device name without '/' and no unknown flags, and its init op, if any, must return 0 (the kernel log names an init op's bad return value)",
 		      name);
 	else if (err == EOPNOTSUPP || err == ENOENT)
 		p_err("can't attach '%s': %s (is this kernel built with CONFIG_IOMMU_FAULT_BPF?)",

@@ -185,10 +185,14 @@ struct iommu_fault_ctl_info {
  * @flags: IOMMU_FAULT_INJECT_*
  * @iommu: the IOMMU instance, by device name (e.g. "9050000.smmuv3")
  * @len: bytes of @raw used: the driver's event record size
- * @count: how many times to inject it (0 means 1)
+ * @count: how many times to inject it (0 means 1), at most
+ *	IOMMU_FAULT_INJECT_COUNT_MAX
  * @raw: the event record, in the IOMMU's own format
  *
- * Only with CONFIG_IOMMU_FAULT_BPF_INJECT; -EOPNOTSUPP otherwise.
+ * Only with CONFIG_IOMMU_FAULT_BPF_INJECT; -EOPNOTSUPP otherwise.  A
+ * stall for a device that really stalls is refused (-EPERM): its forged
+ * answer would resume real DMA.  A fatal signal stops the injection
+ * (-EINTR).  The first injection taints the kernel (TAINT_USER).
  */
 struct iommu_fault_ctl_inject {
 	__u32 size;
@@ -202,6 +206,8 @@ struct iommu_fault_ctl_inject {
 /* Copy i of @count carries stall tag (record's tag + i) mod 2^16. */
 #define IOMMU_FAULT_INJECT_STAG_SEQ	(1U << 0)
 #define IOMMU_FAULT_INJECT_FLAGS_ALL	IOMMU_FAULT_INJECT_STAG_SEQ
+/* Records one IOMMU_FAULT_IOC_INJECT may inject (more: E2BIG). */
+#define IOMMU_FAULT_INJECT_COUNT_MAX	(1U << 20)
 #define IOMMU_FAULT_IOC_INJECT		_IO(IOMMU_FAULT_IOC_TYPE, 0x01)
 
 /**
@@ -365,8 +371,10 @@ struct iommu_fault_ctl_pending_entry {
  * @size: sizeof(struct iommu_fault_ctl_pending)
  * @flags: must be 0
  * @max: in: room in @entries, in entries
- * @count: out: entries written (oldest first)
- * @total: out: pending faults in all (may exceed @count)
+ * @count: out: entries written, oldest first.  They are copied a few at a
+ *	time: a fault answered meanwhile may be missing, none is listed twice.
+ * @total: out: pending faults in all when the listing began (may exceed
+ *	@count)
  * @__reserved: must be 0
  * @entries: in: user pointer to @max struct iommu_fault_ctl_pending_entry
  */
