@@ -373,7 +373,7 @@ static void scenario_trace(void)
 static void scenario(int s)
 {
 	struct iommu_fault_ctl_info info;
-	char name[32], other[32];
+	char name[IOMMU_FAULT_NAME_LEN], other[IOMMU_FAULT_DEV_LEN];
 	int i;
 
 	switch (s) {

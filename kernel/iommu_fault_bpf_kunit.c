@@ -7,11 +7,14 @@
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/kthread.h>
 #include <linux/limits.h>
 
 #include "iommu_fault_bpf_driver.h"
+#include "iommu_fault_ctl.h"
 #include "iommu_fault_pending.h"
 #include "iommu_fault_policy.h"
 #include "iommu_fault_verdict.h"
@@ -131,18 +134,49 @@ static struct kunit_suite iommu_fault_verdict_suite = {
 
 /* --- the dispatcher and the pool, with a fake IOMMU ------------------- */
 
-#define MAX_EVENTS 16
+#define MAX_EVENTS	16
+#define NR_OPS		4
+#define WAIT		(5 * HZ)	/* for what must happen */
+#define NOT_YET		(HZ / 10)	/* for what must not happen yet */
+
+struct fake_answer {
+	u32 stall_tag;
+	bool retry;
+};
 
 static struct {
 	int order[MAX_EVENTS];		/* ids of the fast ops, in call order */
 	int n_order;
 	int retries, aborts, stock;
-	int verdict[4];			/* what op i returns */
+	struct fake_answer answers[MAX_EVENTS];
+	int n_answers;
+	int verdict[NR_OPS];		/* what fast op i returns */
+	int sleep_verdict[NR_OPS];	/* what sleepable op i returns */
+	int sleep_calls[NR_OPS];
+	int exits[NR_OPS];
+	int exits_while_sleeping;
+	atomic_t sleeping;		/* sleepable ops running */
+	/* Fast and init op i answer these cookies through the kfunc. */
+	u64 respond_cookie[NR_OPS][2];
+	int respond_ret[NR_OPS][2];
+	/* Armed by a test: the next sleepable op 0, or resume, blocks. */
+	bool block_sleep, block_resume;
+	struct completion sleep_entered, sleep_go;
+	struct completion resume_entered, resume_go;
 } fake;
 
 static void fake_resume(struct iommu_fault_dev *fdev,
 			const struct iommu_fault_ctx *ctx, bool retry)
 {
+	/* A driver reads the context when it builds its command. */
+	if (xchg(&fake.block_resume, false)) {
+		complete(&fake.resume_entered);
+		wait_for_completion_timeout(&fake.resume_go, WAIT);
+	}
+	if (fake.n_answers < MAX_EVENTS)
+		fake.answers[fake.n_answers++] = (struct fake_answer) {
+			.stall_tag = ctx->stall_tag, .retry = retry,
+		};
 	if (retry)
 		fake.retries++;
 	else
@@ -165,44 +199,78 @@ static struct iommu_fault_source fake_src = {
 	.ops = &fake_driver_ops,
 };
 
-/* Fast op number @i: note the call, return its verdict. */
-static int fake_fault(int i)
+static void fake_respond(int i)
 {
+	int j;
+
+	for (j = 0; j < 2; j++)
+		if (fake.respond_cookie[i][j])
+			fake.respond_ret[i][j] =
+				bpf_iommu_fault_respond(fake.respond_cookie[i][j],
+							IOMMU_FAULT_STATUS_HANDLED);
+}
+
+struct core_env;
+static struct core_env *fake_env;
+
+/* Which of the test's policies is calling: its index in core_env::ops. */
+static int fake_caller(void);
+
+/* Fast op number i: note the call, answer what it was told to, decide. */
+static int fake_fault(struct iommu_fault_ctx *ctx)
+{
+	int i = fake_caller();
+
 	if (fake.n_order < MAX_EVENTS)
 		fake.order[fake.n_order++] = i;
+	fake_respond(i);
 	return fake.verdict[i];
 }
 
-static int fake_fault0(struct iommu_fault_ctx *ctx)
+static int fake_sleepable(struct iommu_fault_ctx *ctx)
 {
-	return fake_fault(0);
+	int i = fake_caller();
+
+	atomic_inc(&fake.sleeping);
+	fake.sleep_calls[i]++;
+	if (!i && xchg(&fake.block_sleep, false)) {
+		complete(&fake.sleep_entered);
+		wait_for_completion_timeout(&fake.sleep_go, WAIT);
+	}
+	atomic_dec(&fake.sleeping);
+	return fake.sleep_verdict[i];
 }
 
-static int fake_fault1(struct iommu_fault_ctx *ctx)
+static int fake_init(void)
 {
-	return fake_fault(1);
+	fake_respond(fake_caller());
+	return 0;
 }
 
-static int fake_fault2(struct iommu_fault_ctx *ctx)
+static void fake_exit(void)
 {
-	return fake_fault(2);
+	fake.exits[fake_caller()]++;
+	if (atomic_read(&fake.sleeping))
+		fake.exits_while_sleeping++;
 }
-
-static int fake_fault3(struct iommu_fault_ctx *ctx)
-{
-	return fake_fault(3);
-}
-
-static int (*const fake_faults[])(struct iommu_fault_ctx *) = {
-	fake_fault0, fake_fault1, fake_fault2, fake_fault3,
-};
 
 struct core_env {
-	struct device *dev;
-	struct iommu_fault_dev *fdev;
-	struct iommu_fault_ops ops[4];
-	bool attached[4];
+	struct device *dev, *dev2;
+	struct iommu_fault_dev *fdev, *fdev2;
+	struct iommu_fault_ops ops[NR_OPS];
+	bool attached[NR_OPS];
 };
+
+/* The core knows which policy's op runs: that is how kfuncs check it. */
+static int fake_caller(void)
+{
+	struct iommu_fault_policy *policy = iommu_fault_caller_policy();
+
+	if (WARN_ON(!policy || policy->ops < fake_env->ops ||
+		    policy->ops >= fake_env->ops + NR_OPS))
+		return 0;
+	return policy->ops - fake_env->ops;
+}
 
 static int core_init(struct kunit *test)
 {
@@ -210,11 +278,20 @@ static int core_init(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, env);
 	memset(&fake, 0, sizeof(fake));
+	init_completion(&fake.sleep_entered);
+	init_completion(&fake.sleep_go);
+	init_completion(&fake.resume_entered);
+	init_completion(&fake.resume_go);
 	env->dev = kunit_device_register(test, "ifb-kunit-dev");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(env->dev));
+	env->dev2 = kunit_device_register(test, "ifb-kunit-dev2");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(env->dev2));
 	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, 0x99, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
+	env->fdev2 = iommu_fault_dev_add(&fake_src, env->dev2, 0x9a, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, env->fdev2);
 	test->priv = env;
+	fake_env = env;
 	return 0;
 }
 
@@ -223,25 +300,47 @@ static void core_exit(struct kunit *test)
 	struct core_env *env = test->priv;
 	int i;
 
+	/* Nothing a failed test left blocked may stay blocked. */
+	iommu_fault_pending_test_on_move(NULL);
+	fake.block_sleep = false;
+	fake.block_resume = false;
+	complete_all(&fake.sleep_go);
+	complete_all(&fake.resume_go);
 	for (i = 0; i < ARRAY_SIZE(env->ops); i++)
 		if (env->attached[i])
 			iommu_fault_policy_detach(&env->ops[i]);
 	iommu_fault_dev_remove(env->fdev);
+	iommu_fault_dev_remove(env->fdev2);
 	iommu_fault_pending_set_limits(IOMMU_FAULT_POOL_DEFAULT,
 				       IOMMU_FAULT_DEADLINE_MS_DEFAULT);
+	iommu_fault_pending_test_max_active(0);
+}
+
+/* Policy @i's ops, on device @dev ("" = all) with @prio; not attached. */
+static struct iommu_fault_ops *policy_ops(struct kunit *test, int i,
+					  const char *dev, int prio)
+{
+	struct core_env *env = test->priv;
+	struct iommu_fault_ops *ops = &env->ops[i];
+
+	memset(ops, 0, sizeof(*ops));
+	ops->fault = fake_fault;
+	ops->fault_sleepable = fake_sleepable;
+	ops->init = fake_init;
+	ops->exit = fake_exit;
+	snprintf(ops->name, sizeof(ops->name), "kunit%d", i);
+	strscpy(ops->dev, dev, sizeof(ops->dev));
+	ops->priority = prio;
+	return ops;
 }
 
 /* Attach C policy @i on the test device (@on_dev) or all, with @prio. */
 static void attach(struct kunit *test, int i, bool on_dev, int prio)
 {
 	struct core_env *env = test->priv;
-	struct iommu_fault_ops *ops = &env->ops[i];
 
-	ops->fault = fake_faults[i];
-	snprintf(ops->name, sizeof(ops->name), "kunit%d", i);
-	strscpy(ops->dev, on_dev ? dev_name(env->dev) : "", sizeof(ops->dev));
-	ops->priority = prio;
-	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(ops, NULL), 0);
+	policy_ops(test, i, on_dev ? dev_name(env->dev) : "", prio);
+	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(&env->ops[i], NULL), 0);
 	env->attached[i] = true;
 }
 
@@ -253,15 +352,98 @@ static void detach(struct kunit *test, int i)
 	env->attached[i] = false;
 }
 
-static enum iommu_fault_claim report(struct kunit *test, bool recoverable)
+static enum iommu_fault_claim report_on(struct iommu_fault_dev *fdev,
+					bool recoverable, u32 stall_tag)
 {
-	struct core_env *env = test->priv;
 	struct iommu_fault_ctx ctx = {
 		.flags = recoverable ? IOMMU_FAULT_CTX_RECOVERABLE : 0,
 		.addr = 0x1000,
+		.stall_tag = stall_tag,
 	};
 
-	return iommu_fault_report(env->fdev, &ctx);
+	return iommu_fault_report(fdev, &ctx);
+}
+
+static enum iommu_fault_claim report(struct kunit *test, bool recoverable)
+{
+	struct core_env *env = test->priv;
+
+	return report_on(env->fdev, recoverable, 0);
+}
+
+/* The cookie of the @n-th oldest pending fault (from 0), or 0. */
+static u64 pending_cookie(int n)
+{
+	struct iommu_fault_pending_info info[8];
+
+	if (iommu_fault_pending_list(0, info, ARRAY_SIZE(info)) <= n)
+		return 0;
+	return info[n].cookie;
+}
+
+static u32 pool_in_use(void)
+{
+	u32 size, deadline, in_use;
+
+	iommu_fault_pending_limits(&size, &deadline, &in_use);
+	return in_use;
+}
+
+/* Something a test runs in a thread of its own, to be blocked there. */
+struct async {
+	struct completion done;
+	void (*fn)(struct async *a);
+	struct core_env *env;
+	u64 cookie;
+	int i, j;
+	int ret;
+};
+
+static int async_thread(void *data)
+{
+	struct async *a = data;
+
+	a->fn(a);
+	complete(&a->done);
+	return 0;
+}
+
+static struct async *async_run(struct kunit *test, void (*fn)(struct async *),
+			       int i, int j, u64 cookie)
+{
+	struct async *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	init_completion(&a->done);
+	a->fn = fn;
+	a->env = test->priv;
+	a->i = i;
+	a->j = j;
+	a->cookie = cookie;
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(async_thread, a,
+						    "ifb-kunit")));
+	return a;
+}
+
+static void async_respond(struct async *a)
+{
+	a->ret = iommu_fault_respond(a->cookie, a->i, NULL);
+}
+
+static void async_detach(struct async *a)
+{
+	iommu_fault_policy_detach(&a->env->ops[a->i]);
+}
+
+static void async_replace(struct async *a)
+{
+	a->ret = iommu_fault_policy_replace(&a->env->ops[a->j],
+					    &a->env->ops[a->i], NULL);
+}
+
+static void async_remove(struct async *a)
+{
+	iommu_fault_dev_remove(a->env->fdev);
 }
 
 /* Device policies by priority, then global ones by priority. */
@@ -310,8 +492,6 @@ static void chain_end_is_stock(struct kunit *test)
 /* A full pool answers at once; detach answers what was parked. */
 static void pool_exhaustion(struct kunit *test)
 {
-	u32 size, deadline, in_use;
-
 	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(2, 0), 0);
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
@@ -321,51 +501,68 @@ static void pool_exhaustion(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
 	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);	/* the one that found no slot */
-	iommu_fault_pending_limits(&size, &deadline, &in_use);
-	KUNIT_EXPECT_EQ(test, in_use, 2);
+	KUNIT_EXPECT_EQ(test, pool_in_use(), 2);
 	/* The pool cannot shrink under pending faults. */
 	KUNIT_EXPECT_EQ(test, iommu_fault_pending_set_limits(8, 0), -EBUSY);
 
 	detach(test, 0);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 3);
-	iommu_fault_pending_limits(&size, &deadline, &in_use);
-	KUNIT_EXPECT_EQ(test, in_use, 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
 }
 
 /* A parked fault is aborted at its deadline, once; its cookie dies. */
 static void pending_deadline(struct kunit *test)
 {
-	struct iommu_fault_pending_info info;
+	u64 cookie;
 
 	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 50), 0);
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	report(test, true);
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_list(0, &info, 1), 1);
+	cookie = pending_cookie(0);
+	KUNIT_ASSERT_NE(test, cookie, 0);
 
 	msleep(300);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
-	KUNIT_EXPECT_EQ(test, iommu_fault_respond(info.cookie,
-						  IOMMU_FAULT_STATUS_HANDLED, NULL),
-			-ENOENT);
+	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
+						  IOMMU_FAULT_STATUS_HANDLED,
+						  NULL), -ENOENT);
 	KUNIT_EXPECT_EQ(test, fake.retries, 0);
-	KUNIT_EXPECT_EQ(test, iommu_fault_pending_list(0, &info, 1), 0);
+	KUNIT_EXPECT_EQ(test, pending_cookie(0), 0);
+}
+
+/*
+ * The deadline counts from when each fault was parked, for every pending
+ * fault: lowering it reaches the ones already waiting.
+ */
+static void lowered_deadline_reaches_pending(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 60000), 0);
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	report(test, true);
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 50), 0);
+	msleep(300);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
+	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
 }
 
 /* One answer per cookie: the second response sends nothing. */
 static void respond_exactly_once(struct kunit *test)
 {
-	struct iommu_fault_pending_info info;
+	u64 cookie;
 
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	report(test, true);
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_list(0, &info, 1), 1);
-	KUNIT_EXPECT_EQ(test, iommu_fault_respond(info.cookie,
-						  IOMMU_FAULT_STATUS_HANDLED, NULL), 0);
-	KUNIT_EXPECT_EQ(test, iommu_fault_respond(info.cookie,
-						  IOMMU_FAULT_STATUS_HANDLED, NULL),
-			-ENOENT);
+	cookie = pending_cookie(0);
+	KUNIT_ASSERT_NE(test, cookie, 0);
+	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
+						  IOMMU_FAULT_STATUS_HANDLED,
+						  NULL), 0);
+	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
+						  IOMMU_FAULT_STATUS_HANDLED,
+						  NULL), -ENOENT);
 	KUNIT_EXPECT_EQ(test, fake.retries, 1);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
 }
@@ -385,14 +582,378 @@ static void removal_answers_pending(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
 }
 
+/*
+ * Exit runs once, after the policy's last op returned: detach waits for
+ * a sleepable op that is running.
+ */
+static void exit_after_last_op(struct kunit *test)
+{
+	struct async *a;
+
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_DEFER;
+	fake.sleep_verdict[0] = IOMMU_FAULT_STATUS_HANDLED;
+	fake.block_sleep = true;
+	report(test, true);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.sleep_entered,
+							    WAIT));
+
+	a = async_run(test, async_detach, 0, 0, 0);
+	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&a->done,
+							     NOT_YET));
+	KUNIT_EXPECT_EQ(test, fake.exits[0], 0);
+	complete(&fake.sleep_go);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&a->done, WAIT));
+	a->env->attached[0] = false;
+
+	KUNIT_EXPECT_EQ(test, fake.exits[0], 1);
+	KUNIT_EXPECT_EQ(test, fake.exits_while_sleeping, 0);
+	/* Detach answered it; the op's late HANDLED was dropped. */
+	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
+	KUNIT_EXPECT_EQ(test, fake.retries, 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+}
+
+/*
+ * A claimer answering a fault whose sleepable op still runs: the worker,
+ * finishing first, must not free the slot under the claimer.  Before the
+ * fix it did, a new fault took the slot, and the claimer answered the new
+ * fault's stall tag instead of its own (which then got a second answer).
+ */
+static void claimer_keeps_slot_from_worker(struct kunit *test)
+{
+	struct core_env *env = test->priv;
+	struct async *a;
+	u64 cookie;
+
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_DEFER;
+	fake.sleep_verdict[0] = IOMMU_FAULT_STATUS_HANDLED;
+	fake.block_sleep = true;
+	report_on(env->fdev, true, 1);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.sleep_entered,
+							    WAIT));
+	cookie = pending_cookie(0);
+	KUNIT_ASSERT_NE(test, cookie, 0);
+
+	/* The claimer stops in the driver's resume, answering tag 1. */
+	fake.block_resume = true;
+	a = async_run(test, async_respond, IOMMU_FAULT_STATUS_INVALID, 0,
+		      cookie);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.resume_entered,
+							    WAIT));
+	/* The op returns; its worker is done with the slot. */
+	complete(&fake.sleep_go);
+	iommu_fault_pending_test_flush();
+	/* A new fault, tag 2, is parked. */
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	report_on(env->fdev, true, 2);
+	complete(&fake.resume_go);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&a->done, WAIT));
+	KUNIT_EXPECT_EQ(test, a->ret, 0);
+
+	KUNIT_ASSERT_EQ(test, fake.n_answers, 1);
+	KUNIT_EXPECT_EQ(test, fake.answers[0].stall_tag, 1);
+	KUNIT_EXPECT_FALSE(test, fake.answers[0].retry);
+	/* Tag 2 waits, and gets its own single answer. */
+	cookie = pending_cookie(0);
+	KUNIT_ASSERT_NE(test, cookie, 0);
+	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
+						  IOMMU_FAULT_STATUS_HANDLED,
+						  NULL), 0);
+	KUNIT_ASSERT_EQ(test, fake.n_answers, 2);
+	KUNIT_EXPECT_EQ(test, fake.answers[1].stall_tag, 2);
+	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+}
+
+struct claimer_case {
+	const char *desc;
+	bool watchdog;		/* the deadline answers, not a response */
+};
+
+static const struct claimer_case claimer_cases[] = {
+	{ .desc = "respond by cookie", .watchdog = false },
+	{ .desc = "deadline watchdog", .watchdog = true },
+};
+
+static void claimer_case_desc(const struct claimer_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(claimer, claimer_cases, claimer_case_desc);
+
+/*
+ * Device removal waits for a claimer outside the workqueue that is still
+ * answering one of its faults: the driver frees what resume uses once
+ * removal returns.  Before the fix removal returned at once.
+ */
+static void removal_waits_for_claimer(struct kunit *test)
+{
+	const struct claimer_case *c = test->param_value;
+	struct core_env *env = test->priv;
+	struct async *r = NULL, *a;
+
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	report(test, true);
+	fake.block_resume = true;
+	if (c->watchdog)
+		KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 20), 0);
+	else
+		r = async_run(test, async_respond, IOMMU_FAULT_STATUS_HANDLED,
+			      0, pending_cookie(0));
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.resume_entered,
+							    WAIT));
+
+	a = async_run(test, async_remove, 0, 0, 0);
+	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&a->done,
+							     NOT_YET));
+	complete(&fake.resume_go);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&a->done, WAIT));
+	if (r) {
+		KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&r->done,
+								    WAIT));
+		KUNIT_EXPECT_EQ(test, r->ret, 0);
+	}
+	KUNIT_EXPECT_EQ(test, fake.n_answers, 1);
+	KUNIT_EXPECT_EQ(test, fake.answers[0].retry, !c->watchdog);
+	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, 0x99, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
+}
+
+/*
+ * A cookie names one fault for good: not after the pool is resized (the
+ * slot generations restarted at 0 before), not after its slot is reused.
+ */
+static void cookie_never_reused(struct kunit *test)
+{
+	u64 first, cookie, last = 0;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(4, 0), 0);
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	report(test, true);
+	first = pending_cookie(0);
+	KUNIT_ASSERT_NE(test, first, 0);
+	KUNIT_EXPECT_EQ(test, iommu_fault_respond(first,
+						  IOMMU_FAULT_STATUS_HANDLED,
+						  NULL), 0);
+
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(8, 0), 0);
+	report(test, true);
+	cookie = pending_cookie(0);
+	KUNIT_EXPECT_NE(test, cookie, first);
+	KUNIT_EXPECT_EQ(test, iommu_fault_respond(first,
+						  IOMMU_FAULT_STATUS_INVALID,
+						  NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pool_in_use(), 1);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
+	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
+						  IOMMU_FAULT_STATUS_HANDLED,
+						  NULL), 0);
+
+	/* One slot, used again and again: a new cookie every time. */
+	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(1, 0), 0);
+	for (i = 0; i < 100; i++) {
+		report(test, true);
+		cookie = pending_cookie(0);
+		KUNIT_ASSERT_GT(test, cookie, last);
+		KUNIT_ASSERT_EQ(test, iommu_fault_respond(cookie,
+							  IOMMU_FAULT_STATUS_HANDLED,
+							  NULL), 0);
+		last = cookie;
+	}
+	KUNIT_EXPECT_EQ(test, fake.retries, 102);
+}
+
+struct replace_case {
+	const char *desc;
+	bool on_dev2;		/* the replacement serves another device */
+	int prio;		/* its priority (the old one's is 0) */
+	bool takes_queued;	/* it takes over queued deferred faults */
+};
+
+static const struct replace_case replace_cases[] = {
+	{ .desc = "same place", .prio = 0, .takes_queued = true },
+	{ .desc = "another priority", .prio = 20 },
+	{ .desc = "another device", .on_dev2 = true, .prio = 0 },
+};
+
+static void replace_case_desc(const struct replace_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(replace, replace_cases, replace_case_desc);
+
+/*
+ * Link update with one deferred fault running and one queued.  A policy
+ * 0 (prio 0) defers and its sleepable op passes on (NONE) to policy 1
+ * (prio 10), which retries.  The replacement's sleepable op aborts.  In
+ * its old place the new policy takes the queued fault; elsewhere the old
+ * policy's op finishes it and the fault goes on from the old place.
+ * Before the fix every queued fault went to the replacement, which then
+ * ran for a device it does not serve, or skipped policy 1.
+ */
+static void replace_keeps_deferred_in_place(struct kunit *test)
+{
+	const struct replace_case *c = test->param_value;
+	struct core_env *env = test->priv;
+	DECLARE_COMPLETION_ONSTACK(moved);
+	struct async *a;
+
+	iommu_fault_pending_test_max_active(1);
+	attach(test, 0, false, 0);
+	attach(test, 1, false, 10);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_DEFER;
+	fake.sleep_verdict[0] = IOMMU_FAULT_STATUS_NONE;
+	fake.verdict[1] = IOMMU_FAULT_STATUS_HANDLED;
+	fake.sleep_verdict[2] = IOMMU_FAULT_STATUS_INVALID;
+	fake.block_sleep = true;
+	report_on(env->fdev, true, 1);		/* runs, blocked */
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.sleep_entered,
+							    WAIT));
+	report_on(env->fdev, true, 2);		/* queued behind it */
+	KUNIT_EXPECT_EQ(test, fake.sleep_calls[0], 1);
+
+	policy_ops(test, 2, c->on_dev2 ? dev_name(env->dev2) : "", c->prio);
+	iommu_fault_pending_test_on_move(&moved);
+	a = async_run(test, async_replace, 0, 2, 0);
+	/* Both faults are where the update put them: let them run. */
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&moved, WAIT));
+	complete(&fake.sleep_go);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&a->done, WAIT));
+	KUNIT_ASSERT_EQ(test, a->ret, 0);
+	env->attached[0] = false;
+	env->attached[2] = true;
+	iommu_fault_pending_test_flush();
+
+	KUNIT_EXPECT_EQ(test, fake.exits[0], 1);
+	KUNIT_EXPECT_EQ(test, fake.exits_while_sleeping, 0);
+	KUNIT_EXPECT_EQ(test, fake.sleep_calls[0], c->takes_queued ? 1 : 2);
+	KUNIT_EXPECT_EQ(test, fake.sleep_calls[2], c->takes_queued ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, fake.retries, c->takes_queued ? 1 : 2);
+	KUNIT_EXPECT_EQ(test, fake.aborts, c->takes_queued ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+}
+
+/*
+ * Quarantine lasts until a reset, whatever is attached: with the last
+ * policy gone, the device's stalls are still aborted, not left to the
+ * stock path (the check sat behind the fault path's static key).
+ */
+static void quarantine_outlives_detach(struct kunit *test)
+{
+	struct core_env *env = test->priv;
+	struct iommu_fault_ctl_dev d = { };
+
+	attach(test, 0, true, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_FAILURE;
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
+	detach(test, 0);
+
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 2);
+	KUNIT_EXPECT_EQ(test, report(test, false), IOMMU_FAULT_UNCLAIMED);
+	KUNIT_EXPECT_EQ(test, report_on(env->fdev2, true, 0),
+			IOMMU_FAULT_UNCLAIMED);
+
+	strscpy(d.dev, dev_name(env->dev), sizeof(d.dev));
+	KUNIT_ASSERT_EQ(test, iommu_fault_dev_ctl(&d, true), 0);
+	KUNIT_EXPECT_TRUE(test, d.quarantined);
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_UNCLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 2);
+}
+
+/*
+ * A fault pended while its device is quarantined (a sweep that ran just
+ * before could not see it) or going away is refused: the caller answers
+ * it at once.  Only a full pool counts as pool_full.
+ */
+static void pend_refused_quarantined_or_gone(struct kunit *test)
+{
+	struct core_env *env = test->priv;
+	struct iommu_fault_ctx ctx = { .flags = IOMMU_FAULT_CTX_RECOVERABLE };
+
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	iommu_fault_quarantine(env->fdev);
+	KUNIT_EXPECT_EQ(test, iommu_fault_pend(env->fdev, env->ops[0].policy,
+					       &ctx, false), -EPERM);
+	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+
+	iommu_fault_pending_dev_gone(env->fdev2);
+	KUNIT_EXPECT_EQ(test, report_on(env->fdev2, true, 0),
+			IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&env->fdev2->stats.pool_full), 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+}
+
+/*
+ * An op of a policy bound to one device answers only that device's
+ * faults; a global policy's, any.  Fast op and init op alike.
+ */
+static void device_policy_answers_its_device(struct kunit *test)
+{
+	struct core_env *env = test->priv;
+	u64 on_dev, on_dev2;
+
+	attach(test, 0, false, 0);		/* global: parks everything */
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	report_on(env->fdev, true, 1);
+	report_on(env->fdev2, true, 2);
+	on_dev = pending_cookie(0);
+	on_dev2 = pending_cookie(1);
+	KUNIT_ASSERT_NE(test, on_dev2, 0);
+
+	/* Policy 1 serves dev2: its init may answer dev2's fault only. */
+	fake.respond_cookie[1][0] = on_dev;
+	fake.respond_cookie[1][1] = on_dev2;
+	policy_ops(test, 1, dev_name(env->dev2), 0);
+	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(&env->ops[1], NULL), 0);
+	env->attached[1] = true;
+	KUNIT_EXPECT_EQ(test, fake.respond_ret[1][0], -EPERM);
+	KUNIT_EXPECT_EQ(test, fake.respond_ret[1][1], 0);
+	KUNIT_ASSERT_EQ(test, fake.n_answers, 1);
+	KUNIT_EXPECT_EQ(test, fake.answers[0].stall_tag, 2);
+
+	/* Its fast op, on a fault of dev2, no more than its init. */
+	report_on(env->fdev2, true, 3);		/* parked by policy 0 */
+	fake.respond_ret[1][0] = 1;
+	report_on(env->fdev2, true, 4);
+	KUNIT_EXPECT_EQ(test, fake.respond_ret[1][0], -EPERM);
+	KUNIT_EXPECT_EQ(test, fake.n_answers, 1);
+
+	/* The global policy's fast op answers dev's fault from dev2's. */
+	fake.respond_cookie[1][0] = 0;
+	fake.respond_cookie[1][1] = 0;
+	fake.respond_cookie[0][0] = on_dev;
+	report_on(env->fdev2, true, 5);
+	KUNIT_EXPECT_EQ(test, fake.respond_ret[0][0], 0);
+	KUNIT_ASSERT_EQ(test, fake.n_answers, 2);
+	KUNIT_EXPECT_EQ(test, fake.answers[1].stall_tag, 1);
+}
+
 static struct kunit_case iommu_fault_core_cases[] = {
 	KUNIT_CASE(chain_order),
 	KUNIT_CASE(chain_stops_at_decision),
 	KUNIT_CASE(chain_end_is_stock),
 	KUNIT_CASE(pool_exhaustion),
 	KUNIT_CASE(pending_deadline),
+	KUNIT_CASE(lowered_deadline_reaches_pending),
 	KUNIT_CASE(respond_exactly_once),
 	KUNIT_CASE(removal_answers_pending),
+	KUNIT_CASE(exit_after_last_op),
+	KUNIT_CASE(claimer_keeps_slot_from_worker),
+	KUNIT_CASE_PARAM(removal_waits_for_claimer, claimer_gen_params),
+	KUNIT_CASE(cookie_never_reused),
+	KUNIT_CASE_PARAM(replace_keeps_deferred_in_place, replace_gen_params),
+	KUNIT_CASE(quarantine_outlives_detach),
+	KUNIT_CASE(pend_refused_quarantined_or_gone),
+	KUNIT_CASE(device_policy_answers_its_device),
 	{}
 };
 

@@ -97,7 +97,7 @@ static int ctl_policy(struct iommu_fault_ctl_policy *p)
 static int ctl_list_pending(struct iommu_fault_ctl_pending *lp)
 {
 	struct iommu_fault_ctl_pending_entry __user *uent;
-	struct iommu_fault_pending_info info[8];
+	struct iommu_fault_pending_info info[4];
 	u32 pool_size, deadline, i, n, count = 0;
 	u64 after = 0;
 

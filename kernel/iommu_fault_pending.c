@@ -73,6 +73,11 @@ struct iommu_fault_pending {
 	u32 state;			/* enum pending_state */
 };
 
+/* The context, 216 bytes, and 72 of bookkeeping (64-bit, no lockdep). */
+#ifndef CONFIG_LOCKDEP
+static_assert(sizeof(struct iommu_fault_pending) <= 288);
+#endif
+
 /* Slots claimed, answered and released per turn of the lock. */
 #define PENDING_BATCH	32
 
@@ -424,6 +429,28 @@ put:
 	iommu_fault_dev_put(fdev);
 }
 
+#if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_KUNIT_TEST)
+static struct completion *test_moved;
+
+/* KUnit: @done completes once a link update has moved the faults. */
+void iommu_fault_pending_test_on_move(struct completion *done)
+{
+	WRITE_ONCE(test_moved, done);
+}
+
+static void test_note_moved(void)
+{
+	struct completion *done = READ_ONCE(test_moved);
+
+	if (done)
+		complete(done);
+}
+#else
+static inline void test_note_moved(void)
+{
+}
+#endif
+
 /* What a sweep of the live list claims. */
 struct pending_sweep {
 	bool (*match)(struct iommu_fault_pending *p, const void *arg);
@@ -541,8 +568,10 @@ void iommu_fault_pending_policy_move(struct iommu_fault_policy *old,
 		}
 		spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
 		/* Then the faults @old's workers parked, once they are done. */
-		if (!pass)
+		if (!pass) {
+			test_note_moved();
 			iommu_fault_policy_wait_unused(old);
+		}
 	}
 }
 
@@ -744,3 +773,20 @@ int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
 	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
 	return n;
 }
+
+#if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_KUNIT_TEST)
+/*
+ * KUnit: at most @n sleepable ops at once, so that the next stay queued;
+ * 0 for the default again.
+ */
+void iommu_fault_pending_test_max_active(int n)
+{
+	workqueue_set_max_active(iommu_fault_wq, n ? n : WQ_DFL_ACTIVE);
+}
+
+/* KUnit: every worker queued so far has finished. */
+void iommu_fault_pending_test_flush(void)
+{
+	flush_workqueue(iommu_fault_wq);
+}
+#endif

@@ -13,6 +13,7 @@
 #include "iommu_fault_policy.h"
 #include "iommu_fault_verdict.h"
 
+struct completion;
 struct work_struct;
 
 #define IOMMU_FAULT_POOL_DEFAULT	4096
@@ -57,6 +58,12 @@ void iommu_fault_pending_limits(u32 *pool_size, u32 *deadline_ms,
 				u32 *in_use);
 int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
 			     u32 max);
+
+#if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_KUNIT_TEST)
+void iommu_fault_pending_test_max_active(int n);
+void iommu_fault_pending_test_flush(void);
+void iommu_fault_pending_test_on_move(struct completion *done);
+#endif
 
 /* Dispatcher entry points the pending code calls back into. */
 void iommu_fault_answer(struct iommu_fault_dev *fdev,

@@ -153,5 +153,7 @@ int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
 
 bool iommu_fault_prog_is_policy(const struct bpf_prog *prog);
 int iommu_fault_kfuncs_init(void);
+/* The kfunc, called directly by the KUnit tests' C policies. */
+int bpf_iommu_fault_respond(u64 cookie, int status);
 
 #endif /* _IOMMU_FAULT_POLICY_H */

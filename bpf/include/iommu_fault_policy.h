@@ -16,12 +16,15 @@ extern int bpf_iommu_fault_respond(__u64 cookie, int status) __ksym;
 /* Have the domain's owner map the faulting page: fault_sleepable only. */
 extern int bpf_iommu_fault_populate(struct iommu_fault_ctx *ctx) __ksym;
 
+/* sizeof(iommu_fault_ctx::dev_name): UAPI's, which vmlinux.h lacks. */
+#define IOMMU_FAULT_DEV_LEN	64
+
 /*
  * A map key naming the fault's device (its dev_name()).  Helpers take
  * keys from the stack or a map value, not from the context: copy it.
  */
 struct iommu_fault_dev_key {
-	char name[32];		/* IOMMU_FAULT_DEV_LEN */
+	char name[IOMMU_FAULT_DEV_LEN];
 };
 
 static __always_inline void

@@ -38,7 +38,7 @@ struct observe_counts {
 };
 
 struct observe_event {
-	char dev[32];
+	char dev[IOMMU_FAULT_DEV_LEN];
 	__u64 addr;
 	__u64 seq;
 	__u64 timestamp;

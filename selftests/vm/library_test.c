@@ -124,7 +124,7 @@ static int observe_event(void *ctx, void *data, size_t size)
 {
 	struct ring_count *rc = ctx;
 	struct observe_event {
-		char dev[32];
+		char dev[IOMMU_FAULT_DEV_LEN];
 		uint64_t addr, seq, timestamp;
 		uint32_t sid, pasid, flags, access, reason, event;
 	} *e = data;
@@ -143,7 +143,7 @@ TEST_F(lib, observe_sees_all_and_decides_nothing)
 	struct ring_count rc = {};
 	struct ring_buffer *rb;
 	struct observe *skel;
-	char key[32] = {};
+	char key[IOMMU_FAULT_DEV_LEN] = {};
 
 	skel = observe__open();
 	ASSERT_NE(NULL, skel);
@@ -373,7 +373,7 @@ TEST_F(lib, ratelimit_aborts_over_budget)
 {
 	struct ratelimit_bucket b;
 	struct ratelimit *skel;
-	char key[32] = {};
+	char key[IOMMU_FAULT_DEV_LEN] = {};
 
 	skel = ratelimit__open();
 	ASSERT_NE(NULL, skel);
@@ -411,7 +411,7 @@ TEST_F(lib, ratelimit_aborts_over_budget)
 
 TEST_F(lib, pasid_allow_aborts_unlisted_pasids)
 {
-	struct { char dev[32]; uint32_t pasid; } k = {};
+	struct { char dev[IOMMU_FAULT_DEV_LEN]; uint32_t pasid; } k = {};
 	struct pasid_allow *skel;
 	uint64_t denied = 0;
 	uint8_t yes = 1;

@@ -6,7 +6,8 @@
 #ifndef FAULTCTL_TRACE_EVENT_H
 #define FAULTCTL_TRACE_EVENT_H
 
-#define TRACE_NAME_LEN	32
+#define TRACE_NAME_LEN	32	/* IOMMU_FAULT_NAME_LEN */
+#define TRACE_DEV_LEN	64	/* IOMMU_FAULT_DEV_LEN */
 
 enum faultctl_event_type {
 	TRACE_FAULT = 1,	/* iommu_fault_bpf_fault */
@@ -31,7 +32,7 @@ struct faultctl_event {
 	__s32 action;		/* verdict */
 	__u32 retry;		/* resume */
 	__u32 event;		/* the IOMMU's event code */
-	char dev[TRACE_NAME_LEN];
+	char dev[TRACE_DEV_LEN];
 	char policy[TRACE_NAME_LEN];
 };
 

@@ -130,7 +130,8 @@ enum iommu_fault_reason {
 };
 
 #define IOMMU_FAULT_NAME_LEN		32	/* policy name, with the NUL */
-#define IOMMU_FAULT_DEV_LEN		32	/* device name, with the NUL */
+/* Device names, with the NUL: platform names run to 40 and more. */
+#define IOMMU_FAULT_DEV_LEN		64
 #define IOMMU_FAULT_SCRATCH_LEN		48	/* fast op -> sleepable op */
 #define IOMMU_FAULT_RAW_LEN		32	/* raw event record, bytes */
 
@@ -145,7 +146,7 @@ enum iommu_fault_reason {
  * knows; the kernel accepts shorter (older) structures and longer ones
  * whose extra bytes are zero, and rejects unknown @flags.
  */
-#define IOMMU_FAULT_CTL_VERSION		1
+#define IOMMU_FAULT_CTL_VERSION		2
 #define IOMMU_FAULT_IOC_TYPE		0xB9
 
 /**
