@@ -10,9 +10,7 @@
 #include <linux/btf_ids.h>
 #include <linux/capability.h>
 #include <linux/iommu.h>
-#include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "../iommu-priv.h"	/* iommu_attach_handle_get() */
@@ -73,45 +71,6 @@ int iommu_fault_set_populate(struct iommu_domain *domain,
 }
 EXPORT_SYMBOL_GPL(iommu_fault_set_populate);
 
-/* SVA: fault the page in the bound process, as the SVA IOPF handler does. */
-static int populate_sva(struct mm_struct *mm, const struct iommu_fault_ctx *ctx)
-{
-	unsigned int fault_flags = FAULT_FLAG_REMOTE;
-	unsigned long need = 0;
-	struct vm_area_struct *vma;
-	vm_fault_t ret;
-	int err = -EFAULT;
-
-	if (!mmget_not_zero(mm))
-		return -ESRCH;
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, ctx->addr);
-	if (!vma)
-		goto out;
-	if (ctx->access & IOMMU_FAULT_ACCESS_READ)
-		need |= VM_READ;
-	if (ctx->access & IOMMU_FAULT_ACCESS_WRITE) {
-		need |= VM_WRITE;
-		fault_flags |= FAULT_FLAG_WRITE;
-	}
-	if (ctx->access & IOMMU_FAULT_ACCESS_EXEC) {
-		need |= VM_EXEC;
-		fault_flags |= FAULT_FLAG_INSTRUCTION;
-	}
-	if (!(ctx->access & IOMMU_FAULT_ACCESS_PRIV))
-		fault_flags |= FAULT_FLAG_USER;
-	if (need & ~vma->vm_flags) {
-		err = -EACCES;
-		goto out;
-	}
-	ret = handle_mm_fault(vma, ctx->addr, fault_flags, NULL);
-	err = ret & VM_FAULT_ERROR ? -EFAULT : 0;
-out:
-	mmap_read_unlock(mm);
-	mmput(mm);
-	return err;
-}
-
 __bpf_kfunc_start_defs();
 
 /**
@@ -144,13 +103,17 @@ __bpf_kfunc int bpf_iommu_fault_respond(u64 cookie, int status)
  * bpf_iommu_fault_populate() - have the domain's owner map the faulting page
  * @ctx: the fault, as passed to fault_sleepable
  *
- * For an SVA domain (PASID valid) the bound process's page is faulted in;
- * for a domain whose owner registered iommu_fault_set_populate(), the
+ * For a domain whose owner registered iommu_fault_set_populate(), the
  * owner's callback decides.  Sleepable op only.
  *
+ * SVA domains are refused: the attach handle that names the bound mm
+ * holds no reference, and an unbind may free the domain while this op
+ * sleeps.  A policy passes such a fault on (NONE) and the stock path
+ * hands it to io-pgfault's SVA handler, as in stock 6.12.
+ *
  * Return: 0 when the page is there now (answer HANDLED to retry),
- * -ENOENT when the domain has no populator, another negative errno when
- * the owner refused.
+ * -EOPNOTSUPP for a fault on an SVA domain, -ENOENT when the domain has
+ * no populator, another negative errno when the owner refused.
  */
 __bpf_kfunc int bpf_iommu_fault_populate(struct iommu_fault_ctx *ctx)
 {
@@ -165,10 +128,11 @@ __bpf_kfunc int bpf_iommu_fault_populate(struct iommu_fault_ctx *ctx)
 		return -EINVAL;
 
 	if (ctx->flags & IOMMU_FAULT_CTX_PASID_VALID && dev->iommu_group) {
+		/* Only whether there is one: never dereferenced. */
 		handle = iommu_attach_handle_get(dev->iommu_group, ctx->pasid,
 						 IOMMU_DOMAIN_SVA);
 		if (!IS_ERR(handle))
-			return populate_sva(handle->domain->mm, ctx);
+			return -EOPNOTSUPP;
 	}
 
 	domain = iommu_get_domain_for_dev(dev);

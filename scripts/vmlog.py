@@ -314,11 +314,12 @@ def smmu_trace_counts(lines):
     return cmds, events
 
 
-def smmu_windows(lines):
-    """{mark: {KIND: n}} from QEMU's trace: the console is rebuilt from the
-    UART writes (pl011_write to the data register), so each IFB-MARK line
-    sits exactly between the SMMU commands before and after it.  KIND is a
-    command (RESUME, SYNC, ...) or EVT_<event> for recorded events."""
+def smmu_window_sequences(lines):
+    """{mark: [KIND, ...]} in the order QEMU saw them: the console is
+    rebuilt from the UART writes (pl011_write to the data register), so
+    each IFB-MARK line sits exactly between the SMMU commands before and
+    after it.  KIND is a command (RESUME, SYNC, ...) or EVT_<event> for
+    recorded events."""
     windows = {}
     cur = None
     buf = []
@@ -332,7 +333,7 @@ def smmu_windows(lines):
                 mm = re.match(r"^IFB-MARK (\S+)$", text)
                 if mm:
                     cur = mm.group(1)
-                    windows.setdefault(cur, {})
+                    windows.setdefault(cur, [])
             else:
                 buf.append(ch)
             continue
@@ -344,13 +345,41 @@ def smmu_windows(lines):
             m = re.search(r"smmuv3_record_event SMMU_EVT_(\w+)", line)
             kind = "EVT_" + m.group(1) if m else None
         if kind:
-            windows[cur][kind] = windows[cur].get(kind, 0) + 1
+            windows[cur].append(kind)
     return windows
+
+
+def smmu_windows(lines):
+    """{mark: {KIND: n}}: the counts of smmu_window_sequences()."""
+    counts = {}
+    for mark, seq in smmu_window_sequences(lines).items():
+        counts[mark] = {}
+        for kind in seq:
+            counts[mark][kind] = counts[mark].get(kind, 0) + 1
+    return counts
+
+
+def check_smmu_want(seq, want):
+    """(ok, what QEMU saw) for one expectation on a window's sequence:
+    KIND=N (exactly N of KIND), or A<B (at least one of each, and every A
+    before the first B: e.g. each RESUME sent before the STE is changed)."""
+    if "<" in want:
+        first, _, then = want.partition("<")
+        pos_a = [i for i, k in enumerate(seq) if k == first]
+        pos_b = [i for i, k in enumerate(seq) if k == then]
+        if not pos_a or not pos_b:
+            return False, f"QEMU saw {first}={len(pos_a)} {then}={len(pos_b)}"
+        late = sum(1 for i in pos_a if i > pos_b[0])
+        return late == 0, (f"QEMU saw {late} of {len(pos_a)} {first} after "
+                           f"the first {then}")
+    kind, _, value = want.partition("=")
+    seen = seq.count(kind)
+    return seen == int(value), f"QEMU saw {kind}={seen}"
 
 
 def tally_smmu_expectations(console, trace_lines, tally, report):
     """Check each IFB-SMMU-EXPECT line of the guest against its window."""
-    windows = smmu_windows(trace_lines)
+    windows = smmu_window_sequences(trace_lines)
     n = 0
     for line in console.run_lines:
         m = re.match(r"^IFB-SMMU-EXPECT (\S+) (.*)$", line)
@@ -358,16 +387,14 @@ def tally_smmu_expectations(console, trace_lines, tally, report):
             continue
         name, wants = m.group(1), m.group(2).split()
         for want in wants:
-            kind, _, value = want.partition("=")
             n += 1
             if name not in windows:
                 tally.add("smmu-trace", f"{name} {want}", "fail",
                           "no IFB-MARK for it in QEMU's trace")
                 continue
-            seen = windows[name].get(kind, 0)
+            ok, seen = check_smmu_want(windows[name], want)
             tally.add("smmu-trace", f"{name} {want}",
-                      "pass" if seen == int(value) else "fail",
-                      f"QEMU saw {kind}={seen}")
+                      "pass" if ok else "fail", seen)
     if n:
         report.append(f"smmu-trace: {n} expectations checked against QEMU's trace")
 

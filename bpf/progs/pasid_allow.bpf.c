@@ -10,9 +10,10 @@
  * cannot be answered: they pass (NONE) but are counted too, as the record
  * of a process the device should not be working for.
  *
- * When to use it: in front of a populate (SVA) policy, so that a device
- * can only make the kernel page in memory for the address spaces it was
- * given; with a guest, for the PASIDs assigned to it.
+ * When to use it: in front of the stock path's SVA handler (or a
+ * populate policy), so that a device can only make the kernel page in
+ * memory for the address spaces it was given; with a guest, for the
+ * PASIDs assigned to it.
  *
  * What it exposes:
  *   allowed (hash, key: struct pasid_allow_key {device name, PASID},

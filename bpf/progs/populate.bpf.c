@@ -4,10 +4,12 @@
  *
  * What it does: a recoverable fault inside the window [window_start,
  * window_end) is deferred (DEFER); the sleepable op asks the owner of the
- * device's domain to map the page (bpf_iommu_fault_populate(): for an SVA
- * domain the bound process's page fault handler, for a driver-owned
- * domain the callback its driver registered) and returns HANDLED, so the
+ * device's domain to map the page (bpf_iommu_fault_populate(): the
+ * callback the domain's driver registered) and returns HANDLED, so the
  * SMMU retries the access, or INVALID when the owner could not map it.
+ * A fault on an SVA domain is not its business: the kfunc refuses it
+ * (-EOPNOTSUPP) and the policy passes it on (NONE) to the stock path,
+ * whose SVA handler pages it in.
  * A recoverable fault outside the window, and every unrecoverable fault,
  * is not its business: NONE.
  *
@@ -17,8 +19,7 @@
  * without the magic (a fault it did not defer) is refused.
  *
  * When to use it: demand paging for a device whose domain owner can map
- * on request: shared virtual addressing, or a driver that populates
- * lazily.  The window keeps it away from addresses that must never be
+ * on request: a driver that populates its domain lazily.  The window keeps it away from addresses that must never be
  * mapped behind a device's back.
  *
  * Configuration (globals in .data, set at load with
@@ -28,8 +29,8 @@
  * Counters (.bss): deferred, populated, populate_failed, bad_scratch.
  *
  * Expected verdicts: fast op DEFER (in the window, recoverable) or NONE;
- * sleepable op HANDLED (populated) or INVALID (the owner refused, no
- * owner, or scratch not ours).
+ * sleepable op HANDLED (populated), NONE (an SVA domain) or INVALID (the
+ * owner refused, no owner, or scratch not ours).
  */
 #include "vmlinux.h"
 #include "iommu_fault_policy.h"
@@ -38,6 +39,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define POPULATE_MAGIC	0x706f70756c617465ULL	/* "populate" */
 #define PAGE_MASK_4K	(~0xfffULL)
+#define EOPNOTSUPP	95	/* the kfunc's answer for an SVA domain */
 
 __u64 window_start SEC(".data") = 0;
 __u64 window_end SEC(".data") = 0;
@@ -77,6 +79,8 @@ int BPF_PROG(populate_fault_sleepable, struct iommu_fault_ctx *fault)
 		return IOMMU_FAULT_STATUS_INVALID;
 	}
 	ret = bpf_iommu_fault_populate(fault);
+	if (ret == -EOPNOTSUPP)
+		return IOMMU_FAULT_STATUS_NONE;
 	if (ret) {
 		last_error = ret;
 		__sync_fetch_and_add(&populate_failed, 1);

@@ -218,6 +218,34 @@ class SmmuWindows(unittest.TestCase):
         self.assertTrue(any("RESUME=2" in f for f in tally.failures))
         self.assertTrue(any("no IFB-MARK" in f for f in tally.failures))
 
+    ORDER = (uart("IFB-MARK good\n")
+             + ["smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME",
+                "smmuv3_cmdq_opcode <--- SMMU_CMD_SYNC",
+                "smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME",
+                "smmuv3_cmdq_opcode <--- SMMU_CMD_CFGI_STE",
+                "smmuv3_cmdq_opcode <--- SMMU_CMD_CFGI_STE"]
+             + uart("IFB-MARK late\n")
+             + ["smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME",
+                "smmuv3_cmdq_opcode <--- SMMU_CMD_CFGI_STE",
+                "smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME"]
+             + uart("IFB-MARK none\n")
+             + ["smmuv3_cmdq_opcode <--- SMMU_CMD_CFGI_STE"])
+
+    def test_order_expectation(self):
+        """A<B holds only when every A precedes the first B, and both are
+        there: a RESUME after the STE changed, or no RESUME, fails."""
+        console = vmlog.Console("IFB-SMMU-EXPECT good RESUME<CFGI_STE RESUME=2\n"
+                                "IFB-SMMU-EXPECT late RESUME<CFGI_STE RESUME=2\n"
+                                "IFB-SMMU-EXPECT none RESUME<CFGI_STE\n"
+                                "IFB-RUN-EXIT=0\n")
+        tally = vmlog.Tally()
+        vmlog.tally_smmu_expectations(console, self.ORDER, tally, [])
+        self.assertEqual((tally.passed, tally.failed), (3, 2))
+        self.assertTrue(any("late RESUME<CFGI_STE" in f and "1 of 2" in f
+                            for f in tally.failures))
+        self.assertTrue(any("none RESUME<CFGI_STE" in f and "RESUME=0" in f
+                            for f in tally.failures))
+
 
 class SmmuTrace(unittest.TestCase):
     def test_counts_commands_and_events(self):

@@ -49,8 +49,14 @@ TEST(release_answers_pending_faults)
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
 	EXPECT_EQ(-ENODEV, ifb_dev_stats(dev, &st));
+	/*
+	 * Each stall answered once, and before the release blocked the STE
+	 * (CFGI_STE) and freed the streams the answer names.
+	 */
+	ifb_expect_smmu(_metadata->name, "RESUME=3 RESUME<CFGI_STE");
 
 	/* Back again: its device policy applies to it. */
+	ifb_mark("release_answers_pending_faults.rescan");
 	ASSERT_EQ(0, ifb_write_file("/sys/bus/pci/rescan", "1"));
 	for (i = 0; i < 100 && ifb_dev_stats(dev, &st); i++)
 		usleep(20000);
@@ -63,7 +69,7 @@ TEST(release_answers_pending_faults)
 
 	bpf_link__destroy(link);
 	test_policy__destroy(skel);
-	ifb_expect_smmu(_metadata->name, "RESUME=4");
+	ifb_expect_smmu("release_answers_pending_faults.rescan", "RESUME=1");
 	ifb_mark("-");
 }
 
