@@ -233,6 +233,26 @@ static int inject_check_master(struct arm_smmu_device *smmu, const u64 *evt)
 	return ret;
 }
 
+/*
+ * Whether 6.12's arm_smmu_handle_evt() answers @evt when no policy does:
+ * a stall of one of the four fault events (through the IOPF path, whose
+ * every outcome responds, or the orphan abort); nothing else.
+ */
+static bool stock_answers(const u64 *evt)
+{
+	if (!(evt[1] & EVTQ_1_STALL))
+		return false;
+	switch (FIELD_GET(EVTQ_0_ID, evt[0])) {
+	case EVT_ID_TRANSLATION_FAULT:
+	case EVT_ID_ADDR_SIZE_FAULT:
+	case EVT_ID_ACCESS_FAULT:
+	case EVT_ID_PERMISSION_FAULT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* One record through arm_smmu_handle_evt(), as the event thread does. */
 static void inject_one(struct arm_smmu_device *smmu, u64 *evt)
 {
@@ -251,7 +271,7 @@ static void inject_one(struct arm_smmu_device *smmu, u64 *evt)
 	bench_idx = iommu_fault_bench_record_begin();
 	if (arm_smmu_handle_evt(smmu, evt))
 		print_evt(smmu, evt);
-	iommu_fault_bench_record_end(bench_idx);
+	iommu_fault_bench_record_end(bench_idx, stock_answers(evt));
 	/* The master cannot go meanwhile: its release takes this lock too. */
 	if (faked)
 		fake_stall_end(master, faked);

@@ -91,12 +91,17 @@ static void set_t1(u32 idx, u64 old)
 		atomic_inc(&bench.answered);
 }
 
-/* After the driver handled record @idx: the stock path answered it. */
-void iommu_fault_bench_record_end(int idx)
+/*
+ * After the driver handled record @idx: when the core did not answer it,
+ * the stock path did, if @stock_answers (the driver knows which records
+ * its stock path answers; an unrecoverable fault is never answered).
+ */
+void iommu_fault_bench_record_end(int idx, bool stock_answers)
 {
 	rcu_read_lock();
 	/* Not when the core answered it: no clock read of ours in its way. */
-	if (idx >= 0 && bench_on(NULL) && !READ_ONCE(bench.t1[idx]))
+	if (idx >= 0 && stock_answers && bench_on(NULL) &&
+	    !READ_ONCE(bench.t1[idx]))
 		set_t1(idx, 0);
 	rcu_read_unlock();
 }
@@ -276,6 +281,9 @@ static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 		INIT_WORK(&it->work, bench_floor_work);
 		it->fdev = fdev;
 		it->idx = i;
+		/* Up to BENCH_MAX items: seconds on a debug kernel. */
+		if (!(i % 1024))
+			cond_resched();
 	}
 	/* The hooks see the arrays and seq0 once they see the run on. */
 	smp_store_release(&bench.active, true);

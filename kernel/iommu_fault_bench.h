@@ -23,7 +23,7 @@ enum iommu_fault_bench_mark {
 
 #ifdef CONFIG_IOMMU_FAULT_BPF_BENCH
 int iommu_fault_bench_record_begin(void);
-void iommu_fault_bench_record_end(int idx);
+void iommu_fault_bench_record_end(int idx, bool stock_answers);
 void iommu_fault_bench_claimed(struct iommu_fault_dev *fdev,
 			       const struct iommu_fault_ctx *ctx);
 void iommu_fault_bench_answered(struct iommu_fault_dev *fdev,
@@ -50,7 +50,7 @@ static inline int iommu_fault_bench_record_begin(void)
 	return -1;
 }
 
-static inline void iommu_fault_bench_record_end(int idx)
+static inline void iommu_fault_bench_record_end(int idx, bool stock_answers)
 {
 }
 

@@ -189,11 +189,16 @@ static int iommu_fault_ops_init_member(const struct btf_type *t,
 	return 0;
 }
 
+/* The errno alone cannot tell the author what is missing: say it. */
 static int iommu_fault_ops_validate(void *kdata)
 {
 	struct iommu_fault_ops *ops = kdata;
 
-	return ops->fault ? 0 : -EINVAL;
+	if (ops->fault)
+		return 0;
+	pr_warn_ratelimited("iommu-fault-bpf: policy '%s' refused: it has no fault op\n",
+			    ops->name);
+	return -EINVAL;
 }
 
 /*

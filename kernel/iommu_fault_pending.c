@@ -125,12 +125,16 @@ static int pool_alloc(u32 size)
 	LIST_HEAD(new_free);
 	u32 i;
 
-	new_pool = kvcalloc(size, sizeof(*new_pool), GFP_KERNEL);
+	/* A size the memory cannot hold is the caller's error: no warning. */
+	new_pool = kvcalloc(size, sizeof(*new_pool), GFP_KERNEL | __GFP_NOWARN);
 	if (!new_pool)
 		return -ENOMEM;
 	for (i = 0; i < size; i++) {
 		INIT_WORK(&new_pool[i].work, pending_work);
 		list_add_tail(&new_pool[i].node, &new_free);
+		/* Tens of microseconds a slot with debug objects and KASAN. */
+		if (!(i % 1024))
+			cond_resched();
 	}
 
 	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
@@ -429,7 +433,7 @@ put:
 	iommu_fault_dev_put(fdev);
 }
 
-#if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_KUNIT_TEST)
+#if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_TEST_SEAMS)
 static struct completion *test_moved;
 
 /* KUnit: @done completes once a link update has moved the faults. */
@@ -774,10 +778,10 @@ int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
 	return n;
 }
 
-#if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_KUNIT_TEST)
+#if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_TEST_SEAMS)
 /*
- * KUnit: at most @n sleepable ops at once, so that the next stay queued;
- * 0 for the default again.
+ * Tests (KUnit, the edu driver's populate_hold): at most @n sleepable ops
+ * at once, so that the next stay queued; 0 for the default again.
  */
 void iommu_fault_pending_test_max_active(int n)
 {

@@ -17,7 +17,8 @@ struct completion;
 struct work_struct;
 
 #define IOMMU_FAULT_POOL_DEFAULT	4096
-#define IOMMU_FAULT_POOL_MAX		BIT(20)
+/* 65536 slots: 18 MB, and 65536 faults pending within one deadline. */
+#define IOMMU_FAULT_POOL_MAX		BIT(16)
 #define IOMMU_FAULT_DEADLINE_MS_DEFAULT	1000
 #define IOMMU_FAULT_DEADLINE_MS_MAX	(3600U * 1000)
 
@@ -59,7 +60,7 @@ void iommu_fault_pending_limits(u32 *pool_size, u32 *deadline_ms,
 int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
 			     u32 max);
 
-#if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_KUNIT_TEST)
+#if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_TEST_SEAMS)
 void iommu_fault_pending_test_max_active(int n);
 void iommu_fault_pending_test_flush(void);
 void iommu_fault_pending_test_on_move(struct completion *done);

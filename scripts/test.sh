@@ -55,6 +55,6 @@ echo "== results"
 python3 "$here/vmlog.py" results --tap "host=$out/host.tap" \
 	--tap "readme=$out/readme.tap" \
 	--tap "promtool=$out/promtool.tap" \
-	--qemu-trace "$top/build/vm/qemu-trace.log" \
+	--qemu-trace "$top/build/vm/qemu-trace.log" --kmemleak \
 	--qemu-status "$([ "$vm_status" = 124 ] && echo 124 || echo 0)" \
 	--timeout "${TEST_TIMEOUT:-900}" "$top/build/vm/console.log"

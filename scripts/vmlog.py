@@ -9,11 +9,14 @@
       Count the commands the kernel sent the SMMU and the events the SMMU
       recorded, from QEMU's smmuv3_cmdq_opcode/smmuv3_record_event trace.
 
-  vmlog.py results [--tap NAME=FILE ...] [--qemu-trace FILE] CONSOLE_LOG
+  vmlog.py results [--tap NAME=FILE ...] [--qemu-trace FILE] [--kmemleak]
+                   CONSOLE_LOG
       Count every test: KUnit (KTAP in the kernel log), the VM selftests
       (TAP blocks the guest printed), host-side TAP files and the guest's
-      IFB-SMMU-EXPECT lines checked against QEMU's trace; check the kernel
-      log for splats; end with "N passed, N failed[, N skipped]".
+      IFB-SMMU-EXPECT lines checked against QEMU's trace; with --kmemleak,
+      the guest's kmemleak report must name nothing of the subsystem;
+      check the kernel log for splats; end with "N passed, N failed[, N
+      skipped]".
 
 The guest protocol (scripts/guest-init, selftests/vm/run-all.sh):
   IFB-TAP-BEGIN <name> ... IFB-TAP-END <name> rc=<n>   one test binary
@@ -21,6 +24,8 @@ The guest protocol (scripts/guest-init, selftests/vm/run-all.sh):
   IFB-DMESG-BEGIN ... IFB-DMESG-END                    the kernel log
   IFB-MARK <name>                  starts <name>'s window of the SMMU trace
   IFB-SMMU-EXPECT <name> K=N ...   <name>'s window has N commands K
+                                   (A<B: every A before the first B)
+  IFB-KMEMLEAK-BEGIN ... IFB-KMEMLEAK-END   /sys/kernel/debug/kmemleak
 """
 
 import argparse
@@ -45,6 +50,8 @@ SPLATS = [
      r".*-safe -> .*-unsafe lock order)|INFO: possible .*locking|"
      r"INFO: trying to register non-static key|"
      r"DEBUG_LOCKS_WARN_ON"),
+    ("list corruption", r"list_(add|del) corruption|list_.*corruption\."),
+    ("debugobjects report", r"ODEBUG: "),
     ("soft lockup", r"watchdog: BUG: soft lockup"),
     ("RCU stall", r"rcu: INFO: .*detected stalls"),
     ("hung task", r"INFO: task .* blocked for more than"),
@@ -286,6 +293,9 @@ def cmd_results(args):
         except FileNotFoundError:
             tally.add("smmu-trace", "trace", "fail", f"no {args.qemu_trace}")
 
+    if args.kmemleak:
+        tally_kmemleak(console, tally, report)
+
     status, msg = judge_run(console, args.qemu_status, args.timeout)
     if status in (EXIT_HANG, EXIT_DIED, EXIT_SPLAT):
         tally.add("vm", "guest run", "fail", msg)
@@ -399,6 +409,51 @@ def tally_smmu_expectations(console, trace_lines, tally, report):
         report.append(f"smmu-trace: {n} expectations checked against QEMU's trace")
 
 
+# A leaked object is the subsystem's when its allocation backtrace passes
+# through the subsystem, its SMMUv3 glue or its test driver.
+_OURS = re.compile(r"iommu_fault|fault_bpf|edu_test")
+
+
+def kmemleak_objects(lines):
+    """[(header, [backtrace lines])] of the kmemleak report between
+    IFB-KMEMLEAK-BEGIN and -END; None when there is no such block, or the
+    guest said kmemleak was unavailable."""
+    objects, inside, seen = [], False, False
+    for line in lines:
+        if line == "IFB-KMEMLEAK-BEGIN":
+            inside = seen = True
+            continue
+        if line == "IFB-KMEMLEAK-END":
+            inside = False
+            continue
+        if not inside:
+            continue
+        if line.startswith("kmemleak: unavailable"):
+            return None
+        if line.startswith("unreferenced object"):
+            objects.append((line, []))
+        elif objects and re.match(r"^\s+\[<[0-9a-f]+>\]", line):
+            objects[-1][1].append(line.strip())
+    return objects if seen else None
+
+
+def tally_kmemleak(console, tally, report):
+    objects = kmemleak_objects(console.run_lines)
+    if objects is None:
+        tally.add("kmemleak", "scan", "fail",
+                  "no kmemleak report from the guest (IFB-KMEMLEAK block)")
+        return
+    ours = [(h, bt) for h, bt in objects if any(_OURS.search(l) for l in bt)]
+    report.append(f"kmemleak: {len(objects)} unreferenced objects, "
+                  f"{len(ours)} of the subsystem")
+    detail = ""
+    if ours:
+        frame = next(l for l in ours[0][1] if _OURS.search(l))
+        detail = f"{len(ours)} leaked, first: {ours[0][0]} from {frame}"
+    tally.add("kmemleak", "nothing the subsystem allocated is unreferenced",
+              "fail" if ours else "pass", detail)
+
+
 def cmd_trace_summary(args):
     with open(args.trace, errors="replace") as f:
         cmds, events = smmu_trace_counts(f)
@@ -422,6 +477,8 @@ def main(argv=None):
                            metavar="NAME=FILE")
             s.add_argument("--qemu-trace", metavar="FILE",
                            help="QEMU trace with pl011_write and smmuv3 events")
+            s.add_argument("--kmemleak", action="store_true",
+                           help="require a clean IFB-KMEMLEAK block")
     s = sub.add_parser("trace-summary")
     s.add_argument("trace")
     args = p.parse_args(argv)

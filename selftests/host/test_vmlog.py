@@ -247,6 +247,51 @@ class SmmuWindows(unittest.TestCase):
                             for f in tally.failures))
 
 
+class Kmemleak(unittest.TestCase):
+    REPORT = """IFB-KMEMLEAK-BEGIN
+unreferenced object 0xfff0000004a1c000 (size 64):
+  comm "swapper/0", pid 1, jiffies 4294892296
+  hex dump (first 32 bytes):
+    00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  ................
+  backtrace (crc 0):
+    [<000000001e1b7f1c>] kmemleak_alloc+0x34/0x40
+    [<00000000a8f0c3b2>] __kmalloc_cache_noprof+0x1c8/0x2e0
+    [<0000000045b0d0a1>] of_platform_populate+0x54/0x100
+unreferenced object 0xfff0000006d56800 (size 128):
+  comm "faultctl", pid 311, jiffies 4294901234
+  backtrace (crc 5a3c):
+    [<000000001e1b7f1c>] kmemleak_alloc+0x34/0x40
+    [<00000000a8f0c3b2>] __kmalloc_cache_noprof+0x1c8/0x2e0
+    [<00000000d00dfeed>] iommu_fault_policy_attach+0x8c/0x3a0
+    [<00000000cafef00d>] bpf_struct_ops_link_create+0x120/0x1b0
+IFB-KMEMLEAK-END
+IFB-RUN-EXIT=0
+"""
+
+    def run_tally(self, text):
+        tally, report = vmlog.Tally(), []
+        vmlog.tally_kmemleak(vmlog.Console(text), tally, report)
+        return tally, report
+
+    def test_subsystem_object_fails_others_do_not(self):
+        tally, report = self.run_tally(self.REPORT)
+        self.assertEqual((tally.passed, tally.failed), (0, 1))
+        self.assertIn("iommu_fault_policy_attach", tally.failures[0])
+        self.assertIn("2 unreferenced objects, 1 of the subsystem", report[0])
+
+    def test_only_other_objects_pass(self):
+        text = self.REPORT.split("unreferenced object 0xfff0000006d56800")[0]
+        tally, _ = self.run_tally(text + "IFB-KMEMLEAK-END\nIFB-RUN-EXIT=0\n")
+        self.assertEqual((tally.passed, tally.failed), (1, 0))
+
+    def test_missing_or_unavailable_fails(self):
+        for text in ("IFB-RUN-EXIT=0\n",
+                     "IFB-KMEMLEAK-BEGIN\nkmemleak: unavailable\n"
+                     "IFB-KMEMLEAK-END\nIFB-RUN-EXIT=0\n"):
+            tally, _ = self.run_tally(text)
+            self.assertEqual((tally.passed, tally.failed), (0, 1))
+
+
 class SmmuTrace(unittest.TestCase):
     def test_counts_commands_and_events(self):
         lines = ["smmuv3_cmdq_opcode <--- SMMU_CMD_RESUME",

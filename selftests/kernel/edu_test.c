@@ -25,6 +25,13 @@
  *  populated (read)     (owned domain) "addr=IOVA match=0|1" per page
  *                       the populate callback mapped: whether its first
  *                       EDU_XFER bytes hold the loaded pattern.
+ *  populate_hold        write "1": every populate call waits (at most
+ *  (read, write)        EDU_HOLD_MAX) before it maps, and the
+ *                       iommu-fault-bpf workqueue runs one work item at a
+ *                       time, so that a test detaches or replaces a
+ *                       policy while one sleepable op runs and the next
+ *                       is queued; "0" lets them go.  Read: how many
+ *                       calls wait now.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -38,10 +45,12 @@
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "iommu_fault_bpf_driver.h"
+#include "iommu_fault_pending.h"	/* the workqueue test seam */
 
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
@@ -70,6 +79,8 @@
 /* Where "load" maps its source page in the owned domain. */
 #define EDU_SRC_IOVA		0x100000UL
 #define EDU_MAX_POPULATED	16
+/* A held populate call goes on by itself after this: no test hangs. */
+#define EDU_HOLD_MAX		(30 * HZ)
 
 struct edu_dev {
 	struct pci_dev *pdev;
@@ -85,6 +96,10 @@ struct edu_dev {
 	unsigned long populated_iova[EDU_MAX_POPULATED];
 	struct page *populated[EDU_MAX_POPULATED];
 	int nr_populated;
+
+	bool hold;		/* populate_hold */
+	atomic_t held;		/* populate calls waiting */
+	wait_queue_head_t hold_wq;
 };
 
 static struct dentry *edu_debugfs_root;
@@ -270,6 +285,12 @@ static int edu_populate(struct iommu_domain *domain, struct device *dev,
 	struct page *page;
 	int ret;
 
+	if (READ_ONCE(edu->hold)) {
+		atomic_inc(&edu->held);
+		wait_event_timeout(edu->hold_wq, !READ_ONCE(edu->hold),
+				   EDU_HOLD_MAX);
+		atomic_dec(&edu->held);
+	}
 	mutex_lock(&edu->map_lock);
 	if (edu->nr_populated == EDU_MAX_POPULATED) {
 		ret = -ENOSPC;
@@ -417,6 +438,47 @@ static const struct file_operations edu_load_fops = {
 	.llseek = noop_llseek,
 };
 
+static void edu_set_hold(struct edu_dev *edu, bool hold)
+{
+	WRITE_ONCE(edu->hold, hold);
+	iommu_fault_pending_test_max_active(hold ? 1 : 0);
+	if (!hold)
+		wake_up_all(&edu->hold_wq);
+}
+
+static ssize_t edu_hold_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	bool hold;
+	int ret;
+
+	ret = kstrtobool_from_user(ubuf, count, &hold);
+	if (ret)
+		return ret;
+	edu_set_hold(edu, hold);
+	return count;
+}
+
+static ssize_t edu_hold_read(struct file *file, char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	char buf[16];
+	int len;
+
+	len = scnprintf(buf, sizeof(buf), "%d\n", atomic_read(&edu->held));
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static const struct file_operations edu_hold_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = edu_hold_read,
+	.write = edu_hold_write,
+	.llseek = default_llseek,
+};
+
 static int edu_populated_show(struct seq_file *m, void *unused)
 {
 	struct edu_dev *edu = m->private;
@@ -445,6 +507,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	edu->pdev = pdev;
 	mutex_init(&edu->lock);
 	mutex_init(&edu->map_lock);
+	init_waitqueue_head(&edu->hold_wq);
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -470,6 +533,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("load", 0200, edu->dir, edu, &edu_load_fops);
 	debugfs_create_file("populated", 0400, edu->dir, edu,
 			    &edu_populated_fops);
+	debugfs_create_file("populate_hold", 0600, edu->dir, edu,
+			    &edu_hold_fops);
 	pci_set_drvdata(pdev, edu);
 	return 0;
 }
@@ -479,6 +544,7 @@ static void edu_remove(struct pci_dev *pdev)
 	struct edu_dev *edu = pci_get_drvdata(pdev);
 
 	debugfs_remove_recursive(edu->dir);
+	edu_set_hold(edu, false);
 	mutex_lock(&edu->lock);
 	edu_release_domain(edu);
 	mutex_unlock(&edu->lock);

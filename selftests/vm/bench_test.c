@@ -120,6 +120,32 @@ TEST_F(b, stock_path_is_timed)
 	ifb_expect_smmu(_metadata->name, "RESUME=100");
 }
 
+/*
+ * The stock path answers stalls and nothing else: in a run of 50 stalls
+ * then 50 unrecoverable faults only the stalls get an answer time, and
+ * QEMU saw 50 resumes.
+ */
+TEST_F(b, stock_path_times_only_what_it_answers)
+{
+	struct ifb_fault f = {
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stag_seq = true,
+	};
+	struct iommu_fault_ctl_bench r;
+	int i;
+
+	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_START, 100, NULL, &r));
+	ASSERT_EQ(0, stalls(50));
+	ASSERT_EQ(0, ifb_inject(smmu, &f, 50));
+	/* RESULT waits (up to 300 ms) for answers the 50 never get. */
+	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 300, self->lat, &r));
+	EXPECT_EQ(100, r.recorded);
+	EXPECT_EQ(50, r.answered);
+	EXPECT_TRUE(all_positive(self->lat, 50));
+	for (i = 50; i < 100; i++)
+		EXPECT_EQ(0, self->lat[i]);
+	ifb_expect_smmu(_metadata->name, "RESUME=50");
+}
+
 TEST_F(b, fast_and_deferred_answers_are_timed)
 {
 	static const int verdicts[] = {

@@ -78,6 +78,9 @@ TEST(strings_and_names_checked)
 TEST(limits_checked)
 {
 	EXPECT_EQ(-ERANGE, ifb_set_limits(1U << 21, 0));
+	EXPECT_EQ(-ERANGE, ifb_set_limits(65537, 0));
+	EXPECT_EQ(0, ifb_set_limits(65536, 0));
+	EXPECT_EQ(0, ifb_set_limits(4096, 0));
 	EXPECT_EQ(-ERANGE, ifb_set_limits(0, 3600U * 1000 + 1));
 	EXPECT_EQ(0, ifb_set_limits(4096, 1000));
 }

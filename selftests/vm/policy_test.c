@@ -7,6 +7,8 @@
  * on the host) on the exact commands QEMU's SMMU received.
  */
 #include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +62,26 @@ static void policy_stop(struct policy *p)
 	p->skel = NULL;
 }
 
+/* Write @val to edu's debugfs file @file; 0 or -errno. */
+static int edu_file(const char *dev, const char *file, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/iommu_fault_edu/%s/%s",
+		 dev, file);
+	return ifb_write_file(path, val);
+}
+
+/* How many populate calls edu holds now (populate_hold), or -1. */
+static int edu_held(const char *dev)
+{
+	char path[PATH_MAX], buf[16];
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/iommu_fault_edu/%s/populate_hold", dev);
+	return ifb_read_file(path, buf, sizeof(buf)) > 0 ? atoi(buf) : -1;
+}
+
 FIXTURE(fault) {
 	char dev[64];
 	char smmu[64];
@@ -85,10 +107,12 @@ FIXTURE_SETUP(fault)
 
 FIXTURE_TEARDOWN(fault)
 {
+	edu_file(self->dev, "populate_hold", "0");
 	if (self->a.skel)
 		policy_stop(&self->a);
 	if (self->b.skel)
 		policy_stop(&self->b);
+	edu_file(self->dev, "domain", "release");
 	ifb_dev_reset(self->dev);
 	ifb_set_limits(POOL_DEFAULT, DEADLINE_DEFAULT);
 	/* Close the window: what follows is not this test's. */
@@ -586,55 +610,132 @@ TEST_F(fault, unrecoverable_verdicts_coerced)
 }
 
 /*
- * Detach with faults parked and deferred (queued and running): every one
- * is answered, once, and nothing stays in the pool.
+ * Two deferred faults in flight at once: the first one's sleepable op
+ * running, held in edu's populate callback, the second queued behind it
+ * (populate_hold runs one work item at a time).  After 5 parked ones:
+ * 7 pending in all.
  */
-TEST_F(fault, detach_with_faults_in_flight)
+static int hold_two_in_flight(FIXTURE_DATA(fault) *self, struct policy *p)
 {
 	struct iommu_fault_ctl_info info;
+	int i;
 
-	ASSERT_EQ(0, policy_start(&self->a, "inflight", NULL, 0, true));
-	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
-	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 5));
-	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_DEFER;
-	self->a.skel->bss->sleep_verdict = IOMMU_FAULT_STATUS_IGNORE;
+	p->skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
+	if (ifb_inject(self->smmu, &self->f, 5))
+		return -1;
+	p->skel->bss->fast_verdict = IOMMU_FAULT_STATUS_DEFER;
+	p->skel->bss->sleep_verdict = IOMMU_FAULT_STATUS_HANDLED;
+	p->skel->bss->do_populate = 1;
+	if (edu_file(self->dev, "domain", "own") ||
+	    edu_file(self->dev, "populate_hold", "1"))
+		return -1;
 	self->f.stag_seq = true;
-	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 200));
-	policy_stop(&self->a);
+	self->f.stag = 0x100;
+	if (ifb_inject(self->smmu, &self->f, 2))
+		return -1;
+	for (i = 0; i < 200 && edu_held(self->dev) != 1; i++)
+		ifb_msleep(10);
+	/* Let a second worker start, if the queued one could get one. */
+	ifb_msleep(100);
+	if (edu_held(self->dev) != 1 || p->skel->bss->sleep_calls != 1 ||
+	    ifb_info(&info) || info.pool_in_use != 7)
+		return -1;
+	return 0;
+}
 
-	EXPECT_EQ(205, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
-	ASSERT_EQ(0, ifb_info(&info));
-	EXPECT_EQ(0, info.pool_in_use);
-	ifb_msleep(200);	/* nothing may come after */
-	EXPECT_EQ(205, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
-	EXPECT_TRACE_AND_SMMU("RESUME=205");
+struct in_background {
+	pthread_t thread;
+	struct bpf_link *link;
+	struct bpf_map *map;	/* update to this; NULL: destroy the link */
+	int ret;
+	volatile int done;
+};
+
+static void *background(void *arg)
+{
+	struct in_background *bg = arg;
+
+	if (bg->map)
+		bg->ret = bpf_link__update_map(bg->link, bg->map);
+	else
+		bg->ret = bpf_link__destroy(bg->link);
+	bg->done = 1;
+	return NULL;
 }
 
 /*
- * Link update while faults are parked and deferred: the new policy takes
- * them over; none is lost or answered twice.
+ * Detach while a sleepable op runs and another fault is queued for it:
+ * the detach answers all seven at once (the running one is claimed from
+ * its worker, whose slot it stays until the op returns), then waits for
+ * the running op to return before it does, and nothing is answered again
+ * when it does.
+ */
+TEST_F(fault, detach_with_faults_in_flight)
+{
+	struct in_background bg = { 0 };
+	struct iommu_fault_ctl_info info;
+
+	ASSERT_EQ(0, policy_start(&self->a, "inflight", NULL, 0, true));
+	ASSERT_EQ(0, hold_two_in_flight(self, &self->a));
+
+	bg.link = self->a.link;
+	self->a.link = NULL;
+	ASSERT_EQ(0, pthread_create(&bg.thread, NULL, background, &bg));
+	ifb_msleep(300);
+	EXPECT_FALSE(bg.done);		/* its op is still running */
+	EXPECT_EQ(1, edu_held(self->dev));
+	EXPECT_EQ(7, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	/* Answered, but its slot is the worker's until the op returns. */
+	ASSERT_EQ(0, ifb_info(&info));
+	EXPECT_EQ(1, info.pool_in_use);
+
+	ASSERT_EQ(0, edu_file(self->dev, "populate_hold", "0"));
+	ASSERT_EQ(0, pthread_join(bg.thread, NULL));
+	EXPECT_EQ(0, bg.ret);
+	ASSERT_EQ(0, ifb_info(&info));
+	EXPECT_EQ(0, info.pool_in_use);
+	ifb_msleep(200);	/* nothing may come after */
+	EXPECT_EQ(7, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	/* All aborted: the running op's HANDLED came after the answer. */
+	EXPECT_EQ(0, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(1, self->a.skel->bss->sleep_calls);
+	EXPECT_EQ(0, info.nr_policies);
+	EXPECT_TRACE_AND_SMMU("RESUME=7");
+}
+
+/*
+ * Link update in the same place while a sleepable op of the old policy
+ * runs and another fault is queued: the queued one and the parked ones
+ * go to the new policy, the running one finishes with the old op, and
+ * the update returns only once the old op did.  Each answered once.
  */
 TEST_F(fault, replace_with_faults_in_flight)
 {
+	struct in_background bg = { 0 };
 	struct iommu_fault_ctl_info info;
 
 	ASSERT_EQ(0, policy_start(&self->a, "old", NULL, 0, true));
 	ASSERT_EQ(0, policy_start(&self->b, "new", NULL, 0, false));
-	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
-	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 5));
-	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_DEFER;
-	self->a.skel->bss->sleep_verdict = IOMMU_FAULT_STATUS_HANDLED;
 	self->b.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_HANDLED;
 	self->b.skel->bss->sleep_verdict = IOMMU_FAULT_STATUS_INVALID;
-	self->f.stag_seq = true;
-	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 200));
-	ASSERT_EQ(0, bpf_link__update_map(self->a.link, self->b.skel->maps.policy));
-	WAIT_ANSWERS(200);
+	ASSERT_EQ(0, hold_two_in_flight(self, &self->a));
 
-	/* The deferred ones went to either sleepable op, once each. */
-	EXPECT_EQ(200, self->a.skel->bss->sleep_calls +
-		       self->b.skel->bss->sleep_calls);
-	EXPECT_EQ(200, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	bg.link = self->a.link;
+	bg.map = self->b.skel->maps.policy;
+	ASSERT_EQ(0, pthread_create(&bg.thread, NULL, background, &bg));
+	ifb_msleep(300);
+	EXPECT_FALSE(bg.done);		/* the old op is still running */
+	EXPECT_EQ(0, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+
+	ASSERT_EQ(0, edu_file(self->dev, "populate_hold", "0"));
+	ASSERT_EQ(0, pthread_join(bg.thread, NULL));
+	ASSERT_EQ(0, bg.ret);
+	WAIT_ANSWERS(2);
+	/* The running one: the old op's HANDLED; the queued one: the new's. */
+	EXPECT_EQ(1, self->a.skel->bss->sleep_calls);
+	EXPECT_EQ(1, self->b.skel->bss->sleep_calls);
+	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(5, info.pool_in_use);
 	EXPECT_EQ(1, info.nr_policies);
@@ -646,51 +747,68 @@ TEST_F(fault, replace_with_faults_in_flight)
 	/* Its detach answers the five it inherited. */
 	bpf_link__destroy(self->a.link);
 	self->a.link = NULL;
-	EXPECT_EQ(206, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	EXPECT_EQ(8, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
-	EXPECT_TRACE_AND_SMMU("RESUME=206");
+	EXPECT_TRACE_AND_SMMU("RESUME=8");
 }
 
-/* Resume events per stall tag in the trace buffer, into @count[65536]. */
-static int count_resumes_by_stag(unsigned int *count)
+/*
+ * The resume events of the trace buffer, by fault: @times[j] counts the
+ * answers to fault seq0 + j (j < @n); an answer whose stream or stall tag
+ * is not that fault's, or whose seq is outside the run, is counted in
+ * *@wrong.  Fault j was injected with stall tag j mod 2^16.  The number
+ * of resume events read, or -1.
+ */
+static int resumes_by_fault(__u64 seq0, unsigned int n, unsigned int sid,
+			    unsigned char *times, unsigned int *wrong)
 {
 	FILE *f = fopen(IFB_TRACING "/trace", "r");
+	unsigned int esid, stag;
+	unsigned long long seq;
 	char line[512];
-	unsigned int stag;
+	int events = 0;
 	char *p;
-	int n = 0;
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		p = strstr(line, "iommu_fault_bpf_resume:");
-		if (!p || !(p = strstr(p, "stag=0x")))
+		if (!p || !(p = strstr(p, "sid=0x")))
 			continue;
-		if (sscanf(p, "stag=0x%x", &stag) == 1 && stag < 65536) {
-			count[stag]++;
-			n++;
+		events++;
+		if (sscanf(p, "sid=0x%x stag=0x%x", &esid, &stag) != 2 ||
+		    !(p = strstr(p, " seq=")) ||
+		    sscanf(p, " seq=%llu", &seq) != 1 ||
+		    seq < seq0 || seq - seq0 >= n || esid != sid ||
+		    stag != ((seq - seq0) & 0xffff)) {
+			(*wrong)++;
+			continue;
 		}
+		if (times[seq - seq0] < 255)
+			times[seq - seq0]++;
 	}
 	fclose(f);
-	return n;
+	return events;
 }
 
 /*
  * 100,000 recoverable faults, every kind of answer mixed (fast verdicts,
  * stock, deferred, parked then answered by kfunc, deadline, bad verdicts,
- * pool full): QEMU sees exactly one CMD_RESUME per fault, and no stall
- * tag is answered more often than it was used.
+ * pool full): QEMU sees exactly one CMD_RESUME per fault, and each fault
+ * is answered once by the core, with its own stream and stall tag, except
+ * those the policy passed to the stock path (seq % 8 == 2), which the core
+ * does not answer at all.
  */
 #define MIX_FAULTS	100000
 TEST_F_TIMEOUT(fault, mixed_100k_exactly_once, 600)
 {
-	static unsigned int resumed[65536];
+	static unsigned char times[MIX_FAULTS];
+	unsigned int j, wrong = 0, missing = 0, twice = 0, by_core = 0;
 	struct iommu_fault_ctl_info info;
 	struct mix_policy *mix;
 	struct bpf_link *link;
-	unsigned int stag, used, over = 0;
-	__u64 answered, deferred, ignored, timeouts, pool_full, stock;
+	__u64 answered, deferred, ignored, timeouts, pool_full, stock, seq0;
 	int i, n;
 
 	ASSERT_EQ(0, ifb_write_file(IFB_TRACING "/events/iommu_fault_bpf/enable", "0"));
@@ -741,18 +859,27 @@ TEST_F_TIMEOUT(fault, mixed_100k_exactly_once, 600)
 	EXPECT_LT(0, deferred);
 	EXPECT_LT(0, mix->bss->kfunc_answered);
 
-	/*
-	 * Tag i was used by faults i, i + 65536, ...: none may be answered
-	 * more often than that.  The core answers all but the stock ones.
-	 */
-	n = count_resumes_by_stag(resumed);
-	EXPECT_EQ(MIX_FAULTS - stock, n);
-	for (stag = 0; stag < 65536; stag++) {
-		used = MIX_FAULTS / 65536 + (stag < MIX_FAULTS % 65536);
-		if (resumed[stag] > used)
-			over++;
+	/* Fault by fault: the policy noted the seq of the first one. */
+	ASSERT_TRUE(mix->bss->seen_first);
+	seq0 = mix->bss->first_seq;
+	n = resumes_by_fault(seq0, MIX_FAULTS, self->f.sid, times, &wrong);
+	ASSERT_LE(0, n);
+	for (j = 0; j < MIX_FAULTS; j++) {
+		bool stock_one = (seq0 + j) % 8 == 2;
+
+		by_core += !stock_one;
+		if (!stock_one && !times[j])
+			missing++;
+		if (times[j] > !stock_one)
+			twice++;
 	}
-	EXPECT_EQ(0, over);
+	TH_LOG("%d resume events: %u faults unanswered, %u answered too often, %u with another stream, tag or seq",
+	       n, missing, twice, wrong);
+	EXPECT_EQ(by_core, n);
+	EXPECT_EQ(MIX_FAULTS - by_core, stock);
+	EXPECT_EQ(0, missing);
+	EXPECT_EQ(0, twice);
+	EXPECT_EQ(0, wrong);
 
 	bpf_link__destroy(link);
 	mix_policy__destroy(mix);

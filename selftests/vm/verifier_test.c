@@ -11,6 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "ifb_policy.h"
+#include "ifb_test_util.h"
 #include "neg_license.skel.h"
 #include "neg_no_fault.skel.h"
 #include "neg_other_struct_ops.skel.h"
@@ -83,18 +84,25 @@ TEST(kfunc_from_another_struct_ops)
 			  "calling kernel function bpf_iommu_fault_respond is not allowed");
 }
 
-/* No fast op: the struct is refused (validate) when it is attached. */
+/*
+ * No fast op: the struct is refused (validate) when it is attached, with
+ * EINVAL and a kernel log line that says why.
+ */
 TEST(missing_fault)
 {
+	const char *why = "iommu-fault-bpf: policy 'neg' refused: it has no fault op";
+	int before = ifb_klog_count(why);
 	struct neg_no_fault *skel;
 	struct bpf_link *link = NULL;
 
+	ASSERT_LE(0, before);
 	log_reset();
 	skel = neg_no_fault__open_and_load();
-	if (skel)
-		link = bpf_map__attach_struct_ops(skel->maps.policy);
+	ASSERT_NE(NULL, skel);
+	link = bpf_map__attach_struct_ops(skel->maps.policy);
 	EXPECT_EQ(NULL, link);
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(before + 1, ifb_klog_count(why));
 	bpf_link__destroy(link);
 	neg_no_fault__destroy(skel);
 }

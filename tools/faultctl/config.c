@@ -45,7 +45,7 @@ int do_config(int argc, char **argv)
 			return -1;
 		}
 		if (ret == -ERANGE) {
-			p_err("out of range: deadline up to 3600000 ms, pool up to 1048576");
+			p_err("out of range: deadline up to 3600000 ms, pool up to 65536");
 			return -1;
 		}
 		if (ret) {

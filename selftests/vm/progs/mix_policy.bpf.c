@@ -24,11 +24,18 @@ struct {
 } parked SEC(".maps");
 
 __u64 fast_calls, sleep_calls, kfunc_answered, kfunc_enoent;
+/* The seq of the first fault it saw (faults come from one injector). */
+__u64 first_seq;
+int seen_first;
 
 SEC("struct_ops/fault")
 int BPF_PROG(mix_fault, struct iommu_fault_ctx *fault)
 {
 	fast_calls++;
+	if (!seen_first) {
+		first_seq = fault->seq;
+		seen_first = 1;
+	}
 	if (!(fault->flags & IOMMU_FAULT_CTX_RECOVERABLE))
 		return IOMMU_FAULT_STATUS_NONE;
 	switch (fault->seq % 8) {
