@@ -55,6 +55,7 @@ TLIBS		:= $(LIBBPF_A) -lelf -lz -lzstd
 
 SELFTESTS_SRC	:= $(wildcard selftests/vm/*_test.c)
 SELFTESTS	:= $(patsubst selftests/vm/%.c,$(UB)/selftests/%,$(SELFTESTS_SRC))
+STRESS		:= $(UB)/selftests/stress
 GEN		:= $(UB)/selftests/gen
 SELFTEST_BPF	:= $(patsubst selftests/vm/progs/%.bpf.c,$(GEN)/%.bpf.o,\
 		     $(wildcard selftests/vm/progs/*.bpf.c))
@@ -80,7 +81,8 @@ INITRAMFS	:= $(UB)/vm/initramfs.cpio.gz
 BUSYBOX		:= $(B)/deps/busybox/bin/busybox
 
 .PHONY: help deps kernel kernel-wire tools policy initramfs vm vm-run run \
-	experiment bench bench-kernel bench-initramfs test test-host checkpatch clean distclean
+	experiment bench bench-kernel bench-initramfs test test-host stress checkpatch \
+	clean distclean
 
 help:
 	@echo "iommu-fault-bpf targets:"
@@ -94,6 +96,7 @@ help:
 	@echo "  make vm-run RUN=script.sh [EXTRA=dir] [TIMEOUT=s]   run a script in the VM as root"
 	@echo "  make experiment [TRACE=x.jsonl] [RUNS=policies.txt]   replay a fault trace against policies, compare"
 	@echo "  make bench      fault-path benchmark: every scenario in one boot, table, JSON, plot"
+	@echo "  make stress     1,000,000 faults with swaps, removals and resizes on the test kernel (not in make test)"
 	@echo "  make checkpatch checkpatch.pl --strict on the kernel sources"
 
 # --- dependencies -------------------------------------------------------
@@ -259,7 +262,7 @@ policy: $(LIBBPF_A) $(VMLINUX_H)
 
 $(BUSYBOX): $(B)/.stamp-deps
 
-$(INITRAMFS): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) $(SELFTESTS) \
+$(INITRAMFS): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) $(SELFTESTS) $(STRESS) \
 	      $(wildcard selftests/vm/*.sh) $(FAULTCTL) $(SELFTEST_BPF) $(LIB_POLICIES) \
 	      $(BENCH_BIN)
 	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(UB)/selftests selftests/vm \
@@ -325,6 +328,11 @@ bench: bench-kernel
 	@scripts/bench.sh $(BIMAGE) $(BENCH_UB)/$(BENCH_CPIO) $(BKDIR)
 
 # --- tests --------------------------------------------------------------
+
+# 1,000,000 faults with policy swaps, removals, pool resizes and answers
+# by cookie, on the test kernel (selftests/vm/stress.c); not in make test.
+stress: kernel $(INITRAMFS)
+	@scripts/stress.sh $(IMAGE) $(INITRAMFS)
 
 test-host:
 	@python3 -m unittest discover -s selftests/host -p 'test_*.py' 2>&1

@@ -85,12 +85,7 @@ static const struct verdict_case verdict_cases[] = {
 	RAW(6,		false, NEXT,  BAD_VERDICT),
 };
 
-static void verdict_case_desc(const struct verdict_case *c, char *desc)
-{
-	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(verdict, verdict_cases, verdict_case_desc);
+KUNIT_ARRAY_PARAM_DESC(verdict, verdict_cases, desc);
 
 static void iommu_fault_resolve_table(struct kunit *test)
 {
@@ -676,12 +671,7 @@ static const struct claimer_case claimer_cases[] = {
 	{ .desc = "deadline watchdog", .watchdog = true },
 };
 
-static void claimer_case_desc(const struct claimer_case *c, char *desc)
-{
-	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(claimer, claimer_cases, claimer_case_desc);
+KUNIT_ARRAY_PARAM_DESC(claimer, claimer_cases, desc);
 
 /*
  * Device removal waits for a claimer outside the workqueue that is still
@@ -781,12 +771,7 @@ static const struct replace_case replace_cases[] = {
 	{ .desc = "another device", .on_dev2 = true, .prio = 0 },
 };
 
-static void replace_case_desc(const struct replace_case *c, char *desc)
-{
-	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(replace, replace_cases, replace_case_desc);
+KUNIT_ARRAY_PARAM_DESC(replace, replace_cases, desc);
 
 /*
  * Link update with one deferred fault running and one queued.  A policy

@@ -10,7 +10,7 @@
       recorded, from QEMU's smmuv3_cmdq_opcode/smmuv3_record_event trace.
 
   vmlog.py results [--tap NAME=FILE ...] [--qemu-trace FILE] [--kmemleak]
-                   CONSOLE_LOG
+                   [--no-kunit] CONSOLE_LOG
       Count every test: KUnit (KTAP in the kernel log), the VM selftests
       (TAP blocks the guest printed), host-side TAP files and the guest's
       IFB-SMMU-EXPECT lines checked against QEMU's trace; with --kmemleak,
@@ -283,7 +283,8 @@ def cmd_results(args):
         if m:
             rc = int(m.group(1))
         tally_tap(name, tap, rc, tally, report)
-    tally_kunit(console, tally, report)
+    if not args.no_kunit:
+        tally_kunit(console, tally, report)
     for name, (lines, rc) in tap_blocks(console.run_lines).items():
         tally_tap(name, lines, rc, tally, report)
     if args.qemu_trace:
@@ -418,7 +419,7 @@ def kmemleak_objects(lines):
     """[(header, [backtrace lines])] of the kmemleak report between
     IFB-KMEMLEAK-BEGIN and -END; None when there is no such block, or the
     guest said kmemleak was unavailable."""
-    objects, inside, seen = [], False, False
+    objects, inside, seen, frames = [], False, False, False
     for line in lines:
         if line == "IFB-KMEMLEAK-BEGIN":
             inside = seen = True
@@ -432,7 +433,12 @@ def kmemleak_objects(lines):
             return None
         if line.startswith("unreferenced object"):
             objects.append((line, []))
-        elif objects and re.match(r"^\s+\[<[0-9a-f]+>\]", line):
+            frames = False
+        elif objects and re.match(r"^\s+backtrace", line):
+            frames = True
+        elif objects and frames and line.startswith(" "):
+            # "    func+0x30/0x38", with "[<address>] " before it on
+            # kernels that print addresses.
             objects[-1][1].append(line.strip())
     return objects if seen else None
 
@@ -479,6 +485,9 @@ def main(argv=None):
                            help="QEMU trace with pl011_write and smmuv3 events")
             s.add_argument("--kmemleak", action="store_true",
                            help="require a clean IFB-KMEMLEAK block")
+            s.add_argument("--no-kunit", action="store_true",
+                           help="do not count KUnit (a run whose kernel log "
+                                "outgrows the KUnit output)")
     s = sub.add_parser("trace-summary")
     s.add_argument("trace")
     args = p.parse_args(argv)

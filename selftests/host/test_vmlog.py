@@ -259,11 +259,13 @@ unreferenced object 0xfff0000004a1c000 (size 64):
     [<0000000045b0d0a1>] of_platform_populate+0x54/0x100
 unreferenced object 0xfff0000006d56800 (size 128):
   comm "faultctl", pid 311, jiffies 4294901234
+  hex dump (first 32 bytes):
+    69 6f 6d 6d 75 5f 66 61 75 6c 74 00 00 00 00 00  iommu_fault.....
   backtrace (crc 5a3c):
-    [<000000001e1b7f1c>] kmemleak_alloc+0x34/0x40
-    [<00000000a8f0c3b2>] __kmalloc_cache_noprof+0x1c8/0x2e0
-    [<00000000d00dfeed>] iommu_fault_policy_attach+0x8c/0x3a0
-    [<00000000cafef00d>] bpf_struct_ops_link_create+0x120/0x1b0
+    kmemleak_alloc+0x30/0x38
+    __kmalloc_cache_noprof+0x300/0x330
+    iommu_fault_policy_attach+0x8c/0x3a0
+    bpf_struct_ops_link_create+0x120/0x1b0
 IFB-KMEMLEAK-END
 IFB-RUN-EXIT=0
 """
@@ -274,6 +276,8 @@ IFB-RUN-EXIT=0
         return tally, report
 
     def test_subsystem_object_fails_others_do_not(self):
+        """6.12 prints frames without addresses (the second object), older
+        kernels with them (the first); a hex dump naming us is not a frame."""
         tally, report = self.run_tally(self.REPORT)
         self.assertEqual((tally.passed, tally.failed), (0, 1))
         self.assertIn("iommu_fault_policy_attach", tally.failures[0])

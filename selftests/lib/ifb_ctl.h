@@ -168,6 +168,47 @@ static inline int ifb_trace_start_keep_events(void)
 	return 0;
 }
 
+/*
+ * The resume events of the trace buffer, by fault: @times[j] counts the
+ * answers to fault seq0 + j (j < @n); an answer whose stream or stall tag
+ * is not that fault's, or whose seq is outside the run, is counted in
+ * *@wrong.  Fault j was injected with stall tag @stag0 + j mod 2^16.
+ * The number of resume events read, or -1.
+ */
+static inline int ifb_resumes_by_fault(__u64 seq0, unsigned int n,
+				       unsigned int sid, unsigned int stag0,
+				       unsigned char *times,
+				       unsigned int *wrong)
+{
+	FILE *f = fopen(IFB_TRACING "/trace", "r");
+	unsigned int esid, stag;
+	unsigned long long seq;
+	char line[512];
+	int events = 0;
+	char *p;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, "iommu_fault_bpf_resume:");
+		if (!p || !(p = strstr(p, "sid=0x")))
+			continue;
+		events++;
+		if (sscanf(p, "sid=0x%x stag=0x%x", &esid, &stag) != 2 ||
+		    !(p = strstr(p, " seq=")) ||
+		    sscanf(p, " seq=%llu", &seq) != 1 ||
+		    seq < seq0 || seq - seq0 >= n || esid != sid ||
+		    stag != ((stag0 + seq - seq0) & 0xffff)) {
+			(*wrong)++;
+			continue;
+		}
+		if (times[seq - seq0] < 255)
+			times[seq - seq0]++;
+	}
+	fclose(f);
+	return events;
+}
+
 /* Lines of the trace buffer that contain every one of the needles. */
 static inline int ifb_trace_count(const char *needle, const char *needle2)
 {
@@ -223,6 +264,26 @@ struct ifb_fault {
 	uint64_t ipa;
 	uint8_t class;		/* SMMUv3 CLASS: 0 CD, 1 TT, 2 IN */
 };
+
+#define IFB_NAME_LEN	64
+
+/*
+ * edu's name, its SMMU's, and the fault most tests inject: one stalled
+ * read of 0x0badd000 by edu.  0 or -ENODEV.
+ */
+static inline int ifb_edu_stall(char dev[IFB_NAME_LEN], char smmu[IFB_NAME_LEN],
+				struct ifb_fault *f)
+{
+	if (ifb_find_edu(dev, IFB_NAME_LEN) ||
+	    ifb_smmu_of(dev, smmu, IFB_NAME_LEN))
+		return -ENODEV;
+	memset(f, 0, sizeof(*f));
+	f->sid = ifb_pci_sid(dev);
+	f->addr = 0x0badd000ULL;
+	f->stall = true;
+	f->read = true;
+	return 0;
+}
 
 /* Inject @count copies of an SMMUv3 event record into @smmu's event path. */
 static inline int ifb_inject(const char *smmu, const struct ifb_fault *f,

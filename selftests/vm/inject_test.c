@@ -29,13 +29,7 @@ FIXTURE(inject) {
 
 FIXTURE_SETUP(inject)
 {
-	ASSERT_EQ(0, ifb_find_edu(self->dev, sizeof(self->dev)));
-	ASSERT_EQ(0, ifb_smmu_of(self->dev, self->smmu, sizeof(self->smmu)));
-	memset(&self->f, 0, sizeof(self->f));
-	self->f.sid = ifb_pci_sid(self->dev);
-	self->f.addr = 0x0badd000ULL;
-	self->f.stall = true;
-	self->f.read = true;
+	ASSERT_EQ(0, ifb_edu_stall(self->dev, self->smmu, &self->f));
 	/* Every fault answered at once (HANDLED): nothing piles up. */
 	self->skel = fast_only__open();
 	ASSERT_NE(NULL, self->skel);

@@ -42,13 +42,7 @@ FIXTURE_VARIANT_ADD(lifecycle, below_errno_range) {
 
 FIXTURE_SETUP(lifecycle)
 {
-	ASSERT_EQ(0, ifb_find_edu(self->dev, sizeof(self->dev)));
-	ASSERT_EQ(0, ifb_smmu_of(self->dev, self->smmu, sizeof(self->smmu)));
-	memset(&self->f, 0, sizeof(self->f));
-	self->f.sid = ifb_pci_sid(self->dev);
-	self->f.addr = 0x0badd000ULL;
-	self->f.stall = true;
-	self->f.read = true;
+	ASSERT_EQ(0, ifb_edu_stall(self->dev, self->smmu, &self->f));
 	ASSERT_EQ(0, ifb_info(&self->before));
 	self->skel = lifecycle__open();
 	ASSERT_NE(NULL, self->skel);
@@ -109,12 +103,10 @@ TEST(replace_runs_exit_of_old_init_of_new)
 {
 	struct lifecycle *old, *new;
 	struct bpf_link *link;
-	struct ifb_fault f = { .addr = 0x0badd000ULL, .stall = true, .read = true };
-	char dev[64], smmu[64];
+	char dev[IFB_NAME_LEN], smmu[IFB_NAME_LEN];
+	struct ifb_fault f;
 
-	ASSERT_EQ(0, ifb_find_edu(dev, sizeof(dev)));
-	ASSERT_EQ(0, ifb_smmu_of(dev, smmu, sizeof(smmu)));
-	f.sid = ifb_pci_sid(dev);
+	ASSERT_EQ(0, ifb_edu_stall(dev, smmu, &f));
 	old = lifecycle__open_and_load();
 	ASSERT_NE(NULL, old);
 	new = lifecycle__open_and_load();

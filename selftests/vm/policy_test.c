@@ -754,45 +754,6 @@ TEST_F(fault, replace_with_faults_in_flight)
 }
 
 /*
- * The resume events of the trace buffer, by fault: @times[j] counts the
- * answers to fault seq0 + j (j < @n); an answer whose stream or stall tag
- * is not that fault's, or whose seq is outside the run, is counted in
- * *@wrong.  Fault j was injected with stall tag j mod 2^16.  The number
- * of resume events read, or -1.
- */
-static int resumes_by_fault(__u64 seq0, unsigned int n, unsigned int sid,
-			    unsigned char *times, unsigned int *wrong)
-{
-	FILE *f = fopen(IFB_TRACING "/trace", "r");
-	unsigned int esid, stag;
-	unsigned long long seq;
-	char line[512];
-	int events = 0;
-	char *p;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		p = strstr(line, "iommu_fault_bpf_resume:");
-		if (!p || !(p = strstr(p, "sid=0x")))
-			continue;
-		events++;
-		if (sscanf(p, "sid=0x%x stag=0x%x", &esid, &stag) != 2 ||
-		    !(p = strstr(p, " seq=")) ||
-		    sscanf(p, " seq=%llu", &seq) != 1 ||
-		    seq < seq0 || seq - seq0 >= n || esid != sid ||
-		    stag != ((seq - seq0) & 0xffff)) {
-			(*wrong)++;
-			continue;
-		}
-		if (times[seq - seq0] < 255)
-			times[seq - seq0]++;
-	}
-	fclose(f);
-	return events;
-}
-
-/*
  * 100,000 recoverable faults, every kind of answer mixed (fast verdicts,
  * stock, deferred, parked then answered by kfunc, deadline, bad verdicts,
  * pool full): QEMU sees exactly one CMD_RESUME per fault, and each fault
@@ -862,7 +823,8 @@ TEST_F_TIMEOUT(fault, mixed_100k_exactly_once, 600)
 	/* Fault by fault: the policy noted the seq of the first one. */
 	ASSERT_TRUE(mix->bss->seen_first);
 	seq0 = mix->bss->first_seq;
-	n = resumes_by_fault(seq0, MIX_FAULTS, self->f.sid, times, &wrong);
+	n = ifb_resumes_by_fault(seq0, MIX_FAULTS, self->f.sid, 0, times,
+				 &wrong);
 	ASSERT_LE(0, n);
 	for (j = 0; j < MIX_FAULTS; j++) {
 		bool stock_one = (seq0 + j) % 8 == 2;

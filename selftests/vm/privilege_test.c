@@ -195,18 +195,16 @@ static int run_respond_child(void *arg)
  */
 TEST(syscall_respond_run_needs_cap_sys_admin)
 {
-	struct ifb_fault f = { .addr = 0x0badd000ULL, .stall = true, .read = true };
 	struct iommu_fault_ctl_pending_entry e;
 	struct iommu_fault_ctl_info info;
 	struct test_policy *skel;
 	struct bpf_link *link;
 	struct respond_arg r;
-	char dev[64], smmu[64];
+	char dev[IFB_NAME_LEN], smmu[IFB_NAME_LEN];
 	uint32_t count, total;
+	struct ifb_fault f;
 
-	ASSERT_EQ(0, ifb_find_edu(dev, sizeof(dev)));
-	ASSERT_EQ(0, ifb_smmu_of(dev, smmu, sizeof(smmu)));
-	f.sid = ifb_pci_sid(dev);
+	ASSERT_EQ(0, ifb_edu_stall(dev, smmu, &f));
 	skel = test_policy__open();
 	ASSERT_NE(NULL, skel);
 	ASSERT_EQ(0, ifb_policy_set_str(skel->obj, skel->maps.policy, "dev", dev));
