@@ -131,6 +131,8 @@ static struct kunit_suite iommu_fault_verdict_suite = {
 
 #define MAX_EVENTS	16
 #define NR_OPS		4
+#define FAKE_DEV	"ifb-kunit-dev"
+#define FAKE_DEV2	"ifb-kunit-dev2"
 #define WAIT		(5 * HZ)	/* for what must happen */
 #define NOT_YET		(HZ / 10)	/* for what must not happen yet */
 
@@ -211,11 +213,16 @@ static struct core_env *fake_env;
 /* Which of the test's policies is calling: its index in core_env::ops. */
 static int fake_caller(void);
 
+/* Whether a fault is of the suite's own devices. */
+static bool fake_ours(const struct iommu_fault_ctx *ctx);
+
 /* Fast op number i: note the call, answer what it was told to, decide. */
 static int fake_fault(struct iommu_fault_ctx *ctx)
 {
 	int i = fake_caller();
 
+	if (!fake_ours(ctx))
+		return IOMMU_FAULT_STATUS_NONE;
 	if (fake.n_order < MAX_EVENTS)
 		fake.order[fake.n_order++] = i;
 	fake_respond(i);
@@ -254,6 +261,8 @@ struct core_env {
 	struct iommu_fault_dev *fdev, *fdev2;
 	struct iommu_fault_ops ops[NR_OPS];
 	bool attached[NR_OPS];
+	/* The machine's, before the case: put back after it. */
+	u32 live_policies, live_pool, live_deadline;
 };
 
 /* The core knows which policy's op runs: that is how kfuncs check it. */
@@ -267,19 +276,44 @@ static int fake_caller(void)
 	return policy->ops - fake_env->ops;
 }
 
+/*
+ * The machine is live while the suite runs: a fault of a real device that
+ * reaches a global test policy is not the test's, and passes on untouched
+ * (to the stock path) without being recorded.
+ */
+static bool fake_ours(const struct iommu_fault_ctx *ctx)
+{
+	return !strcmp(ctx->dev_name, dev_name(fake_env->dev)) ||
+	       !strcmp(ctx->dev_name, dev_name(fake_env->dev2));
+}
+
+/*
+ * The core's chains, static key and pool are the machine's own.  The suite
+ * runs only when nothing of the machine is in them (no policy attached,
+ * nothing pending), puts the machine's limits back after each case, and
+ * leaves nothing attached or pending behind (checked in core_exit()).
+ */
 static int core_init(struct kunit *test)
 {
 	struct core_env *env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
+	u32 nr_devices, in_use;
+	u64 orphans;
 
 	KUNIT_ASSERT_NOT_NULL(test, env);
+	iommu_fault_counts(&env->live_policies, &nr_devices, &orphans);
+	iommu_fault_pending_limits(&env->live_pool, &env->live_deadline,
+				   &in_use);
+	if (env->live_policies || in_use)
+		kunit_skip(test, "the machine has %u policies attached and %u faults pending",
+			   env->live_policies, in_use);
 	memset(&fake, 0, sizeof(fake));
 	init_completion(&fake.sleep_entered);
 	init_completion(&fake.sleep_go);
 	init_completion(&fake.resume_entered);
 	init_completion(&fake.resume_go);
-	env->dev = kunit_device_register(test, "ifb-kunit-dev");
+	env->dev = kunit_device_register(test, FAKE_DEV);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(env->dev));
-	env->dev2 = kunit_device_register(test, "ifb-kunit-dev2");
+	env->dev2 = kunit_device_register(test, FAKE_DEV2);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(env->dev2));
 	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, 0x99, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
@@ -293,7 +327,12 @@ static int core_init(struct kunit *test)
 static void core_exit(struct kunit *test)
 {
 	struct core_env *env = test->priv;
+	u32 nr_policies, nr_devices, pool, deadline, in_use;
+	u64 orphans;
 	int i;
+
+	if (!env)	/* skipped in core_init() */
+		return;
 
 	/* Nothing a failed test left blocked may stay blocked. */
 	iommu_fault_pending_test_on_move(NULL);
@@ -306,9 +345,16 @@ static void core_exit(struct kunit *test)
 			iommu_fault_policy_detach(&env->ops[i]);
 	iommu_fault_dev_remove(env->fdev);
 	iommu_fault_dev_remove(env->fdev2);
-	iommu_fault_pending_set_limits(IOMMU_FAULT_POOL_DEFAULT,
-				       IOMMU_FAULT_DEADLINE_MS_DEFAULT);
+	iommu_fault_pending_set_limits(env->live_pool, env->live_deadline);
 	iommu_fault_pending_test_max_active(0);
+
+	/* As the machine had it: no test policy or fault left in the core. */
+	iommu_fault_counts(&nr_policies, &nr_devices, &orphans);
+	iommu_fault_pending_limits(&pool, &deadline, &in_use);
+	KUNIT_EXPECT_EQ(test, nr_policies, env->live_policies);
+	KUNIT_EXPECT_EQ(test, in_use, 0);
+	KUNIT_EXPECT_EQ(test, pool, env->live_pool);
+	KUNIT_EXPECT_EQ(test, deadline, env->live_deadline);
 }
 
 /* Policy @i's ops, on device @dev ("" = all) with @prio; not attached. */
@@ -922,6 +968,33 @@ static void device_policy_answers_its_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.answers[1].stall_tag, 1);
 }
 
+/*
+ * The machine's own faults while the suite runs: a device that is not the
+ * suite's reaches a global test policy, which passes it on untouched; the
+ * stock path gets it and the test's records stay clean.
+ */
+static void live_fault_passes_test_policies(struct kunit *test)
+{
+	struct iommu_fault_dev *other;
+	struct device *dev;
+
+	dev = kunit_device_register(test, "ifb-kunit-other");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	other = iommu_fault_dev_add(&fake_src, dev, 0x9b, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_INVALID;
+
+	KUNIT_EXPECT_EQ(test, report_on(other, true, 7), IOMMU_FAULT_UNCLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.n_order, 0);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
+	/* The suite's own device still gets the test policy. */
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.n_order, 1);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
+	iommu_fault_dev_remove(other);
+}
+
 static struct kunit_case iommu_fault_core_cases[] = {
 	KUNIT_CASE(chain_order),
 	KUNIT_CASE(chain_stops_at_decision),
@@ -939,6 +1012,7 @@ static struct kunit_case iommu_fault_core_cases[] = {
 	KUNIT_CASE(quarantine_outlives_detach),
 	KUNIT_CASE(pend_refused_quarantined_or_gone),
 	KUNIT_CASE(device_policy_answers_its_device),
+	KUNIT_CASE(live_fault_passes_test_policies),
 	{}
 };
 
