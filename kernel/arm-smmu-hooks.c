@@ -91,6 +91,13 @@ static void evt_decode(const u64 *evt, struct iommu_fault_ctx *ctx)
 		ctx->pasid = FIELD_GET(EVTQ_0_SSID, evt[0]);
 	}
 	memcpy(ctx->raw, evt, sizeof(ctx->raw));
+	/*
+	 * The fetch faults' third dword is FetchAddr, the physical address
+	 * of the STE, CD or table descriptor the SMMU read: not for programs.
+	 */
+	if (id == EVT_ID_STE_FETCH || id == EVT_ID_CD_FETCH ||
+	    id == EVT_ID_WALK_EABT)
+		memset(ctx->raw + 3 * sizeof(u64), 0, sizeof(u64));
 
 	if (evt_is_translation_class(id) || id == EVT_ID_WALK_EABT ||
 	    id == EVT_ID_TRANSL_FORBIDDEN || id == EVT_ID_BAD_ATS_TREQ ||

@@ -28,7 +28,8 @@
  * @cookie: names the fault while it is pending (respond by cookie)
  * @seq: per-device fault sequence number, from 1
  * @timestamp: ktime_get_ns() when the IOMMU driver reported the fault
- * @raw: the IOMMU's event record, as read from its event queue
+ * @raw: the IOMMU's event record, as read from its event queue, less any
+ *	physical address in it (SMMUv3: the FetchAddr of fetch and walk aborts)
  * @scratch: written by the fast op, read by the sleepable op of the same
  *	policy: the only part of the context a program may write
  *

@@ -341,6 +341,30 @@ TEST_F(fault, decode_event_fields)
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
+/*
+ * A walk abort's record carries FetchAddr, the physical address of the
+ * descriptor the SMMU read: the context's raw copy has it cleared; the
+ * IPA of a stage-2 translation fault, in the same dword, stays.
+ */
+TEST_F(fault, raw_record_hides_fetch_address)
+{
+	ASSERT_EQ(0, policy_start(&self->a, "raw", NULL, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_NONE;
+	self->f.stall = false;
+	self->f.event = 0x0b;		/* F_WALK_EABT */
+	self->f.ipa = 0x4321000;	/* as FetchAddr */
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
+	EXPECT_EQ(0, self->a.skel->bss->last_raw3);
+
+	self->f.event = 0;		/* F_TRANSLATION, stage 2 */
+	self->f.stage2 = true;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
+	EXPECT_EQ(2, self->a.skel->bss->fast_calls);
+	EXPECT_EQ(0x4321000, le64toh(self->a.skel->bss->last_raw3));
+	EXPECT_TRACE_AND_SMMU("RESUME=0");
+}
+
 /* The respond kfunc from a SEC("syscall") program, exactly once. */
 TEST_F(fault, respond_from_syscall_program)
 {

@@ -18,6 +18,7 @@ __u64 last_addr, last_cookie, last_seq, last_ipa;
 __u32 last_pasid;
 __u32 last_sid, last_flags, last_access, last_reason, last_stage;
 __u8 seen_mark, sleep_seen_mark;
+__u64 last_raw3;		/* the record's fourth dword */
 int populate_ret;
 
 SEC("struct_ops/fault")
@@ -33,6 +34,7 @@ int BPF_PROG(test_fault, struct iommu_fault_ctx *fault)
 	last_stage = fault->stage;
 	last_pasid = fault->pasid;
 	last_ipa = fault->ipa;
+	last_raw3 = *(__u64 *)&fault->raw[24];
 	seen_mark = fault->scratch[0];
 	if (mark)
 		fault->scratch[0] = mark;
