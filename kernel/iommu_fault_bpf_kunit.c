@@ -263,6 +263,7 @@ struct core_env {
 	bool attached[NR_OPS];
 	/* The machine's, before the case: put back after it. */
 	u32 live_policies, live_pool, live_deadline;
+	const char *case_name;	/* the prefix of its devices' names */
 };
 
 /* The core knows which policy's op runs: that is how kfuncs check it. */
@@ -279,12 +280,16 @@ static int fake_caller(void)
 /*
  * The machine is live while the suite runs: a fault of a real device that
  * reaches a global test policy is not the test's, and passes on untouched
- * (to the stock path) without being recorded.
+ * (to the stock path) without being recorded.  The test's own devices are
+ * KUnit's, named "<case>.<name>" (a worker may report them too: a chain
+ * that goes on after a sleepable op).
  */
 static bool fake_ours(const struct iommu_fault_ctx *ctx)
 {
-	return !strcmp(ctx->dev_name, dev_name(fake_env->dev)) ||
-	       !strcmp(ctx->dev_name, dev_name(fake_env->dev2));
+	const char *name = fake_env->case_name;
+	size_t n = strlen(name);
+
+	return !strncmp(ctx->dev_name, name, n) && ctx->dev_name[n] == '.';
 }
 
 /*
@@ -319,6 +324,7 @@ static int core_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
 	env->fdev2 = iommu_fault_dev_add(&fake_src, env->dev2, 0x9a, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev2);
+	env->case_name = test->name;
 	test->priv = env;
 	fake_env = env;
 	return 0;
@@ -978,7 +984,8 @@ static void live_fault_passes_test_policies(struct kunit *test)
 	struct iommu_fault_dev *other;
 	struct device *dev;
 
-	dev = kunit_device_register(test, "ifb-kunit-other");
+	/* Not KUnit's: as a real device of the machine is named. */
+	dev = root_device_register("ifb-kunit-live");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
 	other = iommu_fault_dev_add(&fake_src, dev, 0x9b, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, other);
@@ -993,6 +1000,40 @@ static void live_fault_passes_test_policies(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.n_order, 1);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
 	iommu_fault_dev_remove(other);
+	root_device_unregister(dev);
+}
+
+/*
+ * Names of 32 characters and more, as platform masters have them: the
+ * device is found by name and a policy bound to it serves it.
+ */
+static void long_device_names(struct kunit *test)
+{
+	struct iommu_fault_ctl_dev d = { .size = sizeof(d) };
+	struct iommu_fault_dev *fdev;
+	struct iommu_fault_ops *ops;
+	struct device *dev;
+
+	dev = kunit_device_register(test, "30800000.bus:dma-controller@30bd0000");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	KUNIT_ASSERT_GT(test, strlen(dev_name(dev)), 32);
+	KUNIT_ASSERT_LT(test, strlen(dev_name(dev)), IOMMU_FAULT_DEV_LEN);
+	fdev = iommu_fault_dev_add(&fake_src, dev, 0x9c, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, fdev);
+
+	strscpy(d.dev, dev_name(dev), sizeof(d.dev));
+	KUNIT_EXPECT_EQ(test, iommu_fault_dev_ctl(&d, true), 0);
+	KUNIT_EXPECT_EQ(test, d.sid, 0x9c);
+
+	ops = policy_ops(test, 0, dev_name(dev), 0);
+	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(ops, NULL), 0);
+	((struct core_env *)test->priv)->attached[0] = true;
+	fake.verdict[0] = IOMMU_FAULT_STATUS_INVALID;
+	KUNIT_EXPECT_EQ(test, report_on(fdev, true, 1), IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
+	/* Not the suite's other devices. */
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_UNCLAIMED);
+	iommu_fault_dev_remove(fdev);
 }
 
 static struct kunit_case iommu_fault_core_cases[] = {
@@ -1013,6 +1054,7 @@ static struct kunit_case iommu_fault_core_cases[] = {
 	KUNIT_CASE(pend_refused_quarantined_or_gone),
 	KUNIT_CASE(device_policy_answers_its_device),
 	KUNIT_CASE(live_fault_passes_test_policies),
+	KUNIT_CASE(long_device_names),
 	{}
 };
 

@@ -13,6 +13,7 @@
 #include <linux/miscdevice.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
 #include "iommu_fault_bench.h"
@@ -99,6 +100,8 @@ static int ctl_list_pending(struct iommu_fault_ctl_pending *lp)
 	struct iommu_fault_ctl_pending_entry __user *uent;
 	struct iommu_fault_pending_info info[4];
 	u32 pool_size, deadline, i, n, count = 0;
+	/* One clock for the whole list: ages of later chunks compare. */
+	u64 now = ktime_get_ns();
 	u64 after = 0;
 
 	if (lp->flags || lp->__reserved)
@@ -112,7 +115,9 @@ static int ctl_list_pending(struct iommu_fault_ctl_pending *lp)
 		for (i = 0; i < n; i++, count++) {
 			struct iommu_fault_ctl_pending_entry e = {
 				.cookie = info[i].cookie,
-				.age_ns = info[i].age_ns,
+				/* 0 for one reported after the list began. */
+				.age_ns = now > info[i].reported_ns ?
+					  now - info[i].reported_ns : 0,
 				.addr = info[i].addr,
 				.sid = info[i].sid,
 				.pasid = info[i].pasid,

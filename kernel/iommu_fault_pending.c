@@ -751,7 +751,6 @@ void iommu_fault_pending_limits(u32 *size, u32 *ms, u32 *in_use)
 int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
 			     u32 max)
 {
-	u64 now = ktime_get_ns();
 	struct iommu_fault_pending *p;
 	unsigned long flags;
 	u32 n = 0;
@@ -765,7 +764,7 @@ int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
 
 		memset(i, 0, sizeof(*i));
 		i->cookie = p->ctx.cookie;
-		i->age_ns = now - p->ctx.timestamp;
+		i->reported_ns = p->ctx.timestamp;
 		strscpy(i->dev, p->ctx.dev_name, sizeof(i->dev));
 		strscpy(i->policy, p->policy->ops->name, sizeof(i->policy));
 		i->addr = p->ctx.addr;

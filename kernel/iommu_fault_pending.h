@@ -25,7 +25,7 @@ struct work_struct;
 /* Snapshot of one pending fault, for listing. */
 struct iommu_fault_pending_info {
 	u64 cookie;
-	u64 age_ns;
+	u64 reported_ns;	/* ktime_get_ns() when the driver reported it */
 	char dev[IOMMU_FAULT_DEV_LEN];
 	char policy[IOMMU_FAULT_NAME_LEN];
 	u64 addr;

@@ -395,6 +395,44 @@ TEST_F(fault, respond_from_syscall_program)
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
+/*
+ * More pending faults than the kernel copies out at once (it copies in
+ * chunks, outside its lock): every one listed once, oldest first, and a
+ * max far beyond the pool costs nothing (no allocation of max entries).
+ */
+TEST_F(fault, list_pending_in_chunks)
+{
+	static struct iommu_fault_ctl_pending_entry e[64];
+	uint32_t count, total;
+	int i, j;
+
+	ASSERT_EQ(0, policy_start(&self->a, "chunks", self->dev, 0, true));
+	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
+	self->f.stag_seq = true;
+	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 10));
+	ASSERT_EQ(0, ifb_list_pending(e, 64, &count, &total));
+	ASSERT_EQ(10, count);
+	EXPECT_EQ(10, total);
+	for (i = 1; i < 10; i++) {
+		EXPECT_LE(e[i].age_ns, e[i - 1].age_ns);
+		for (j = 0; j < i; j++)
+			EXPECT_NE(e[j].cookie, e[i].cookie);
+	}
+	/* 7 of 10: the first 7, the same ones. */
+	ASSERT_EQ(0, ifb_list_pending(e + 16, 7, &count, &total));
+	EXPECT_EQ(7, count);
+	EXPECT_EQ(10, total);
+	for (i = 0; i < 7; i++)
+		EXPECT_EQ(e[i].cookie, e[16 + i].cookie);
+	/* A max of 2^32 - 1 with room for 64: it fills only what is there. */
+	ASSERT_EQ(0, ifb_list_pending(e + 16, UINT32_MAX, &count, &total));
+	EXPECT_EQ(10, count);
+	for (i = 0; i < 10; i++)
+		EXPECT_EQ(0, ifb_respond(e[i].cookie, IOMMU_FAULT_STATUS_INVALID));
+	EXPECT_EQ(10, DEV_DELTA(resumes[0]));
+	EXPECT_TRACE_AND_SMMU("RESUME=10");
+}
+
 /* Parked faults are listed, oldest first, and answered by cookie. */
 TEST_F(fault, list_pending_and_respond)
 {
