@@ -247,17 +247,8 @@ static int inject_check_master(struct arm_smmu_device *smmu, const u64 *evt)
  */
 static bool stock_answers(const u64 *evt)
 {
-	if (!(evt[1] & EVTQ_1_STALL))
-		return false;
-	switch (FIELD_GET(EVTQ_0_ID, evt[0])) {
-	case EVT_ID_TRANSLATION_FAULT:
-	case EVT_ID_ADDR_SIZE_FAULT:
-	case EVT_ID_ACCESS_FAULT:
-	case EVT_ID_PERMISSION_FAULT:
-		return true;
-	default:
-		return false;
-	}
+	return evt[1] & EVTQ_1_STALL &&
+	       evt_is_translation_class(FIELD_GET(EVTQ_0_ID, evt[0]));
 }
 
 /* One record through arm_smmu_handle_evt(), as the event thread does. */

@@ -154,6 +154,19 @@ static struct iommu_fault_policy *policy_find(const char *name)
 	return NULL;
 }
 
+/* @policy's init or exit op runs in this task, under iommu_fault_lock. */
+static void lifecycle_enter(struct iommu_fault_policy *policy)
+{
+	lockdep_assert_held(&iommu_fault_lock);
+	iommu_fault_lifecycle_policy = policy;
+	WRITE_ONCE(iommu_fault_lifecycle_task, current);
+}
+
+static void lifecycle_leave(void)
+{
+	WRITE_ONCE(iommu_fault_lifecycle_task, NULL);
+}
+
 /*
  * What the init op of @ops says to its attach: 0 agrees, a negative errno
  * refuses with that errno.  The verifier does not range-check struct_ops
@@ -164,13 +177,11 @@ static int policy_init(struct iommu_fault_policy *policy)
 	struct iommu_fault_ops *ops = policy->ops;
 	int ret;
 
-	lockdep_assert_held(&iommu_fault_lock);
 	if (!ops->init)
 		return 0;
-	iommu_fault_lifecycle_policy = policy;
-	WRITE_ONCE(iommu_fault_lifecycle_task, current);
+	lifecycle_enter(policy);
 	ret = ops->init();
-	WRITE_ONCE(iommu_fault_lifecycle_task, NULL);
+	lifecycle_leave();
 	if (ret > 0 || ret < -MAX_ERRNO) {
 		pr_warn_ratelimited("iommu-fault-bpf: policy %s: init returned %d, not 0 or a negative errno: not attached\n",
 				    ops->name, ret);
@@ -214,10 +225,9 @@ static void policy_free(struct iommu_fault_policy *policy)
 {
 	lockdep_assert_held(&iommu_fault_lock);
 	if (policy->ops->exit) {
-		iommu_fault_lifecycle_policy = policy;
-		WRITE_ONCE(iommu_fault_lifecycle_task, current);
+		lifecycle_enter(policy);
 		policy->ops->exit();
-		WRITE_ONCE(iommu_fault_lifecycle_task, NULL);
+		lifecycle_leave();
 	}
 	policy->ops->policy = NULL;
 	chain_put(policy->chain);
@@ -243,11 +253,9 @@ void iommu_fault_policy_wait_unused(struct iommu_fault_policy *policy)
  */
 struct iommu_fault_policy *iommu_fault_caller_policy(void)
 {
-	struct iommu_fault_policy *policy;
+	/* A fast op runs with preemption off: this CPU's, if any. */
+	struct iommu_fault_policy *policy = this_cpu_read(iommu_fault_fast_policy);
 
-	preempt_disable();
-	policy = this_cpu_read(iommu_fault_fast_policy);
-	preempt_enable();
 	if (policy)
 		return policy;
 	policy = iommu_fault_pending_running_policy();

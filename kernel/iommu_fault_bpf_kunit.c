@@ -557,17 +557,26 @@ static void pool_exhaustion(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
 }
 
+/* Policy 0 attached, global, parking (IGNORE) one fault: its cookie. */
+static u64 park_one(struct kunit *test)
+{
+	u64 cookie;
+
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	report(test, true);
+	cookie = pending_cookie(0);
+	KUNIT_ASSERT_NE(test, cookie, 0);
+	return cookie;
+}
+
 /* A parked fault is aborted at its deadline, once; its cookie dies. */
 static void pending_deadline(struct kunit *test)
 {
 	u64 cookie;
 
 	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 50), 0);
-	attach(test, 0, false, 0);
-	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
-	report(test, true);
-	cookie = pending_cookie(0);
-	KUNIT_ASSERT_NE(test, cookie, 0);
+	cookie = park_one(test);
 
 	msleep(300);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
@@ -599,11 +608,7 @@ static void respond_exactly_once(struct kunit *test)
 {
 	u64 cookie;
 
-	attach(test, 0, false, 0);
-	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
-	report(test, true);
-	cookie = pending_cookie(0);
-	KUNIT_ASSERT_NE(test, cookie, 0);
+	cookie = park_one(test);
 	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
 						  IOMMU_FAULT_STATUS_HANDLED,
 						  NULL), 0);
@@ -774,11 +779,7 @@ static void cookie_never_reused(struct kunit *test)
 	int i;
 
 	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(4, 0), 0);
-	attach(test, 0, false, 0);
-	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
-	report(test, true);
-	first = pending_cookie(0);
-	KUNIT_ASSERT_NE(test, first, 0);
+	first = park_one(test);
 	KUNIT_EXPECT_EQ(test, iommu_fault_respond(first,
 						  IOMMU_FAULT_STATUS_HANDLED,
 						  NULL), 0);
