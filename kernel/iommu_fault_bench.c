@@ -174,7 +174,8 @@ bool __iommu_fault_bench_floor(struct iommu_fault_dev *fdev,
 			it->ctx = *ctx;
 			WRITE_ONCE(bench.t1[idx], T1_CLAIMED);
 			mark(idx, IOMMU_FAULT_BENCH_QUEUED);
-			iommu_fault_pending_queue_work(&it->work);
+			iommu_fault_pending_queue_work(&iommu_fault_sys_core.pool,
+						       &it->work);
 		} else {
 			idx = -1;
 		}
@@ -253,7 +254,7 @@ static int bench_start(struct iommu_fault_ctl_bench *b, bool floor)
 		return -EINVAL;
 	b->dev[sizeof(b->dev) - 1] = '\0';
 	/* Held until the result: its removal waits for the run's end. */
-	fdev = iommu_fault_dev_find(b->dev);
+	fdev = iommu_fault_dev_find(&iommu_fault_sys_core, b->dev);
 	if (!fdev)
 		return -ENODEV;
 	bench.fdev = fdev;

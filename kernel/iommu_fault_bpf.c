@@ -5,7 +5,7 @@
  * A fault runs the policies of its device by priority, then the global
  * ones; the first verdict other than NONE decides it.  Chains are RCU
  * lists, so the fast path takes no lock; attach, detach and replace take
- * iommu_fault_lock and wait for a grace period before the policy's
+ * the core's lock and wait for a grace period before the policy's
  * memory or its pending faults are touched.
  */
 #include <linux/bpf.h>
@@ -35,56 +35,91 @@
 DEFINE_STATIC_KEY_FALSE(iommu_fault_bpf_active);
 EXPORT_SYMBOL_GPL(iommu_fault_bpf_active);
 
-/* Serialises attach, detach, replace and device add/remove. */
-DEFINE_MUTEX(iommu_fault_lock);
-static LIST_HEAD(iommu_fault_policies);	/* every attached policy */
-static LIST_HEAD(iommu_fault_dev_chains);	/* chains of named devices */
-static LIST_HEAD(iommu_fault_devices);	/* every added device */
-static LIST_HEAD(iommu_fault_sources);	/* every IOMMU instance */
-/* Readers inject without blocking attach/detach; writers add/remove. */
-static DECLARE_RWSEM(iommu_fault_sources_rwsem);
-static struct iommu_fault_chain iommu_fault_global = {
-	.policies = LIST_HEAD_INIT(iommu_fault_global.policies),
-};
-
-static atomic64_t iommu_fault_orphans;
-/* Attach order, for the place of a policy among equal priorities. */
-static u64 iommu_fault_next_order;
-
-/*
- * Quarantine outlives the policies: while a device is quarantined, the
- * fault path stays on (the static key is held once for all of them)
- * even when the last policy is gone.  The hold is taken at the detach
- * that would turn it off, dropped with the last quarantine.
- */
-static atomic_t iommu_fault_nr_quarantined;
-static bool iommu_fault_quarantine_holds_key;	/* iommu_fault_lock */
+struct iommu_fault_core iommu_fault_sys_core;
 
 /* The policy whose fast op this CPU runs (preemption is off meanwhile). */
 static DEFINE_PER_CPU(struct iommu_fault_policy *, iommu_fault_fast_policy);
-/* The policy whose init or exit op runs, and in which task. */
+/*
+ * The policy whose init or exit op runs, and in which task: one at a time
+ * in all cores (a test's core may run one while the machine's does).
+ */
+static DEFINE_MUTEX(iommu_fault_lifecycle_lock);
 static struct task_struct *iommu_fault_lifecycle_task;
 static struct iommu_fault_policy *iommu_fault_lifecycle_policy;
 
+/* --- the core ---------------------------------------------------------- */
+
+/**
+ * iommu_fault_core_init() - an empty core
+ * @core: zeroed
+ * @key: the static key that turns the drivers' hook on, or NULL
+ *
+ * Everything but the pending pool cannot fail: after an error the core
+ * works without it (every fault a policy parks or defers is answered at
+ * once).
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM for the pool.
+ */
+int iommu_fault_core_init(struct iommu_fault_core *core,
+			  struct static_key_false *key)
+{
+	mutex_init(&core->lock);
+	INIT_LIST_HEAD(&core->policies);
+	INIT_LIST_HEAD(&core->dev_chains);
+	INIT_LIST_HEAD(&core->devices);
+	INIT_LIST_HEAD(&core->sources);
+	init_rwsem(&core->sources_rwsem);
+	INIT_LIST_HEAD(&core->global.policies);
+	core->key = key;
+	return iommu_fault_pool_init(&core->pool);
+}
+
+/**
+ * iommu_fault_core_destroy() - free a core nothing uses any more
+ * @core: with every policy detached and every device removed
+ *
+ * Context: process context, sleeps.
+ */
+void iommu_fault_core_destroy(struct iommu_fault_core *core)
+{
+	WARN_ON(!list_empty(&core->policies) || !list_empty(&core->devices));
+	iommu_fault_pool_destroy(&core->pool);
+}
+
+static void core_key_inc(struct iommu_fault_core *core)
+{
+	if (core->key)
+		static_branch_inc(core->key);
+}
+
+static void core_key_dec(struct iommu_fault_core *core)
+{
+	if (core->key)
+		static_branch_dec(core->key);
+}
+
 /* --- chains ------------------------------------------------------------ */
 
-static struct iommu_fault_chain *chain_find(const char *dev)
+static struct iommu_fault_chain *chain_find(struct iommu_fault_core *core,
+					    const char *dev)
 {
 	struct iommu_fault_chain *chain;
 
-	lockdep_assert_held(&iommu_fault_lock);
+	lockdep_assert_held(&core->lock);
 	if (!dev[0])
-		return &iommu_fault_global;
-	list_for_each_entry(chain, &iommu_fault_dev_chains, node)
+		return &core->global;
+	list_for_each_entry(chain, &core->dev_chains, node)
 		if (!strcmp(chain->dev, dev))
 			return chain;
 	return NULL;
 }
 
 /* The chain of @dev ("" = global), created on first use; one more user. */
-static struct iommu_fault_chain *chain_get(const char *dev)
+static struct iommu_fault_chain *chain_get(struct iommu_fault_core *core,
+					   const char *dev)
 {
-	struct iommu_fault_chain *chain = chain_find(dev);
+	struct iommu_fault_chain *chain = chain_find(core, dev);
 	struct iommu_fault_dev *fdev;
 
 	if (chain) {
@@ -97,10 +132,10 @@ static struct iommu_fault_chain *chain_get(const char *dev)
 	INIT_LIST_HEAD(&chain->policies);
 	strscpy(chain->dev, dev, sizeof(chain->dev));
 	chain->users = 1;
-	list_add(&chain->node, &iommu_fault_dev_chains);
+	list_add(&chain->node, &core->dev_chains);
 
 	/* Devices already there start using it now. */
-	list_for_each_entry(fdev, &iommu_fault_devices, node) {
+	list_for_each_entry(fdev, &core->devices, node) {
 		if (strcmp(dev_name(fdev->dev), dev))
 			continue;
 		chain->users++;
@@ -109,10 +144,11 @@ static struct iommu_fault_chain *chain_get(const char *dev)
 	return chain;
 }
 
-static void chain_put(struct iommu_fault_chain *chain)
+static void chain_put(struct iommu_fault_core *core,
+		      struct iommu_fault_chain *chain)
 {
-	lockdep_assert_held(&iommu_fault_lock);
-	if (chain == &iommu_fault_global || --chain->users)
+	lockdep_assert_held(&core->lock);
+	if (chain == &core->global || --chain->users)
 		return;
 	list_del(&chain->node);
 	kfree_rcu(chain, rcu);
@@ -144,20 +180,23 @@ static void chain_insert(struct iommu_fault_chain *chain,
 
 /* --- attach, detach, replace ----------------------------------------- */
 
-static struct iommu_fault_policy *policy_find(const char *name)
+static struct iommu_fault_policy *policy_find(struct iommu_fault_core *core,
+					      const char *name)
 {
 	struct iommu_fault_policy *policy;
 
-	list_for_each_entry(policy, &iommu_fault_policies, all)
+	lockdep_assert_held(&core->lock);
+	list_for_each_entry(policy, &core->policies, all)
 		if (!strcmp(policy->ops->name, name))
 			return policy;
 	return NULL;
 }
 
-/* @policy's init or exit op runs in this task, under iommu_fault_lock. */
+/* @policy's init or exit op runs in this task, under its core's lock. */
 static void lifecycle_enter(struct iommu_fault_policy *policy)
 {
-	lockdep_assert_held(&iommu_fault_lock);
+	lockdep_assert_held(&policy->core->lock);
+	mutex_lock(&iommu_fault_lifecycle_lock);
 	iommu_fault_lifecycle_policy = policy;
 	WRITE_ONCE(iommu_fault_lifecycle_task, current);
 }
@@ -165,6 +204,7 @@ static void lifecycle_enter(struct iommu_fault_policy *policy)
 static void lifecycle_leave(void)
 {
 	WRITE_ONCE(iommu_fault_lifecycle_task, NULL);
+	mutex_unlock(&iommu_fault_lifecycle_lock);
 }
 
 /*
@@ -194,7 +234,8 @@ static int policy_init(struct iommu_fault_policy *policy)
  * A policy for @ops, on its chain's users but not on the chain yet, after
  * its init op agreed.  Returns it, or an ERR_PTR().
  */
-static struct iommu_fault_policy *policy_new(struct iommu_fault_ops *ops)
+static struct iommu_fault_policy *policy_new(struct iommu_fault_core *core,
+					     struct iommu_fault_ops *ops)
 {
 	struct iommu_fault_policy *policy;
 	int ret;
@@ -202,18 +243,19 @@ static struct iommu_fault_policy *policy_new(struct iommu_fault_ops *ops)
 	policy = kzalloc(sizeof(*policy), GFP_KERNEL);
 	if (!policy)
 		return ERR_PTR(-ENOMEM);
-	policy->chain = chain_get(ops->dev);
+	policy->chain = chain_get(core, ops->dev);
 	if (!policy->chain) {
 		kfree(policy);
 		return ERR_PTR(-ENOMEM);
 	}
+	policy->core = core;
 	policy->ops = ops;
 	policy->priority = ops->priority;
-	policy->order = ++iommu_fault_next_order;
+	policy->order = ++core->next_order;
 	policy->attached_ns = ktime_get_real_ns();
 	ret = policy_init(policy);
 	if (ret) {
-		chain_put(policy->chain);
+		chain_put(core, policy->chain);
 		kfree(policy);
 		return ERR_PTR(ret);
 	}
@@ -223,14 +265,14 @@ static struct iommu_fault_policy *policy_new(struct iommu_fault_ops *ops)
 /* Its exit op, then the policy is gone. */
 static void policy_free(struct iommu_fault_policy *policy)
 {
-	lockdep_assert_held(&iommu_fault_lock);
+	lockdep_assert_held(&policy->core->lock);
 	if (policy->ops->exit) {
 		lifecycle_enter(policy);
 		policy->ops->exit();
 		lifecycle_leave();
 	}
 	policy->ops->policy = NULL;
-	chain_put(policy->chain);
+	chain_put(policy->core, policy->chain);
 	kfree(policy);
 }
 
@@ -266,51 +308,52 @@ struct iommu_fault_policy *iommu_fault_caller_policy(void)
 	return NULL;
 }
 
-int iommu_fault_policy_attach(struct iommu_fault_ops *ops,
-			      struct bpf_link *link)
+int iommu_fault_policy_attach(struct iommu_fault_core *core,
+			      struct iommu_fault_ops *ops, struct bpf_link *link)
 {
 	struct iommu_fault_policy *policy;
 	int ret;
 
-	mutex_lock(&iommu_fault_lock);
+	mutex_lock(&core->lock);
 	/* One map, one attachment: a second link on it is refused. */
 	if (ops->policy) {
 		ret = -EBUSY;
 		goto unlock;
 	}
-	if (policy_find(ops->name)) {
+	if (policy_find(core, ops->name)) {
 		ret = -EEXIST;
 		goto unlock;
 	}
-	policy = policy_new(ops);
+	policy = policy_new(core, ops);
 	if (IS_ERR(policy)) {
 		ret = PTR_ERR(policy);
 		goto unlock;
 	}
 	policy->link = link;
 	ops->policy = policy;
-	list_add_tail(&policy->all, &iommu_fault_policies);
+	list_add_tail(&policy->all, &core->policies);
 	chain_insert(policy->chain, policy);
-	static_branch_inc(&iommu_fault_bpf_active);
+	core_key_inc(core);
 	ret = 0;
 unlock:
-	mutex_unlock(&iommu_fault_lock);
+	mutex_unlock(&core->lock);
 	return ret;
 }
 
-void iommu_fault_policy_detach(struct iommu_fault_ops *ops)
+void iommu_fault_policy_detach(struct iommu_fault_core *core,
+			       struct iommu_fault_ops *ops)
 {
 	struct iommu_fault_policy *policy;
 
-	mutex_lock(&iommu_fault_lock);
+	mutex_lock(&core->lock);
 	policy = ops->policy;
 	if (!policy) {
-		mutex_unlock(&iommu_fault_lock);
+		mutex_unlock(&core->lock);
 		return;
 	}
 	list_del_rcu(&policy->node);
 	list_del(&policy->all);
-	mutex_unlock(&iommu_fault_lock);
+	mutex_unlock(&core->lock);
 
 	/* No fast call is still running it after this... */
 	synchronize_rcu();
@@ -321,15 +364,14 @@ void iommu_fault_policy_detach(struct iommu_fault_ops *ops)
 	 */
 	iommu_fault_pending_policy_gone(policy);
 
-	mutex_lock(&iommu_fault_lock);
+	mutex_lock(&core->lock);
 	policy_free(policy);
-	if (atomic_read(&iommu_fault_nr_quarantined) &&
-	    !iommu_fault_quarantine_holds_key) {
-		static_branch_inc(&iommu_fault_bpf_active);
-		iommu_fault_quarantine_holds_key = true;
+	if (atomic_read(&core->nr_quarantined) && !core->quarantine_holds_key) {
+		core_key_inc(core);
+		core->quarantine_holds_key = true;
 	}
-	static_branch_dec(&iommu_fault_bpf_active);
-	mutex_unlock(&iommu_fault_lock);
+	core_key_dec(core);
+	mutex_unlock(&core->lock);
 }
 
 /*
@@ -341,7 +383,8 @@ void iommu_fault_policy_detach(struct iommu_fault_ops *ops)
  * faults finish with its own sleepable op (they go on from its place).
  * The new policy takes over every parked fault.
  */
-int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
+int iommu_fault_policy_replace(struct iommu_fault_core *core,
+			       struct iommu_fault_ops *new_ops,
 			       struct iommu_fault_ops *old_ops,
 			       struct bpf_link *link)
 {
@@ -349,7 +392,7 @@ int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
 	bool same_place;
 	int ret;
 
-	mutex_lock(&iommu_fault_lock);
+	mutex_lock(&core->lock);
 	old = old_ops->policy;
 	if (!old) {
 		ret = -ENOENT;
@@ -359,11 +402,12 @@ int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
 		ret = -EBUSY;
 		goto unlock;
 	}
-	if (strcmp(new_ops->name, old_ops->name) && policy_find(new_ops->name)) {
+	if (strcmp(new_ops->name, old_ops->name) &&
+	    policy_find(core, new_ops->name)) {
 		ret = -EEXIST;
 		goto unlock;
 	}
-	new = policy_new(new_ops);
+	new = policy_new(core, new_ops);
 	if (IS_ERR(new)) {
 		ret = PTR_ERR(new);
 		goto unlock;
@@ -380,44 +424,55 @@ int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
 		chain_insert(new->chain, new);
 		list_del_rcu(&old->node);
 	}
-	mutex_unlock(&iommu_fault_lock);
+	mutex_unlock(&core->lock);
 
 	synchronize_rcu();
 	iommu_fault_pending_policy_move(old, new, same_place);
 
-	mutex_lock(&iommu_fault_lock);
+	mutex_lock(&core->lock);
 	policy_free(old);
 	ret = 0;
 unlock:
-	mutex_unlock(&iommu_fault_lock);
+	mutex_unlock(&core->lock);
 	return ret;
 }
 
 /* --- IOMMU instances and devices ------------------------------------- */
 
+/* @src reports its faults to @core. */
+int iommu_fault_core_source_add(struct iommu_fault_core *core,
+				struct iommu_fault_source *src)
+{
+	src->core = core;
+	down_write(&core->sources_rwsem);
+	list_add_tail(&src->node, &core->sources);
+	up_write(&core->sources_rwsem);
+	return 0;
+}
+
 int iommu_fault_source_add(struct iommu_fault_source *src)
 {
-	down_write(&iommu_fault_sources_rwsem);
-	list_add_tail(&src->node, &iommu_fault_sources);
-	up_write(&iommu_fault_sources_rwsem);
-	return 0;
+	return iommu_fault_core_source_add(&iommu_fault_sys_core, src);
 }
 EXPORT_SYMBOL_GPL(iommu_fault_source_add);
 
 void iommu_fault_source_remove(struct iommu_fault_source *src)
 {
-	down_write(&iommu_fault_sources_rwsem);
+	struct iommu_fault_core *core = src->core;
+
+	down_write(&core->sources_rwsem);
 	list_del(&src->node);
-	up_write(&iommu_fault_sources_rwsem);
+	up_write(&core->sources_rwsem);
 }
 EXPORT_SYMBOL_GPL(iommu_fault_source_remove);
 
-static struct iommu_fault_source *source_find(const char *name)
+static struct iommu_fault_source *source_find(struct iommu_fault_core *core,
+					      const char *name)
 {
 	struct iommu_fault_source *src;
 
-	lockdep_assert_held(&iommu_fault_sources_rwsem);
-	list_for_each_entry(src, &iommu_fault_sources, node)
+	lockdep_assert_held(&core->sources_rwsem);
+	list_for_each_entry(src, &core->sources, node)
 		if (!strcmp(src->name, name))
 			return src;
 	return NULL;
@@ -427,6 +482,7 @@ struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
 					    struct device *dev, u32 sid,
 					    void *drvdata)
 {
+	struct iommu_fault_core *core = src->core;
 	struct iommu_fault_chain *chain;
 	struct iommu_fault_dev *fdev;
 
@@ -435,18 +491,19 @@ struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
 		return NULL;
 	fdev->dev = dev;
 	fdev->sid = sid;
+	fdev->core = core;
 	fdev->src = src;
 	fdev->drvdata = drvdata;
 	refcount_set(&fdev->refs, 1);
 
-	mutex_lock(&iommu_fault_lock);
-	chain = chain_find(dev_name(dev));
-	if (chain && chain != &iommu_fault_global) {
+	mutex_lock(&core->lock);
+	chain = chain_find(core, dev_name(dev));
+	if (chain && chain != &core->global) {
 		chain->users++;
 		rcu_assign_pointer(fdev->chain, chain);
 	}
-	list_add_tail(&fdev->node, &iommu_fault_devices);
-	mutex_unlock(&iommu_fault_lock);
+	list_add_tail(&fdev->node, &core->devices);
+	mutex_unlock(&core->lock);
 	return fdev;
 }
 EXPORT_SYMBOL_GPL(iommu_fault_dev_add);
@@ -458,13 +515,13 @@ void iommu_fault_dev_put(struct iommu_fault_dev *fdev)
 }
 
 /* The last quarantine is lifted: the fault path may turn off again. */
-static void quarantine_lifted(void)
+static void quarantine_lifted(struct iommu_fault_core *core)
 {
-	lockdep_assert_held(&iommu_fault_lock);
-	if (atomic_dec_and_test(&iommu_fault_nr_quarantined) &&
-	    iommu_fault_quarantine_holds_key) {
-		iommu_fault_quarantine_holds_key = false;
-		static_branch_dec(&iommu_fault_bpf_active);
+	lockdep_assert_held(&core->lock);
+	if (atomic_dec_and_test(&core->nr_quarantined) &&
+	    core->quarantine_holds_key) {
+		core->quarantine_holds_key = false;
+		core_key_dec(core);
 	}
 }
 
@@ -482,25 +539,27 @@ static void quarantine_lifted(void)
 void iommu_fault_dev_remove(struct iommu_fault_dev *fdev)
 {
 	struct iommu_fault_chain *chain;
+	struct iommu_fault_core *core;
 
 	if (!fdev)
 		return;
-	mutex_lock(&iommu_fault_lock);
+	core = fdev->core;
+	mutex_lock(&core->lock);
 	list_del(&fdev->node);
-	mutex_unlock(&iommu_fault_lock);
+	mutex_unlock(&core->lock);
 
 	iommu_fault_pending_dev_gone(fdev);
 	iommu_fault_dev_put(fdev);
 	wait_var_event(&fdev->refs, !refcount_read(&fdev->refs));
 
-	mutex_lock(&iommu_fault_lock);
+	mutex_lock(&core->lock);
 	chain = rcu_dereference_protected(fdev->chain,
-					  lockdep_is_held(&iommu_fault_lock));
+					  lockdep_is_held(&core->lock));
 	if (chain)
-		chain_put(chain);
+		chain_put(core, chain);
 	if (test_and_clear_bit(IOMMU_FAULT_DEV_QUARANTINED, &fdev->flags))
-		quarantine_lifted();
-	mutex_unlock(&iommu_fault_lock);
+		quarantine_lifted(core);
+	mutex_unlock(&core->lock);
 	kfree_rcu_mightsleep(fdev);
 }
 EXPORT_SYMBOL_GPL(iommu_fault_dev_remove);
@@ -614,8 +673,8 @@ run_chain(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
 
 	ctx->stage = IOMMU_FAULT_STAGE_ATOMIC;
 	chains[0] = rcu_dereference(fdev->chain);
-	chains[1] = &iommu_fault_global;
-	if (from && from->chain == &iommu_fault_global)
+	chains[1] = &fdev->core->global;
+	if (from && from->chain == chains[1])
 		i = 1;
 
 	for (; i < ARRAY_SIZE(chains); i++) {
@@ -644,7 +703,7 @@ run_chain(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
 void iommu_fault_quarantine(struct iommu_fault_dev *fdev)
 {
 	if (!test_and_set_bit(IOMMU_FAULT_DEV_QUARANTINED, &fdev->flags))
-		atomic_inc(&iommu_fault_nr_quarantined);
+		atomic_inc(&fdev->core->nr_quarantined);
 	iommu_fault_pending_dev_abort(fdev);
 }
 
@@ -771,54 +830,58 @@ EXPORT_SYMBOL_GPL(__iommu_fault_report);
 void iommu_fault_report_orphan(struct iommu_fault_source *src,
 			       const struct iommu_fault_ctx *ctx)
 {
-	atomic64_inc(&iommu_fault_orphans);
+	atomic64_inc(&src->core->orphans);
 	trace_iommu_fault_bpf_resume(ctx, false);
 }
 EXPORT_SYMBOL_GPL(iommu_fault_report_orphan);
 
 /* --- what the control device reads and changes ------------------------ */
 
-static struct iommu_fault_dev *dev_find(const char *name)
+static struct iommu_fault_dev *dev_find(struct iommu_fault_core *core,
+					const char *name)
 {
 	struct iommu_fault_dev *fdev;
 
-	lockdep_assert_held(&iommu_fault_lock);
-	list_for_each_entry(fdev, &iommu_fault_devices, node)
+	lockdep_assert_held(&core->lock);
+	list_for_each_entry(fdev, &core->devices, node)
 		if (!strcmp(dev_name(fdev->dev), name))
 			return fdev;
 	return NULL;
 }
 
-void iommu_fault_counts(u32 *nr_policies, u32 *nr_devices, u64 *orphans)
+void iommu_fault_counts(struct iommu_fault_core *core, u32 *nr_policies,
+			u32 *nr_devices, u64 *orphans)
 {
-	mutex_lock(&iommu_fault_lock);
-	*nr_policies = list_count_nodes(&iommu_fault_policies);
-	*nr_devices = list_count_nodes(&iommu_fault_devices);
-	mutex_unlock(&iommu_fault_lock);
-	*orphans = atomic64_read(&iommu_fault_orphans);
+	mutex_lock(&core->lock);
+	*nr_policies = list_count_nodes(&core->policies);
+	*nr_devices = list_count_nodes(&core->devices);
+	mutex_unlock(&core->lock);
+	*orphans = atomic64_read(&core->orphans);
 }
 
 #define READ_STAT(dst, src)	((dst) = atomic64_read(&(src)))
 
 /* The device named @name, with a reference (iommu_fault_dev_put()). */
-struct iommu_fault_dev *iommu_fault_dev_find(const char *name)
+struct iommu_fault_dev *iommu_fault_dev_find(struct iommu_fault_core *core,
+					     const char *name)
 {
 	struct iommu_fault_dev *fdev;
 
-	mutex_lock(&iommu_fault_lock);
-	fdev = dev_find(name);
+	mutex_lock(&core->lock);
+	fdev = dev_find(core, name);
 	if (fdev)
 		iommu_fault_dev_get(fdev);
-	mutex_unlock(&iommu_fault_lock);
+	mutex_unlock(&core->lock);
 	return fdev;
 }
 
-static struct iommu_fault_dev *dev_find_index(u32 index)
+static struct iommu_fault_dev *dev_find_index(struct iommu_fault_core *core,
+					      u32 index)
 {
 	struct iommu_fault_dev *fdev;
 
-	lockdep_assert_held(&iommu_fault_lock);
-	list_for_each_entry(fdev, &iommu_fault_devices, node)
+	lockdep_assert_held(&core->lock);
+	list_for_each_entry(fdev, &core->devices, node)
 		if (!index--)
 			return fdev;
 	return NULL;
@@ -828,17 +891,19 @@ static struct iommu_fault_dev *dev_find_index(u32 index)
  * Counters of device @out->dev (or the @out->index-th device); with
  * @reset, lift its quarantine.
  */
-int iommu_fault_dev_ctl(struct iommu_fault_ctl_dev *out, bool reset)
+int iommu_fault_dev_ctl(struct iommu_fault_core *core,
+			struct iommu_fault_ctl_dev *out, bool reset)
 {
 	bool by_index = out->flags & IOMMU_FAULT_CTL_DEV_BY_INDEX;
 	struct iommu_fault_dev_stats *st;
 	struct iommu_fault_dev *fdev;
 	int i;
 
-	mutex_lock(&iommu_fault_lock);
-	fdev = by_index ? dev_find_index(out->index) : dev_find(out->dev);
+	mutex_lock(&core->lock);
+	fdev = by_index ? dev_find_index(core, out->index) :
+			  dev_find(core, out->dev);
 	if (!fdev) {
-		mutex_unlock(&iommu_fault_lock);
+		mutex_unlock(&core->lock);
 		return by_index ? -ENOENT : -ENODEV;
 	}
 	strscpy(out->dev, dev_name(fdev->dev), sizeof(out->dev));
@@ -848,7 +913,7 @@ int iommu_fault_dev_ctl(struct iommu_fault_ctl_dev *out, bool reset)
 	out->quarantined = iommu_fault_dev_quarantined(fdev);
 	if (reset &&
 	    test_and_clear_bit(IOMMU_FAULT_DEV_QUARANTINED, &fdev->flags))
-		quarantine_lifted();
+		quarantine_lifted(core);
 	READ_STAT(out->faults[0], st->faults[0]);
 	READ_STAT(out->faults[1], st->faults[1]);
 	READ_STAT(out->resumes[0], st->resumes[0]);
@@ -863,12 +928,13 @@ int iommu_fault_dev_ctl(struct iommu_fault_ctl_dev *out, bool reset)
 		READ_STAT(out->fast_ns_log2[i], st->fast_ns_log2[i]);
 		READ_STAT(out->deferred_ns_log2[i], st->deferred_ns_log2[i]);
 	}
-	mutex_unlock(&iommu_fault_lock);
+	mutex_unlock(&core->lock);
 	return 0;
 }
 
 /* The @out->index-th attached policy and its counters. */
-int iommu_fault_policy_ctl(struct iommu_fault_ctl_policy *out)
+int iommu_fault_policy_ctl(struct iommu_fault_core *core,
+			   struct iommu_fault_ctl_policy *out)
 {
 	struct iommu_fault_policy_stats *st;
 	struct iommu_fault_policy *policy;
@@ -876,12 +942,12 @@ int iommu_fault_policy_ctl(struct iommu_fault_ctl_policy *out)
 	u32 i = 0;
 	int stage, status;
 
-	mutex_lock(&iommu_fault_lock);
-	list_for_each_entry(policy, &iommu_fault_policies, all)
+	mutex_lock(&core->lock);
+	list_for_each_entry(policy, &core->policies, all)
 		if (i++ == out->index)
 			break;
-	if (list_entry_is_head(policy, &iommu_fault_policies, all)) {
-		mutex_unlock(&iommu_fault_lock);
+	if (list_entry_is_head(policy, &core->policies, all)) {
+		mutex_unlock(&core->lock);
 		return -ENOENT;
 	}
 	ops = policy->ops;
@@ -909,23 +975,23 @@ int iommu_fault_policy_ctl(struct iommu_fault_ctl_policy *out)
 	}
 	READ_STAT(out->bad_verdicts, st->bad_verdicts);
 	READ_STAT(out->unrecoverable_misuse, st->unrecoverable_misuse);
-	mutex_unlock(&iommu_fault_lock);
+	mutex_unlock(&core->lock);
 	return 0;
 }
 
 /* Feed a raw record into IOMMU @name's event path. */
-int iommu_fault_inject(const char *name, const void *raw, size_t len,
-		       u32 count, u32 flags)
+int iommu_fault_inject(struct iommu_fault_core *core, const char *name,
+		       const void *raw, size_t len, u32 count, u32 flags)
 {
 	struct iommu_fault_source *src;
 	int ret = 0;
 
-	down_read(&iommu_fault_sources_rwsem);
-	src = source_find(name);
+	down_read(&core->sources_rwsem);
+	src = source_find(core, name);
 	if (!src || !src->ops->inject)
 		ret = -ENODEV;
 	else
 		ret = src->ops->inject(src, raw, len, count, flags);
-	up_read(&iommu_fault_sources_rwsem);
+	up_read(&core->sources_rwsem);
 	return ret;
 }

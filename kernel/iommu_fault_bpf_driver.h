@@ -16,6 +16,7 @@
 
 struct device;
 struct iommu_domain;
+struct iommu_fault_core;
 struct iommu_fault_dev;
 struct iommu_fault_source;
 
@@ -56,11 +57,13 @@ struct iommu_fault_driver_ops {
  * struct iommu_fault_source - one IOMMU instance that reports faults
  * @name: its device name, as user space names it for injection
  * @ops: the driver's ops
+ * @core: private to the core: the one it reports to
  * @node: private to the core
  */
 struct iommu_fault_source {
 	const char *name;
 	const struct iommu_fault_driver_ops *ops;
+	struct iommu_fault_core *core;
 	struct list_head node;
 };
 

@@ -3,13 +3,16 @@
  * KUnit tests for the iommu-fault-bpf core: the verdict resolution table
  * of the design (statuses x stage x recoverable), including the values a
  * buggy policy can return; then the real dispatcher and pending pool
- * driven by C policies and a fake IOMMU that records its resumes.
+ * driven by C policies and a fake IOMMU that records its resumes.  Each
+ * case has a core of its own: the machine's chains, static key and pool
+ * are not touched.
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/jump_label.h>
 #include <linux/kthread.h>
 #include <linux/limits.h>
 
@@ -191,11 +194,6 @@ static const struct iommu_fault_driver_ops fake_driver_ops = {
 	.stock = fake_stock,
 };
 
-static struct iommu_fault_source fake_src = {
-	.name = "kunit-iommu",
-	.ops = &fake_driver_ops,
-};
-
 static void fake_respond(int i)
 {
 	int j;
@@ -213,16 +211,14 @@ static struct core_env *fake_env;
 /* Which of the test's policies is calling: its index in core_env::ops. */
 static int fake_caller(void);
 
-/* Whether a fault is of the suite's own devices. */
-static bool fake_ours(const struct iommu_fault_ctx *ctx);
+/* Slots of the case's pool in use. */
+static u32 pool_in_use(struct kunit *test);
 
 /* Fast op number i: note the call, answer what it was told to, decide. */
 static int fake_fault(struct iommu_fault_ctx *ctx)
 {
 	int i = fake_caller();
 
-	if (!fake_ours(ctx))
-		return IOMMU_FAULT_STATUS_NONE;
 	if (fake.n_order < MAX_EVENTS)
 		fake.order[fake.n_order++] = i;
 	fake_respond(i);
@@ -257,13 +253,12 @@ static void fake_exit(void)
 }
 
 struct core_env {
+	struct iommu_fault_core core;	/* the case's own */
+	struct iommu_fault_source src;	/* the fake IOMMU, on @core */
 	struct device *dev, *dev2;
 	struct iommu_fault_dev *fdev, *fdev2;
 	struct iommu_fault_ops ops[NR_OPS];
 	bool attached[NR_OPS];
-	/* The machine's, before the case: put back after it. */
-	u32 live_policies, live_pool, live_deadline;
-	const char *case_name;	/* the prefix of its devices' names */
 };
 
 /* The core knows which policy's op runs: that is how kfuncs check it. */
@@ -278,39 +273,19 @@ static int fake_caller(void)
 }
 
 /*
- * The machine is live while the suite runs: a fault of a real device that
- * reaches a global test policy is not the test's, and passes on untouched
- * (to the stock path) without being recorded.  The test's own devices are
- * KUnit's, named "<case>.<name>" (a worker may report them too: a chain
- * that goes on after a sleepable op).
- */
-static bool fake_ours(const struct iommu_fault_ctx *ctx)
-{
-	const char *name = fake_env->case_name;
-	size_t n = strlen(name);
-
-	return !strncmp(ctx->dev_name, name, n) && ctx->dev_name[n] == '.';
-}
-
-/*
- * The core's chains, static key and pool are the machine's own.  The suite
- * runs only when nothing of the machine is in them (no policy attached,
- * nothing pending), puts the machine's limits back after each case, and
- * leaves nothing attached or pending behind (checked in core_exit()).
+ * A core of the case's own, with the fake IOMMU and two devices on it.
+ * Its faults are reported with __iommu_fault_report(): it has no static
+ * key, and the machine's is not touched.
  */
 static int core_init(struct kunit *test)
 {
 	struct core_env *env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
-	u32 nr_devices, in_use;
-	u64 orphans;
 
 	KUNIT_ASSERT_NOT_NULL(test, env);
-	iommu_fault_counts(&env->live_policies, &nr_devices, &orphans);
-	iommu_fault_pending_limits(&env->live_pool, &env->live_deadline,
-				   &in_use);
-	if (env->live_policies || in_use)
-		kunit_skip(test, "the machine has %u policies attached and %u faults pending",
-			   env->live_policies, in_use);
+	KUNIT_ASSERT_EQ(test, iommu_fault_core_init(&env->core, NULL), 0);
+	env->src.name = "kunit-iommu";
+	env->src.ops = &fake_driver_ops;
+	iommu_fault_core_source_add(&env->core, &env->src);
 	memset(&fake, 0, sizeof(fake));
 	init_completion(&fake.sleep_entered);
 	init_completion(&fake.sleep_go);
@@ -320,11 +295,10 @@ static int core_init(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(env->dev));
 	env->dev2 = kunit_device_register(test, FAKE_DEV2);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(env->dev2));
-	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, 0x99, NULL);
+	env->fdev = iommu_fault_dev_add(&env->src, env->dev, 0x99, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
-	env->fdev2 = iommu_fault_dev_add(&fake_src, env->dev2, 0x9a, NULL);
+	env->fdev2 = iommu_fault_dev_add(&env->src, env->dev2, 0x9a, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev2);
-	env->case_name = test->name;
 	test->priv = env;
 	fake_env = env;
 	return 0;
@@ -333,34 +307,32 @@ static int core_init(struct kunit *test)
 static void core_exit(struct kunit *test)
 {
 	struct core_env *env = test->priv;
-	u32 nr_policies, nr_devices, pool, deadline, in_use;
+	u32 nr_policies, nr_devices;
 	u64 orphans;
 	int i;
 
-	if (!env)	/* skipped in core_init() */
+	if (!env)	/* core_init() failed */
 		return;
 
 	/* Nothing a failed test left blocked may stay blocked. */
-	iommu_fault_pending_test_on_move(NULL);
+	iommu_fault_pending_test_on_move(&env->core.pool, NULL);
 	fake.block_sleep = false;
 	fake.block_resume = false;
 	complete_all(&fake.sleep_go);
 	complete_all(&fake.resume_go);
 	for (i = 0; i < ARRAY_SIZE(env->ops); i++)
 		if (env->attached[i])
-			iommu_fault_policy_detach(&env->ops[i]);
+			iommu_fault_policy_detach(&env->core, &env->ops[i]);
 	iommu_fault_dev_remove(env->fdev);
 	iommu_fault_dev_remove(env->fdev2);
-	iommu_fault_pending_set_limits(env->live_pool, env->live_deadline);
-	iommu_fault_pending_test_max_active(0);
+	iommu_fault_source_remove(&env->src);
 
-	/* As the machine had it: no test policy or fault left in the core. */
-	iommu_fault_counts(&nr_policies, &nr_devices, &orphans);
-	iommu_fault_pending_limits(&pool, &deadline, &in_use);
-	KUNIT_EXPECT_EQ(test, nr_policies, env->live_policies);
-	KUNIT_EXPECT_EQ(test, in_use, 0);
-	KUNIT_EXPECT_EQ(test, pool, env->live_pool);
-	KUNIT_EXPECT_EQ(test, deadline, env->live_deadline);
+	/* Detach and removal left nothing behind. */
+	iommu_fault_counts(&env->core, &nr_policies, &nr_devices, &orphans);
+	KUNIT_EXPECT_EQ(test, nr_policies, 0);
+	KUNIT_EXPECT_EQ(test, nr_devices, 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
+	iommu_fault_core_destroy(&env->core);
 }
 
 /* Policy @i's ops, on device @dev ("" = all) with @prio; not attached. */
@@ -387,7 +359,8 @@ static void attach(struct kunit *test, int i, bool on_dev, int prio)
 	struct core_env *env = test->priv;
 
 	policy_ops(test, i, on_dev ? dev_name(env->dev) : "", prio);
-	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(&env->ops[i], NULL), 0);
+	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(&env->core,
+							&env->ops[i], NULL), 0);
 	env->attached[i] = true;
 }
 
@@ -395,7 +368,7 @@ static void detach(struct kunit *test, int i)
 {
 	struct core_env *env = test->priv;
 
-	iommu_fault_policy_detach(&env->ops[i]);
+	iommu_fault_policy_detach(&env->core, &env->ops[i]);
 	env->attached[i] = false;
 }
 
@@ -408,7 +381,8 @@ static enum iommu_fault_claim report_on(struct iommu_fault_dev *fdev,
 		.stall_tag = stall_tag,
 	};
 
-	return iommu_fault_report(fdev, &ctx);
+	/* No static key in front of a test's core. */
+	return __iommu_fault_report(fdev, &ctx);
 }
 
 static enum iommu_fault_claim report(struct kunit *test, bool recoverable)
@@ -418,22 +392,39 @@ static enum iommu_fault_claim report(struct kunit *test, bool recoverable)
 	return report_on(env->fdev, recoverable, 0);
 }
 
+static struct iommu_fault_pool *test_pool(struct kunit *test)
+{
+	return &((struct core_env *)test->priv)->core.pool;
+}
+
 /* The cookie of the @n-th oldest pending fault (from 0), or 0. */
-static u64 pending_cookie(int n)
+static u64 pending_cookie(struct kunit *test, int n)
 {
 	struct iommu_fault_pending_info info[8];
 
-	if (iommu_fault_pending_list(0, info, ARRAY_SIZE(info)) <= n)
+	if (iommu_fault_pending_list(test_pool(test), 0, info,
+				     ARRAY_SIZE(info)) <= n)
 		return 0;
 	return info[n].cookie;
 }
 
-static u32 pool_in_use(void)
+static u32 pool_in_use(struct kunit *test)
 {
 	u32 size, deadline, in_use;
 
-	iommu_fault_pending_limits(&size, &deadline, &in_use);
+	iommu_fault_pending_limits(test_pool(test), &size, &deadline, &in_use);
 	return in_use;
+}
+
+static int respond(struct kunit *test, u64 cookie, int status)
+{
+	return iommu_fault_respond(test_pool(test), cookie, status, NULL);
+}
+
+static int set_limits(struct kunit *test, u32 pool_size, u32 deadline_ms)
+{
+	return iommu_fault_pending_set_limits(test_pool(test), pool_size,
+					      deadline_ms);
 }
 
 /* Something a test runs in a thread of its own, to be blocked there. */
@@ -474,17 +465,17 @@ static struct async *async_run(struct kunit *test, void (*fn)(struct async *),
 
 static void async_respond(struct async *a)
 {
-	a->ret = iommu_fault_respond(a->cookie, a->i, NULL);
+	a->ret = iommu_fault_respond(&a->env->core.pool, a->cookie, a->i, NULL);
 }
 
 static void async_detach(struct async *a)
 {
-	iommu_fault_policy_detach(&a->env->ops[a->i]);
+	iommu_fault_policy_detach(&a->env->core, &a->env->ops[a->i]);
 }
 
 static void async_replace(struct async *a)
 {
-	a->ret = iommu_fault_policy_replace(&a->env->ops[a->j],
+	a->ret = iommu_fault_policy_replace(&a->env->core, &a->env->ops[a->j],
 					    &a->env->ops[a->i], NULL);
 }
 
@@ -539,7 +530,7 @@ static void chain_end_is_stock(struct kunit *test)
 /* A full pool answers at once; detach answers what was parked. */
 static void pool_exhaustion(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(2, 0), 0);
+	KUNIT_ASSERT_EQ(test, set_limits(test, 2, 0), 0);
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 
@@ -548,13 +539,13 @@ static void pool_exhaustion(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
 	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);	/* the one that found no slot */
-	KUNIT_EXPECT_EQ(test, pool_in_use(), 2);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 2);
 	/* The pool cannot shrink under pending faults. */
-	KUNIT_EXPECT_EQ(test, iommu_fault_pending_set_limits(8, 0), -EBUSY);
+	KUNIT_EXPECT_EQ(test, set_limits(test, 8, 0), -EBUSY);
 
 	detach(test, 0);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 3);
-	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 }
 
 /* Policy 0 attached, global, parking (IGNORE) one fault: its cookie. */
@@ -565,7 +556,7 @@ static u64 park_one(struct kunit *test)
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	report(test, true);
-	cookie = pending_cookie(0);
+	cookie = pending_cookie(test, 0);
 	KUNIT_ASSERT_NE(test, cookie, 0);
 	return cookie;
 }
@@ -575,16 +566,14 @@ static void pending_deadline(struct kunit *test)
 {
 	u64 cookie;
 
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 50), 0);
+	KUNIT_ASSERT_EQ(test, set_limits(test, 0, 50), 0);
 	cookie = park_one(test);
 
 	msleep(300);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
-	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
-						  IOMMU_FAULT_STATUS_HANDLED,
-						  NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, respond(test, cookie, IOMMU_FAULT_STATUS_HANDLED), -ENOENT);
 	KUNIT_EXPECT_EQ(test, fake.retries, 0);
-	KUNIT_EXPECT_EQ(test, pending_cookie(0), 0);
+	KUNIT_EXPECT_EQ(test, pending_cookie(test, 0), 0);
 }
 
 /*
@@ -593,14 +582,14 @@ static void pending_deadline(struct kunit *test)
  */
 static void lowered_deadline_reaches_pending(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 60000), 0);
+	KUNIT_ASSERT_EQ(test, set_limits(test, 0, 60000), 0);
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	report(test, true);
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 50), 0);
+	KUNIT_ASSERT_EQ(test, set_limits(test, 0, 50), 0);
 	msleep(300);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
-	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 }
 
 /* One answer per cookie: the second response sends nothing. */
@@ -609,12 +598,8 @@ static void respond_exactly_once(struct kunit *test)
 	u64 cookie;
 
 	cookie = park_one(test);
-	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
-						  IOMMU_FAULT_STATUS_HANDLED,
-						  NULL), 0);
-	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
-						  IOMMU_FAULT_STATUS_HANDLED,
-						  NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, respond(test, cookie, IOMMU_FAULT_STATUS_HANDLED), 0);
+	KUNIT_EXPECT_EQ(test, respond(test, cookie, IOMMU_FAULT_STATUS_HANDLED), -ENOENT);
 	KUNIT_EXPECT_EQ(test, fake.retries, 1);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
 }
@@ -630,7 +615,7 @@ static void removal_answers_pending(struct kunit *test)
 	report(test, true);
 	iommu_fault_dev_remove(env->fdev);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 2);
-	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, 0x99, NULL);
+	env->fdev = iommu_fault_dev_add(&env->src, env->dev, 0x99, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
 }
 
@@ -663,7 +648,7 @@ static void exit_after_last_op(struct kunit *test)
 	/* Detach answered it; the op's late HANDLED was dropped. */
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
 	KUNIT_EXPECT_EQ(test, fake.retries, 0);
-	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 }
 
 /*
@@ -685,7 +670,7 @@ static void claimer_keeps_slot_from_worker(struct kunit *test)
 	report_on(env->fdev, true, 1);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.sleep_entered,
 							    WAIT));
-	cookie = pending_cookie(0);
+	cookie = pending_cookie(test, 0);
 	KUNIT_ASSERT_NE(test, cookie, 0);
 
 	/* The claimer stops in the driver's resume, answering tag 1. */
@@ -696,7 +681,7 @@ static void claimer_keeps_slot_from_worker(struct kunit *test)
 							    WAIT));
 	/* The op returns; its worker is done with the slot. */
 	complete(&fake.sleep_go);
-	iommu_fault_pending_test_flush();
+	iommu_fault_pending_test_flush(test_pool(test));
 	/* A new fault, tag 2, is parked. */
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	report_on(env->fdev, true, 2);
@@ -708,14 +693,12 @@ static void claimer_keeps_slot_from_worker(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.answers[0].stall_tag, 1);
 	KUNIT_EXPECT_FALSE(test, fake.answers[0].retry);
 	/* Tag 2 waits, and gets its own single answer. */
-	cookie = pending_cookie(0);
+	cookie = pending_cookie(test, 0);
 	KUNIT_ASSERT_NE(test, cookie, 0);
-	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
-						  IOMMU_FAULT_STATUS_HANDLED,
-						  NULL), 0);
+	KUNIT_EXPECT_EQ(test, respond(test, cookie, IOMMU_FAULT_STATUS_HANDLED), 0);
 	KUNIT_ASSERT_EQ(test, fake.n_answers, 2);
 	KUNIT_EXPECT_EQ(test, fake.answers[1].stall_tag, 2);
-	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 }
 
 struct claimer_case {
@@ -746,10 +729,10 @@ static void removal_waits_for_claimer(struct kunit *test)
 	report(test, true);
 	fake.block_resume = true;
 	if (c->watchdog)
-		KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(0, 20), 0);
+		KUNIT_ASSERT_EQ(test, set_limits(test, 0, 20), 0);
 	else
 		r = async_run(test, async_respond, IOMMU_FAULT_STATUS_HANDLED,
-			      0, pending_cookie(0));
+			      0, pending_cookie(test, 0));
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.resume_entered,
 							    WAIT));
 
@@ -765,7 +748,7 @@ static void removal_waits_for_claimer(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, fake.n_answers, 1);
 	KUNIT_EXPECT_EQ(test, fake.answers[0].retry, !c->watchdog);
-	env->fdev = iommu_fault_dev_add(&fake_src, env->dev, 0x99, NULL);
+	env->fdev = iommu_fault_dev_add(&env->src, env->dev, 0x99, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
 }
 
@@ -778,34 +761,26 @@ static void cookie_never_reused(struct kunit *test)
 	u64 first, cookie, last = 0;
 	int i;
 
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(4, 0), 0);
+	KUNIT_ASSERT_EQ(test, set_limits(test, 4, 0), 0);
 	first = park_one(test);
-	KUNIT_EXPECT_EQ(test, iommu_fault_respond(first,
-						  IOMMU_FAULT_STATUS_HANDLED,
-						  NULL), 0);
+	KUNIT_EXPECT_EQ(test, respond(test, first, IOMMU_FAULT_STATUS_HANDLED), 0);
 
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(8, 0), 0);
+	KUNIT_ASSERT_EQ(test, set_limits(test, 8, 0), 0);
 	report(test, true);
-	cookie = pending_cookie(0);
+	cookie = pending_cookie(test, 0);
 	KUNIT_EXPECT_NE(test, cookie, first);
-	KUNIT_EXPECT_EQ(test, iommu_fault_respond(first,
-						  IOMMU_FAULT_STATUS_INVALID,
-						  NULL), -ENOENT);
-	KUNIT_EXPECT_EQ(test, pool_in_use(), 1);
+	KUNIT_EXPECT_EQ(test, respond(test, first, IOMMU_FAULT_STATUS_INVALID), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 1);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
-	KUNIT_EXPECT_EQ(test, iommu_fault_respond(cookie,
-						  IOMMU_FAULT_STATUS_HANDLED,
-						  NULL), 0);
+	KUNIT_EXPECT_EQ(test, respond(test, cookie, IOMMU_FAULT_STATUS_HANDLED), 0);
 
 	/* One slot, used again and again: a new cookie every time. */
-	KUNIT_ASSERT_EQ(test, iommu_fault_pending_set_limits(1, 0), 0);
+	KUNIT_ASSERT_EQ(test, set_limits(test, 1, 0), 0);
 	for (i = 0; i < 100; i++) {
 		report(test, true);
-		cookie = pending_cookie(0);
+		cookie = pending_cookie(test, 0);
 		KUNIT_ASSERT_GT(test, cookie, last);
-		KUNIT_ASSERT_EQ(test, iommu_fault_respond(cookie,
-							  IOMMU_FAULT_STATUS_HANDLED,
-							  NULL), 0);
+		KUNIT_ASSERT_EQ(test, respond(test, cookie, IOMMU_FAULT_STATUS_HANDLED), 0);
 		last = cookie;
 	}
 	KUNIT_EXPECT_EQ(test, fake.retries, 102);
@@ -842,7 +817,7 @@ static void replace_keeps_deferred_in_place(struct kunit *test)
 	DECLARE_COMPLETION_ONSTACK(moved);
 	struct async *a;
 
-	iommu_fault_pending_test_max_active(1);
+	iommu_fault_pending_test_max_active(test_pool(test), 1);
 	attach(test, 0, false, 0);
 	attach(test, 1, false, 10);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_DEFER;
@@ -857,7 +832,7 @@ static void replace_keeps_deferred_in_place(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.sleep_calls[0], 1);
 
 	policy_ops(test, 2, c->on_dev2 ? dev_name(env->dev2) : "", c->prio);
-	iommu_fault_pending_test_on_move(&moved);
+	iommu_fault_pending_test_on_move(test_pool(test), &moved);
 	a = async_run(test, async_replace, 0, 2, 0);
 	/* Both faults are where the update put them: let them run. */
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&moved, WAIT));
@@ -866,7 +841,7 @@ static void replace_keeps_deferred_in_place(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, a->ret, 0);
 	env->attached[0] = false;
 	env->attached[2] = true;
-	iommu_fault_pending_test_flush();
+	iommu_fault_pending_test_flush(test_pool(test));
 
 	KUNIT_EXPECT_EQ(test, fake.exits[0], 1);
 	KUNIT_EXPECT_EQ(test, fake.exits_while_sleeping, 0);
@@ -874,7 +849,7 @@ static void replace_keeps_deferred_in_place(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.sleep_calls[2], c->takes_queued ? 1 : 0);
 	KUNIT_EXPECT_EQ(test, fake.retries, c->takes_queued ? 1 : 2);
 	KUNIT_EXPECT_EQ(test, fake.aborts, c->takes_queued ? 1 : 0);
-	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 }
 
 /*
@@ -899,7 +874,7 @@ static void quarantine_outlives_detach(struct kunit *test)
 			IOMMU_FAULT_UNCLAIMED);
 
 	strscpy(d.dev, dev_name(env->dev), sizeof(d.dev));
-	KUNIT_ASSERT_EQ(test, iommu_fault_dev_ctl(&d, true), 0);
+	KUNIT_ASSERT_EQ(test, iommu_fault_dev_ctl(&env->core, &d, true), 0);
 	KUNIT_EXPECT_TRUE(test, d.quarantined);
 	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_UNCLAIMED);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 2);
@@ -920,14 +895,14 @@ static void pend_refused_quarantined_or_gone(struct kunit *test)
 	iommu_fault_quarantine(env->fdev);
 	KUNIT_EXPECT_EQ(test, iommu_fault_pend(env->fdev, env->ops[0].policy,
 					       &ctx, false), -EPERM);
-	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 
 	iommu_fault_pending_dev_gone(env->fdev2);
 	KUNIT_EXPECT_EQ(test, report_on(env->fdev2, true, 0),
 			IOMMU_FAULT_CLAIMED);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&env->fdev2->stats.pool_full), 0);
-	KUNIT_EXPECT_EQ(test, pool_in_use(), 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 }
 
 /*
@@ -943,15 +918,16 @@ static void device_policy_answers_its_device(struct kunit *test)
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	report_on(env->fdev, true, 1);
 	report_on(env->fdev2, true, 2);
-	on_dev = pending_cookie(0);
-	on_dev2 = pending_cookie(1);
+	on_dev = pending_cookie(test, 0);
+	on_dev2 = pending_cookie(test, 1);
 	KUNIT_ASSERT_NE(test, on_dev2, 0);
 
 	/* Policy 1 serves dev2: its init may answer dev2's fault only. */
 	fake.respond_cookie[1][0] = on_dev;
 	fake.respond_cookie[1][1] = on_dev2;
 	policy_ops(test, 1, dev_name(env->dev2), 0);
-	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(&env->ops[1], NULL), 0);
+	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(&env->core,
+							&env->ops[1], NULL), 0);
 	env->attached[1] = true;
 	KUNIT_EXPECT_EQ(test, fake.respond_ret[1][0], -EPERM);
 	KUNIT_EXPECT_EQ(test, fake.respond_ret[1][1], 0);
@@ -976,32 +952,55 @@ static void device_policy_answers_its_device(struct kunit *test)
 }
 
 /*
- * The machine's own faults while the suite runs: a device that is not the
- * suite's reaches a global test policy, which passes it on untouched; the
- * stock path gets it and the test's records stay clean.
+ * The case's core is its own: a policy attached to it is not the
+ * machine's (not listed, no static key taken), and a fault of another
+ * core's device never reaches it.  The suite used to attach its policies
+ * to the machine's chains and turn on the machine's fault path.
  */
-static void live_fault_passes_test_policies(struct kunit *test)
+static void core_isolated(struct kunit *test)
 {
-	struct iommu_fault_dev *other;
-	struct device *dev;
+	struct core_env *env = test->priv;
+	u32 policies, devices, policies_after, devices_after;
+	struct iommu_fault_source *src;
+	struct iommu_fault_core *other;
+	struct iommu_fault_dev *fdev;
+	u64 orphans;
+	int key;
 
-	/* Not KUnit's: as a real device of the machine is named. */
-	dev = root_device_register("ifb-kunit-live");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	other = iommu_fault_dev_add(&fake_src, dev, 0x9b, NULL);
+	other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	src = kunit_kzalloc(test, sizeof(*src), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	KUNIT_ASSERT_EQ(test, iommu_fault_core_init(other, NULL), 0);
+	src->name = "kunit-other";
+	src->ops = &fake_driver_ops;
+	iommu_fault_core_source_add(other, src);
+	fdev = iommu_fault_dev_add(src, env->dev, 0x9b, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, fdev);
+
+	iommu_fault_counts(&iommu_fault_sys_core, &policies, &devices,
+			   &orphans);
+	key = static_key_count(&iommu_fault_bpf_active.key);
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_INVALID;
+	iommu_fault_counts(&iommu_fault_sys_core, &policies_after,
+			   &devices_after, &orphans);
+	KUNIT_EXPECT_EQ(test, policies_after, policies);
+	KUNIT_EXPECT_EQ(test, devices_after, devices);
+	KUNIT_EXPECT_EQ(test, static_key_count(&iommu_fault_bpf_active.key),
+			key);
 
-	KUNIT_EXPECT_EQ(test, report_on(other, true, 7), IOMMU_FAULT_UNCLAIMED);
+	/* The same struct device, on the other core: not this policy's. */
+	KUNIT_EXPECT_EQ(test, report_on(fdev, true, 7), IOMMU_FAULT_UNCLAIMED);
 	KUNIT_EXPECT_EQ(test, fake.n_order, 0);
-	KUNIT_EXPECT_EQ(test, fake.aborts, 0);
-	/* The suite's own device still gets the test policy. */
+	KUNIT_EXPECT_EQ(test, fake.stock, 0);	/* the caller's stock path */
 	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
 	KUNIT_EXPECT_EQ(test, fake.n_order, 1);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
-	iommu_fault_dev_remove(other);
-	root_device_unregister(dev);
+
+	iommu_fault_dev_remove(fdev);
+	iommu_fault_source_remove(src);
+	iommu_fault_core_destroy(other);
 }
 
 /*
@@ -1011,6 +1010,7 @@ static void live_fault_passes_test_policies(struct kunit *test)
 static void long_device_names(struct kunit *test)
 {
 	struct iommu_fault_ctl_dev d = { .size = sizeof(d) };
+	struct core_env *env = test->priv;
 	struct iommu_fault_dev *fdev;
 	struct iommu_fault_ops *ops;
 	struct device *dev;
@@ -1019,16 +1019,17 @@ static void long_device_names(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
 	KUNIT_ASSERT_GT(test, strlen(dev_name(dev)), 32);
 	KUNIT_ASSERT_LT(test, strlen(dev_name(dev)), IOMMU_FAULT_DEV_LEN);
-	fdev = iommu_fault_dev_add(&fake_src, dev, 0x9c, NULL);
+	fdev = iommu_fault_dev_add(&env->src, dev, 0x9c, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, fdev);
 
 	strscpy(d.dev, dev_name(dev), sizeof(d.dev));
-	KUNIT_EXPECT_EQ(test, iommu_fault_dev_ctl(&d, true), 0);
+	KUNIT_EXPECT_EQ(test, iommu_fault_dev_ctl(&env->core, &d, true), 0);
 	KUNIT_EXPECT_EQ(test, d.sid, 0x9c);
 
 	ops = policy_ops(test, 0, dev_name(dev), 0);
-	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(ops, NULL), 0);
-	((struct core_env *)test->priv)->attached[0] = true;
+	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(&env->core, ops, NULL),
+			0);
+	env->attached[0] = true;
 	fake.verdict[0] = IOMMU_FAULT_STATUS_INVALID;
 	KUNIT_EXPECT_EQ(test, report_on(fdev, true, 1), IOMMU_FAULT_CLAIMED);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);
@@ -1054,7 +1055,7 @@ static struct kunit_case iommu_fault_core_cases[] = {
 	KUNIT_CASE(quarantine_outlives_detach),
 	KUNIT_CASE(pend_refused_quarantined_or_gone),
 	KUNIT_CASE(device_policy_answers_its_device),
-	KUNIT_CASE(live_fault_passes_test_policies),
+	KUNIT_CASE(core_isolated),
 	KUNIT_CASE(long_device_names),
 	{}
 };

@@ -210,12 +210,12 @@ static int iommu_fault_ops_reg(void *kdata, struct bpf_link *link)
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return iommu_fault_policy_attach(kdata, link);
+	return iommu_fault_policy_attach(&iommu_fault_sys_core, kdata, link);
 }
 
 static void iommu_fault_ops_unreg(void *kdata, struct bpf_link *link)
 {
-	iommu_fault_policy_detach(kdata);
+	iommu_fault_policy_detach(&iommu_fault_sys_core, kdata);
 }
 
 static int iommu_fault_ops_update(void *kdata, void *old_kdata,
@@ -223,7 +223,8 @@ static int iommu_fault_ops_update(void *kdata, void *old_kdata,
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return iommu_fault_policy_replace(kdata, old_kdata, link);
+	return iommu_fault_policy_replace(&iommu_fault_sys_core, kdata,
+					  old_kdata, link);
 }
 
 /* CFI stubs: the type anchors of the trampolines, never called. */

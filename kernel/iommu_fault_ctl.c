@@ -19,6 +19,10 @@
 #include "iommu_fault_bench.h"
 #include "iommu_fault_ctl.h"
 #include "iommu_fault_pending.h"
+#include "iommu_fault_policy.h"
+
+/* The control device manages the machine's core. */
+static struct iommu_fault_core *const ctl_core = &iommu_fault_sys_core;
 
 /* A fixed-size string field from user space: NUL-terminated, or -EINVAL. */
 static int check_str(const char *s, size_t size)
@@ -32,14 +36,15 @@ static int ctl_info(struct iommu_fault_ctl_info *info)
 
 	if (info->flags || info->__reserved)
 		return -EINVAL;
-	iommu_fault_pending_limits(&pool_size, &deadline, &in_use);
+	iommu_fault_pending_limits(&ctl_core->pool, &pool_size, &deadline,
+				   &in_use);
 	info->version = IOMMU_FAULT_CTL_VERSION;
 	info->features = IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_INJECT) ?
 			 IOMMU_FAULT_FEAT_INJECT : 0;
 	info->pool_size = pool_size;
 	info->pool_in_use = in_use;
 	info->deadline_ms = deadline;
-	iommu_fault_counts(&info->nr_policies, &info->nr_devices,
+	iommu_fault_counts(ctl_core, &info->nr_policies, &info->nr_devices,
 			   &info->orphan_stalls);
 	return 0;
 }
@@ -53,7 +58,7 @@ static int ctl_inject(struct iommu_fault_ctl_inject *inj)
 		return -EINVAL;
 	if (!inj->len || inj->len > sizeof(inj->raw))
 		return -EINVAL;
-	return iommu_fault_inject(inj->iommu, inj->raw, inj->len,
+	return iommu_fault_inject(ctl_core, inj->iommu, inj->raw, inj->len,
 				  inj->count ? inj->count : 1, inj->flags);
 }
 
@@ -61,14 +66,15 @@ static int ctl_respond(struct iommu_fault_ctl_respond *r)
 {
 	if (r->flags || r->__reserved)
 		return -EINVAL;
-	return iommu_fault_respond(r->cookie, r->status, NULL);
+	return iommu_fault_respond(&ctl_core->pool, r->cookie, r->status, NULL);
 }
 
 static int ctl_limits(struct iommu_fault_ctl_limits *l)
 {
 	if (l->flags)
 		return -EINVAL;
-	return iommu_fault_pending_set_limits(l->pool_size, l->deadline_ms);
+	return iommu_fault_pending_set_limits(&ctl_core->pool, l->pool_size,
+					      l->deadline_ms);
 }
 
 static int ctl_dev(struct iommu_fault_ctl_dev *d, bool reset)
@@ -80,14 +86,14 @@ static int ctl_dev(struct iommu_fault_ctl_dev *d, bool reset)
 	if (!(d->flags & IOMMU_FAULT_CTL_DEV_BY_INDEX) &&
 	    check_str(d->dev, sizeof(d->dev)))
 		return -EINVAL;
-	return iommu_fault_dev_ctl(d, reset);
+	return iommu_fault_dev_ctl(ctl_core, d, reset);
 }
 
 static int ctl_policy(struct iommu_fault_ctl_policy *p)
 {
 	if (p->flags)
 		return -EINVAL;
-	return iommu_fault_policy_ctl(p);
+	return iommu_fault_policy_ctl(ctl_core, p);
 }
 
 /*
@@ -107,9 +113,10 @@ static int ctl_list_pending(struct iommu_fault_ctl_pending *lp)
 	if (lp->flags || lp->__reserved)
 		return -EINVAL;
 	uent = u64_to_user_ptr(lp->entries);
-	iommu_fault_pending_limits(&pool_size, &deadline, &lp->total);
+	iommu_fault_pending_limits(&ctl_core->pool, &pool_size, &deadline,
+				   &lp->total);
 	while (count < lp->max) {
-		n = iommu_fault_pending_list(after, info,
+		n = iommu_fault_pending_list(&ctl_core->pool, after, info,
 					     min_t(u32, ARRAY_SIZE(info),
 						   lp->max - count));
 		for (i = 0; i < n; i++, count++) {
@@ -250,7 +257,7 @@ static struct miscdevice iommu_fault_ctl_dev = {
 /* Before the struct_ops (late_initcall) and the IOMMU drivers' faults. */
 static int __init iommu_fault_ctl_init(void)
 {
-	int ret = iommu_fault_pending_init();
+	int ret = iommu_fault_core_init(ctl_core, &iommu_fault_bpf_active);
 
 	if (ret)
 		return ret;

@@ -94,8 +94,10 @@ __bpf_kfunc int bpf_iommu_fault_respond(u64 cookie, int status)
 
 	if (!caller)
 		return capable(CAP_SYS_ADMIN) ?
-		       iommu_fault_respond(cookie, status, NULL) : -EPERM;
-	return iommu_fault_respond(cookie, status,
+		       iommu_fault_respond(&iommu_fault_sys_core.pool, cookie,
+					   status, NULL) : -EPERM;
+	/* A policy answers the faults of its own core only. */
+	return iommu_fault_respond(&caller->core->pool, cookie, status,
 				   caller->ops->dev[0] ? caller->ops->dev : NULL);
 }
 

@@ -6,11 +6,11 @@
  * fast stage never allocates; a full pool makes the dispatcher answer the
  * fault at once.  Every way of answering a pending fault (a response by
  * cookie, the deadline, quarantine, policy detach, device removal, the
- * deferred verdict) first *claims* the slot under iommu_fault_pending_lock:
+ * deferred verdict) first *claims* the slot under the pool's lock:
  * only one claim succeeds, so a fault is answered exactly once, and a
  * stale cookie finds nothing.
  *
- * Slot states (iommu_fault_pending_lock):
+ * Slot states (the pool's lock):
  *   FREE       on the free list
  *   PARKED     live: waits for an answer or its deadline
  *   QUEUED     live: its policy's sleepable op is queued
@@ -46,6 +46,7 @@
 
 #include "iommu_fault_bench.h"
 #include "iommu_fault_pending.h"
+#include "iommu_fault_policy.h"
 
 enum pending_state {
 	PENDING_FREE,
@@ -81,36 +82,23 @@ static_assert(sizeof(struct iommu_fault_pending) <= 288);
 /* Slots claimed, answered and released per turn of the lock. */
 #define PENDING_BATCH	32
 
-static DEFINE_SPINLOCK(iommu_fault_pending_lock);
-static struct iommu_fault_pending *pool;
-static LIST_HEAD(iommu_fault_pending_free);
-static u32 pool_size, nr_free;
-static LIST_HEAD(iommu_fault_pending_live);	/* oldest first */
-/*
- * Cookies grow with every fault pended, across pool resizes, so none is
- * ever reused: the slot index in the low cookie_shift bits, above it a
- * count that only goes up (64 bits: 2^52 faults with the default pool).
- */
-static unsigned int cookie_shift;
-static u64 last_cookie;
-static u32 deadline_ms = IOMMU_FAULT_DEADLINE_MS_DEFAULT;
-/*
- * The watchdog is queued for watchdog_at, no later than the oldest live
- * slot's deadline (lock).
- */
-static bool watchdog_armed;
-static unsigned long watchdog_at;
-static DEFINE_MUTEX(iommu_fault_limits_lock);
-static struct workqueue_struct *iommu_fault_wq;
-
 static void pending_work(struct work_struct *work);
 static void pending_watchdog(struct work_struct *work);
-static DECLARE_DELAYED_WORK(iommu_fault_watchdog, pending_watchdog);
+
+/*
+ * The pool of a slot in use: its device's core's.  The device stays while
+ * the slot is live, and while a worker or a claimer holds it.
+ */
+static struct iommu_fault_pool *slot_pool(const struct iommu_fault_pending *p)
+{
+	return &p->fdev->core->pool;
+}
 
 /* For the benchmark's floor: the deferred stage's workqueue, bare. */
-void iommu_fault_pending_queue_work(struct work_struct *work)
+void iommu_fault_pending_queue_work(struct iommu_fault_pool *pool,
+				    struct work_struct *work)
 {
-	queue_work(iommu_fault_wq, work);
+	queue_work(pool->wq, work);
 }
 
 size_t iommu_fault_pending_slot_size(void)
@@ -118,7 +106,7 @@ size_t iommu_fault_pending_slot_size(void)
 	return sizeof(struct iommu_fault_pending);
 }
 
-static int pool_alloc(u32 size)
+static int pool_alloc(struct iommu_fault_pool *pool, u32 size)
 {
 	struct iommu_fault_pending *new_pool;
 	unsigned long flags;
@@ -137,20 +125,20 @@ static int pool_alloc(u32 size)
 			cond_resched();
 	}
 
-	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	spin_lock_irqsave(&pool->lock, flags);
 	/* Claimed and abandoned slots are not free: their users finish first. */
-	if (pool && nr_free != pool_size) {
-		spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	if (pool->slots && pool->nr_free != pool->size) {
+		spin_unlock_irqrestore(&pool->lock, flags);
 		kvfree(new_pool);
 		return -EBUSY;
 	}
-	swap(pool, new_pool);
-	INIT_LIST_HEAD(&iommu_fault_pending_free);
-	list_splice(&new_free, &iommu_fault_pending_free);
-	pool_size = size;
-	nr_free = size;
-	cookie_shift = order_base_2(size);
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	swap(pool->slots, new_pool);
+	INIT_LIST_HEAD(&pool->free);
+	list_splice(&new_free, &pool->free);
+	pool->size = size;
+	pool->nr_free = size;
+	pool->cookie_shift = order_base_2(size);
+	spin_unlock_irqrestore(&pool->lock, flags);
 
 	kvfree(new_pool);
 	return 0;
@@ -160,43 +148,78 @@ static int pool_alloc(u32 size)
 static int pending_reboot(struct notifier_block *nb, unsigned long action,
 			  void *data)
 {
-	iommu_fault_pending_abort_all();
+	iommu_fault_pending_abort_all(container_of(nb, struct iommu_fault_pool,
+						   reboot_nb));
 	return NOTIFY_DONE;
 }
 
-static struct notifier_block iommu_fault_reboot_nb = {
-	.notifier_call = pending_reboot,
-};
-
-int iommu_fault_pending_init(void)
+/**
+ * iommu_fault_pool_init() - an empty pool of the default size
+ * @pool: zeroed
+ *
+ * The pool is usable even when this fails: with no slot, every fault a
+ * policy parks or defers is answered at once, as for a full pool.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int iommu_fault_pool_init(struct iommu_fault_pool *pool)
 {
 	int ret;
 
+	spin_lock_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->free);
+	INIT_LIST_HEAD(&pool->live);
+	pool->deadline_ms = IOMMU_FAULT_DEADLINE_MS_DEFAULT;
+	INIT_DELAYED_WORK(&pool->watchdog, pending_watchdog);
+	mutex_init(&pool->limits_lock);
 	/* It answers stalled DMA, which reclaim may be waiting for. */
-	iommu_fault_wq = alloc_workqueue("iommu_fault_bpf",
-					 WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!iommu_fault_wq)
+	pool->wq = alloc_workqueue("iommu_fault_bpf",
+				   WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!pool->wq)
 		return -ENOMEM;
-	ret = pool_alloc(IOMMU_FAULT_POOL_DEFAULT);
+	ret = pool_alloc(pool, IOMMU_FAULT_POOL_DEFAULT);
 	if (ret) {
-		destroy_workqueue(iommu_fault_wq);
-		iommu_fault_wq = NULL;
+		destroy_workqueue(pool->wq);
+		pool->wq = NULL;
 		return ret;
 	}
-	register_reboot_notifier(&iommu_fault_reboot_nb);
+	pool->reboot_nb.notifier_call = pending_reboot;
+	register_reboot_notifier(&pool->reboot_nb);
 	return 0;
 }
 
-/* Back to the free list; the cookie it had names nothing from now on. */
-static void slot_free(struct iommu_fault_pending *p)
+/**
+ * iommu_fault_pool_destroy() - answer what is pending and free the pool
+ * @pool: from iommu_fault_pool_init(), whose devices are all removed
+ *
+ * Context: process context, sleeps.
+ */
+void iommu_fault_pool_destroy(struct iommu_fault_pool *pool)
 {
-	lockdep_assert_held(&iommu_fault_pending_lock);
+	if (!pool->wq)
+		return;
+	unregister_reboot_notifier(&pool->reboot_nb);
+	iommu_fault_pending_abort_all(pool);
+	destroy_workqueue(pool->wq);
+	cancel_delayed_work_sync(&pool->watchdog);
+	WARN_ON(pool->nr_free != pool->size);
+	kvfree(pool->slots);
+	pool->slots = NULL;
+	pool->wq = NULL;
+}
+
+/* Back to the free list; the cookie it had names nothing from now on. */
+static void slot_free(struct iommu_fault_pool *pool,
+		      struct iommu_fault_pending *p)
+{
+	lockdep_assert_held(&pool->lock);
 	p->state = PENDING_FREE;
 	p->ctx.cookie = 0;
 	p->policy = NULL;
 	p->fdev = NULL;
-	list_add(&p->node, &iommu_fault_pending_free);
-	nr_free++;
+	list_add(&p->node, &pool->free);
+	pool->nr_free++;
 }
 
 static bool slot_live(const struct iommu_fault_pending *p)
@@ -206,46 +229,59 @@ static bool slot_live(const struct iommu_fault_pending *p)
 }
 
 /* A cookie larger than any before, naming @p. */
-static u64 slot_new_cookie(struct iommu_fault_pending *p)
+static u64 slot_new_cookie(struct iommu_fault_pool *pool,
+			   struct iommu_fault_pending *p)
 {
-	lockdep_assert_held(&iommu_fault_pending_lock);
-	last_cookie = (((last_cookie >> cookie_shift) + 1) << cookie_shift) |
-		      (u64)(p - pool);
-	return last_cookie;
+	unsigned int shift = pool->cookie_shift;
+
+	lockdep_assert_held(&pool->lock);
+	pool->last_cookie = (((pool->last_cookie >> shift) + 1) << shift) |
+			    (u64)(p - pool->slots);
+	return pool->last_cookie;
 }
 
 /* The slot @cookie names, if it is still in use with that cookie. */
-static struct iommu_fault_pending *cookie_slot(u64 cookie)
+static struct iommu_fault_pending *cookie_slot(struct iommu_fault_pool *pool,
+					       u64 cookie)
 {
-	u64 idx = cookie & (BIT_ULL(cookie_shift) - 1);
+	u64 idx = cookie & (BIT_ULL(pool->cookie_shift) - 1);
 
-	lockdep_assert_held(&iommu_fault_pending_lock);
-	if (!cookie || idx >= pool_size || pool[idx].ctx.cookie != cookie)
+	lockdep_assert_held(&pool->lock);
+	if (!cookie || idx >= pool->size || pool->slots[idx].ctx.cookie != cookie)
 		return NULL;
-	return &pool[idx];
+	return &pool->slots[idx];
+}
+
+/* The live slot after @p, or NULL. */
+static struct iommu_fault_pending *live_next(struct iommu_fault_pool *pool,
+					     struct iommu_fault_pending *p)
+{
+	return list_is_last(&p->node, &pool->live) ? NULL :
+	       list_next_entry(p, node);
 }
 
 /* The first live slot pended after the one @cookie named (0: the first). */
-static struct iommu_fault_pending *live_after(u64 cookie)
+static struct iommu_fault_pending *live_after(struct iommu_fault_pool *pool,
+					      u64 cookie)
 {
-	struct iommu_fault_pending *p = cookie_slot(cookie);
+	struct iommu_fault_pending *p = cookie_slot(pool, cookie);
 
 	if (p && slot_live(p))
-		return list_is_last(&p->node, &iommu_fault_pending_live) ? NULL :
-		       list_next_entry(p, node);
+		return live_next(pool, p);
 	/* Gone meanwhile: skip what came before it (cookies grow). */
-	list_for_each_entry(p, &iommu_fault_pending_live, node)
+	list_for_each_entry(p, &pool->live, node)
 		if (p->ctx.cookie > cookie)
 			return p;
 	return NULL;
 }
 
 /* When live slot @p reaches its deadline, as a full jiffies value. */
-static unsigned long slot_deadline(const struct iommu_fault_pending *p)
+static unsigned long slot_deadline(struct iommu_fault_pool *pool,
+				   const struct iommu_fault_pending *p)
 {
 	unsigned long pended = jiffies - (u32)((u32)jiffies - p->pended);
 
-	return pended + msecs_to_jiffies(READ_ONCE(deadline_ms));
+	return pended + msecs_to_jiffies(READ_ONCE(pool->deadline_ms));
 }
 
 /*
@@ -254,9 +290,10 @@ static unsigned long slot_deadline(const struct iommu_fault_pending *p)
  * device and on the policy until slot_release(p), so that neither device
  * removal nor policy detach returns while it answers.
  */
-static bool slot_claim(struct iommu_fault_pending *p)
+static bool slot_claim(struct iommu_fault_pool *pool,
+		       struct iommu_fault_pending *p)
 {
-	lockdep_assert_held(&iommu_fault_pending_lock);
+	lockdep_assert_held(&pool->lock);
 	switch (p->state) {
 	case PENDING_QUEUED:
 		if (cancel_work(&p->work)) {
@@ -284,55 +321,58 @@ static bool slot_claim(struct iommu_fault_pending *p)
 }
 
 /* After the claimer answered: it lets go of the slot and its references. */
-static void slot_release(struct iommu_fault_pending *p)
+static void slot_release(struct iommu_fault_pool *pool,
+			 struct iommu_fault_pending *p)
 {
 	struct iommu_fault_policy *policy = p->policy;
 	struct iommu_fault_dev *fdev = p->fdev;
 	unsigned long flags;
 
-	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	spin_lock_irqsave(&pool->lock, flags);
 	if (p->state == PENDING_ANSWERING)
-		slot_free(p);
+		slot_free(pool, p);
 	else
 		p->state = PENDING_ABANDONED;	/* ORPHANED: the worker frees it */
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	spin_unlock_irqrestore(&pool->lock, flags);
 	iommu_fault_policy_put(policy);
 	iommu_fault_dev_put(fdev);
 }
 
 /* A worker of a claimed slot is done with it (its verdict is dropped). */
-static void slot_worker_done(struct iommu_fault_pending *p)
+static void slot_worker_done(struct iommu_fault_pool *pool,
+			     struct iommu_fault_pending *p)
 {
-	lockdep_assert_held(&iommu_fault_pending_lock);
+	lockdep_assert_held(&pool->lock);
 	if (p->state == PENDING_ORPHANED)
 		p->state = PENDING_ANSWERING;	/* the claimer frees it */
 	else
-		slot_free(p);			/* ABANDONED */
+		slot_free(pool, p);		/* ABANDONED */
 }
 
 /*
  * Queue the watchdog for @at, under the lock: whoever changes what the
  * oldest deadline is also has the last word on when it fires.
  */
-static void watchdog_arm(unsigned long at)
+static void watchdog_arm(struct iommu_fault_pool *pool, unsigned long at)
 {
 	long delay = (long)(at - jiffies);
 
-	lockdep_assert_held(&iommu_fault_pending_lock);
-	watchdog_armed = true;
-	watchdog_at = at;
-	mod_delayed_work(system_wq, &iommu_fault_watchdog, max(delay, 0L));
+	lockdep_assert_held(&pool->lock);
+	pool->watchdog_armed = true;
+	pool->watchdog_at = at;
+	mod_delayed_work(system_wq, &pool->watchdog, max(delay, 0L));
 }
 
 int iommu_fault_pend(struct iommu_fault_dev *fdev,
 		     struct iommu_fault_policy *policy,
 		     const struct iommu_fault_ctx *ctx, bool defer)
 {
+	struct iommu_fault_pool *pool = &fdev->core->pool;
 	struct iommu_fault_pending *p;
 	unsigned long flags;
 	int ret = 0;
 
-	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	spin_lock_irqsave(&pool->lock, flags);
 	/*
 	 * Checked under the lock: a removal or a quarantine sweep that takes
 	 * it after us finds the slot, one before us is seen here.
@@ -345,25 +385,24 @@ int iommu_fault_pend(struct iommu_fault_dev *fdev,
 		ret = -EPERM;
 		goto unlock;
 	}
-	if (!nr_free) {
+	if (!pool->nr_free) {
 		ret = -ENOSPC;
 		goto unlock;
 	}
-	p = list_first_entry(&iommu_fault_pending_free,
-			     struct iommu_fault_pending, node);
-	nr_free--;
+	p = list_first_entry(&pool->free, struct iommu_fault_pending, node);
+	pool->nr_free--;
 	p->ctx = *ctx;
-	p->ctx.cookie = slot_new_cookie(p);
+	p->ctx.cookie = slot_new_cookie(pool, p);
 	p->fdev = fdev;
 	p->policy = policy;
 	p->pended = jiffies;
-	list_move_tail(&p->node, &iommu_fault_pending_live);
+	list_move_tail(&p->node, &pool->live);
 	if (defer) {
 		p->state = PENDING_QUEUED;
 		iommu_fault_dev_get(fdev);
 		iommu_fault_policy_get(policy);
 		iommu_fault_bench_mark(fdev, &p->ctx, IOMMU_FAULT_BENCH_QUEUED);
-		queue_work(iommu_fault_wq, &p->work);
+		queue_work(pool->wq, &p->work);
 	} else {
 		p->state = PENDING_PARKED;
 	}
@@ -371,10 +410,11 @@ int iommu_fault_pend(struct iommu_fault_dev *fdev,
 	 * The newest deadline is the latest, unless the deadline was lowered
 	 * since the watchdog was queued for a slot answered by now.
 	 */
-	if (!watchdog_armed || time_before(slot_deadline(p), watchdog_at))
-		watchdog_arm(slot_deadline(p));
+	if (!pool->watchdog_armed ||
+	    time_before(slot_deadline(pool, p), pool->watchdog_at))
+		watchdog_arm(pool, slot_deadline(pool, p));
 unlock:
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	spin_unlock_irqrestore(&pool->lock, flags);
 	if (ret)
 		return ret;
 	atomic64_inc(defer ? &fdev->stats.deferred : &fdev->stats.ignored);
@@ -386,30 +426,32 @@ static void pending_work(struct work_struct *work)
 {
 	struct iommu_fault_pending *p =
 		container_of(work, struct iommu_fault_pending, work);
+	/* Queued or running, the slot keeps its device: the worker's ref. */
+	struct iommu_fault_pool *pool = slot_pool(p);
 	struct iommu_fault_policy *policy;
 	struct iommu_fault_dev *fdev;
 	enum iommu_fault_action act;
 	struct iommu_fault_ctx ctx;
 	unsigned long flags;
 
-	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	spin_lock_irqsave(&pool->lock, flags);
 	policy = p->policy;
 	fdev = p->fdev;
 	iommu_fault_bench_mark(fdev, &p->ctx, IOMMU_FAULT_BENCH_STARTED);
 	if (p->state != PENDING_QUEUED) {
 		/* Claimed before it started: its claimer answers it. */
-		slot_worker_done(p);
+		slot_worker_done(pool, p);
 		goto unlock;
 	}
 	p->state = PENDING_RUNNING;
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	spin_unlock_irqrestore(&pool->lock, flags);
 
 	act = iommu_fault_run_sleepable(policy, &p->ctx);
 
-	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	spin_lock_irqsave(&pool->lock, flags);
 	if (p->state != PENDING_RUNNING) {
 		/* Claimed meanwhile (deadline, detach, ...): verdict dropped. */
-		slot_worker_done(p);
+		slot_worker_done(pool, p);
 		goto unlock;
 	}
 	if (act == IOMMU_FAULT_ACT_PARK) {
@@ -418,8 +460,8 @@ static void pending_work(struct work_struct *work)
 	}
 	list_del_init(&p->node);
 	ctx = p->ctx;
-	slot_free(p);
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	slot_free(pool, p);
+	spin_unlock_irqrestore(&pool->lock, flags);
 
 	if (act == IOMMU_FAULT_ACT_NEXT)
 		iommu_fault_continue(fdev, &ctx, policy);
@@ -427,37 +469,37 @@ static void pending_work(struct work_struct *work)
 		iommu_fault_apply(fdev, &ctx, policy, act);
 	goto put;
 unlock:
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	spin_unlock_irqrestore(&pool->lock, flags);
 put:
 	iommu_fault_policy_put(policy);
 	iommu_fault_dev_put(fdev);
 }
 
 #if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_TEST_SEAMS)
-static struct completion *test_moved;
-
 /* KUnit: @done completes once a link update has moved the faults. */
-void iommu_fault_pending_test_on_move(struct completion *done)
+void iommu_fault_pending_test_on_move(struct iommu_fault_pool *pool,
+				      struct completion *done)
 {
-	WRITE_ONCE(test_moved, done);
+	WRITE_ONCE(pool->test_moved, done);
 }
 
-static void test_note_moved(void)
+static void test_note_moved(struct iommu_fault_pool *pool)
 {
-	struct completion *done = READ_ONCE(test_moved);
+	struct completion *done = READ_ONCE(pool->test_moved);
 
 	if (done)
 		complete(done);
 }
 #else
-static inline void test_note_moved(void)
+static inline void test_note_moved(struct iommu_fault_pool *pool)
 {
 }
 #endif
 
 /* What a sweep of the live list claims. */
 struct pending_sweep {
-	bool (*match)(struct iommu_fault_pending *p, const void *arg);
+	bool (*match)(struct iommu_fault_pool *pool,
+		      struct iommu_fault_pending *p, const void *arg);
 	const void *arg;
 	bool timeout;		/* count them as deadline expiries */
 	bool stop_early;	/* the first live slot not matched ends it */
@@ -467,7 +509,8 @@ struct pending_sweep {
  * Claim and abort every live slot @s matches, PENDING_BATCH at a time so
  * that the lock is never held for long.  Returns how many.
  */
-static unsigned int sweep(const struct pending_sweep *s)
+static unsigned int sweep(struct iommu_fault_pool *pool,
+			  const struct pending_sweep *s)
 {
 	struct iommu_fault_pending *p, *tmp;
 	unsigned long flags;
@@ -478,13 +521,12 @@ static unsigned int sweep(const struct pending_sweep *s)
 
 	while (more) {
 		batch = 0;
-		spin_lock_irqsave(&iommu_fault_pending_lock, flags);
-		p = live_after(cursor);
+		spin_lock_irqsave(&pool->lock, flags);
+		p = live_after(pool, cursor);
 		while (p && batch < PENDING_BATCH) {
-			tmp = list_is_last(&p->node, &iommu_fault_pending_live) ?
-			      NULL : list_next_entry(p, node);
-			if (s->match(p, s->arg)) {
-				slot_claim(p);
+			tmp = live_next(pool, p);
+			if (s->match(pool, p, s->arg)) {
+				slot_claim(pool, p);
 				list_add_tail(&p->node, &claimed);
 				batch++;
 			} else if (s->stop_early) {
@@ -495,38 +537,43 @@ static unsigned int sweep(const struct pending_sweep *s)
 			p = tmp;
 		}
 		more = p;
-		spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+		spin_unlock_irqrestore(&pool->lock, flags);
 
 		list_for_each_entry_safe(p, tmp, &claimed, node) {
 			list_del_init(&p->node);
 			if (s->timeout)
 				atomic64_inc(&p->fdev->stats.timeouts);
 			iommu_fault_answer(p->fdev, &p->ctx, false);
-			slot_release(p);
+			slot_release(pool, p);
 			n++;
 		}
 	}
 	return n;
 }
 
-static bool match_policy(struct iommu_fault_pending *p, const void *arg)
+static bool match_policy(struct iommu_fault_pool *pool,
+			 struct iommu_fault_pending *p, const void *arg)
 {
 	return p->policy == arg;
 }
 
-static bool match_dev(struct iommu_fault_pending *p, const void *arg)
+static bool match_dev(struct iommu_fault_pool *pool,
+		      struct iommu_fault_pending *p, const void *arg)
 {
 	return p->fdev == arg;
 }
 
-static bool match_any(struct iommu_fault_pending *p, const void *arg)
+static bool match_any(struct iommu_fault_pool *pool,
+		      struct iommu_fault_pending *p, const void *arg)
 {
 	return true;
 }
 
-static bool match_expired(struct iommu_fault_pending *p, const void *arg)
+static bool match_expired(struct iommu_fault_pool *pool,
+			  struct iommu_fault_pending *p, const void *arg)
 {
-	return time_after_eq(*(const unsigned long *)arg, slot_deadline(p));
+	return time_after_eq(*(const unsigned long *)arg,
+			     slot_deadline(pool, p));
 }
 
 /*
@@ -537,7 +584,7 @@ void iommu_fault_pending_policy_gone(struct iommu_fault_policy *policy)
 {
 	struct pending_sweep s = { .match = match_policy, .arg = policy };
 
-	sweep(&s);
+	sweep(&policy->core->pool, &s);
 	iommu_fault_policy_wait_unused(policy);
 }
 
@@ -552,13 +599,14 @@ void iommu_fault_pending_policy_move(struct iommu_fault_policy *old,
 				     struct iommu_fault_policy *new,
 				     bool same_place)
 {
+	struct iommu_fault_pool *pool = &old->core->pool;
 	struct iommu_fault_pending *p;
 	unsigned long flags;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		spin_lock_irqsave(&iommu_fault_pending_lock, flags);
-		list_for_each_entry(p, &iommu_fault_pending_live, node) {
+		spin_lock_irqsave(&pool->lock, flags);
+		list_for_each_entry(p, &pool->live, node) {
 			if (p->policy != old)
 				continue;
 			if (p->state == PENDING_PARKED) {
@@ -570,10 +618,10 @@ void iommu_fault_pending_policy_move(struct iommu_fault_policy *old,
 				p->policy = new;
 			}
 		}
-		spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+		spin_unlock_irqrestore(&pool->lock, flags);
 		/* Then the faults @old's workers parked, once they are done. */
 		if (!pass) {
-			test_note_moved();
+			test_note_moved(pool);
 			iommu_fault_policy_wait_unused(old);
 		}
 	}
@@ -584,7 +632,7 @@ void iommu_fault_pending_dev_abort(struct iommu_fault_dev *fdev)
 {
 	struct pending_sweep s = { .match = match_dev, .arg = fdev };
 
-	sweep(&s);
+	sweep(&fdev->core->pool, &s);
 }
 
 /*
@@ -593,25 +641,29 @@ void iommu_fault_pending_dev_abort(struct iommu_fault_dev *fdev)
  */
 void iommu_fault_pending_dev_gone(struct iommu_fault_dev *fdev)
 {
+	struct iommu_fault_pool *pool = &fdev->core->pool;
 	unsigned long flags;
 
-	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
+	spin_lock_irqsave(&pool->lock, flags);
 	fdev->gone = true;
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	spin_unlock_irqrestore(&pool->lock, flags);
 	iommu_fault_pending_dev_abort(fdev);
 }
 
 /* Every pending fault of every device, aborted (shutdown). */
-void iommu_fault_pending_abort_all(void)
+void iommu_fault_pending_abort_all(struct iommu_fault_pool *pool)
 {
 	struct pending_sweep s = { .match = match_any };
 
-	sweep(&s);
+	sweep(pool, &s);
 }
 
 /* Aborts what reached its deadline: the oldest slots, nothing beyond. */
 static void pending_watchdog(struct work_struct *work)
 {
+	struct iommu_fault_pool *pool =
+		container_of(to_delayed_work(work), struct iommu_fault_pool,
+			     watchdog);
 	unsigned long now = jiffies, flags;
 	struct pending_sweep s = {
 		.match = match_expired, .arg = &now,
@@ -619,20 +671,21 @@ static void pending_watchdog(struct work_struct *work)
 	};
 	struct iommu_fault_pending *p;
 
-	sweep(&s);
+	sweep(pool, &s);
 
 	/* Sleep until the oldest deadline left, if any. */
-	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
-	p = list_first_entry_or_null(&iommu_fault_pending_live,
-				     struct iommu_fault_pending, node);
-	watchdog_armed = false;
+	spin_lock_irqsave(&pool->lock, flags);
+	p = list_first_entry_or_null(&pool->live, struct iommu_fault_pending,
+				     node);
+	pool->watchdog_armed = false;
 	if (p)
-		watchdog_arm(slot_deadline(p));
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+		watchdog_arm(pool, slot_deadline(pool, p));
+	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
 /**
  * iommu_fault_respond() - answer a pending fault by its cookie
+ * @pool: the pool of the core the fault is pending in
  * @cookie: iommu_fault_ctx::cookie of the fault
  * @status: HANDLED (retry), INVALID (abort) or FAILURE (abort and
  *	quarantine the device)
@@ -644,7 +697,8 @@ static void pending_watchdog(struct work_struct *work)
  * cookie is pending (already answered, or never was), -EPERM when it is
  * another device's: nothing is sent.
  */
-int iommu_fault_respond(u64 cookie, int status, const char *dev)
+int iommu_fault_respond(struct iommu_fault_pool *pool, u64 cookie,
+			int status, const char *dev)
 {
 	struct iommu_fault_pending *p;
 	unsigned long flags;
@@ -655,15 +709,15 @@ int iommu_fault_respond(u64 cookie, int status, const char *dev)
 	    status != IOMMU_FAULT_STATUS_FAILURE)
 		return -EINVAL;
 
-	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
-	p = cookie_slot(cookie);
+	spin_lock_irqsave(&pool->lock, flags);
+	p = cookie_slot(pool, cookie);
 	if (!p || !slot_live(p))
 		ret = -ENOENT;
 	else if (dev && strcmp(dev, dev_name(p->fdev->dev)))
 		ret = -EPERM;
 	else
-		slot_claim(p);
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+		slot_claim(pool, p);
+	spin_unlock_irqrestore(&pool->lock, flags);
 	if (ret)
 		return ret;
 
@@ -671,7 +725,7 @@ int iommu_fault_respond(u64 cookie, int status, const char *dev)
 			   status == IOMMU_FAULT_STATUS_HANDLED);
 	if (status == IOMMU_FAULT_STATUS_FAILURE)
 		iommu_fault_quarantine(p->fdev);
-	slot_release(p);
+	slot_release(pool, p);
 	return 0;
 }
 
@@ -707,7 +761,8 @@ struct device *iommu_fault_pending_ctx_device(const struct iommu_fault_ctx *ctx)
 	return p->fdev->dev;
 }
 
-int iommu_fault_pending_set_limits(u32 size, u32 ms)
+int iommu_fault_pending_set_limits(struct iommu_fault_pool *pool, u32 size,
+				   u32 ms)
 {
 	struct iommu_fault_pending *p;
 	unsigned long flags;
@@ -715,32 +770,33 @@ int iommu_fault_pending_set_limits(u32 size, u32 ms)
 
 	if (size > IOMMU_FAULT_POOL_MAX || ms > IOMMU_FAULT_DEADLINE_MS_MAX)
 		return -ERANGE;
-	mutex_lock(&iommu_fault_limits_lock);
-	if (size && size != pool_size)
-		ret = pool_alloc(size);
+	mutex_lock(&pool->limits_lock);
+	if (size && size != pool->size)
+		ret = pool_alloc(pool, size);
 	if (!ret && ms) {
 		/* Every pending fault's deadline moves: rearm for the oldest. */
-		spin_lock_irqsave(&iommu_fault_pending_lock, flags);
-		WRITE_ONCE(deadline_ms, ms);
-		p = list_first_entry_or_null(&iommu_fault_pending_live,
+		spin_lock_irqsave(&pool->lock, flags);
+		WRITE_ONCE(pool->deadline_ms, ms);
+		p = list_first_entry_or_null(&pool->live,
 					     struct iommu_fault_pending, node);
 		if (p)
-			watchdog_arm(slot_deadline(p));
-		spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+			watchdog_arm(pool, slot_deadline(pool, p));
+		spin_unlock_irqrestore(&pool->lock, flags);
 	}
-	mutex_unlock(&iommu_fault_limits_lock);
+	mutex_unlock(&pool->limits_lock);
 	return ret;
 }
 
-void iommu_fault_pending_limits(u32 *size, u32 *ms, u32 *in_use)
+void iommu_fault_pending_limits(struct iommu_fault_pool *pool, u32 *size,
+				u32 *ms, u32 *in_use)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
-	*size = pool_size;
-	*in_use = pool_size - nr_free;
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
-	*ms = READ_ONCE(deadline_ms);
+	spin_lock_irqsave(&pool->lock, flags);
+	*size = pool->size;
+	*in_use = pool->size - pool->nr_free;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	*ms = READ_ONCE(pool->deadline_ms);
 }
 
 /*
@@ -748,18 +804,16 @@ void iommu_fault_pending_limits(u32 *size, u32 *ms, u32 *in_use)
  * oldest), oldest first.  At most PENDING_BATCH: list the rest with the
  * cookie of the last one.  Returns how many.
  */
-int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
-			     u32 max)
+int iommu_fault_pending_list(struct iommu_fault_pool *pool, u64 after,
+			     struct iommu_fault_pending_info *out, u32 max)
 {
 	struct iommu_fault_pending *p;
 	unsigned long flags;
 	u32 n = 0;
 
 	max = min_t(u32, max, PENDING_BATCH);
-	spin_lock_irqsave(&iommu_fault_pending_lock, flags);
-	for (p = live_after(after); p && n < max;
-	     p = list_is_last(&p->node, &iommu_fault_pending_live) ? NULL :
-		 list_next_entry(p, node)) {
+	spin_lock_irqsave(&pool->lock, flags);
+	for (p = live_after(pool, after); p && n < max; p = live_next(pool, p)) {
 		struct iommu_fault_pending_info *i = &out[n++];
 
 		memset(i, 0, sizeof(*i));
@@ -773,7 +827,7 @@ int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
 		i->flags = p->ctx.flags;
 		i->deferred = p->state != PENDING_PARKED;
 	}
-	spin_unlock_irqrestore(&iommu_fault_pending_lock, flags);
+	spin_unlock_irqrestore(&pool->lock, flags);
 	return n;
 }
 
@@ -782,14 +836,14 @@ int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
  * Tests (KUnit, the edu driver's populate_hold): at most @n sleepable ops
  * at once, so that the next stay queued; 0 for the default again.
  */
-void iommu_fault_pending_test_max_active(int n)
+void iommu_fault_pending_test_max_active(struct iommu_fault_pool *pool, int n)
 {
-	workqueue_set_max_active(iommu_fault_wq, n ? n : WQ_DFL_ACTIVE);
+	workqueue_set_max_active(pool->wq, n ? n : WQ_DFL_ACTIVE);
 }
 
 /* KUnit: every worker queued so far has finished. */
-void iommu_fault_pending_test_flush(void)
+void iommu_fault_pending_test_flush(struct iommu_fault_pool *pool)
 {
-	flush_workqueue(iommu_fault_wq);
+	flush_workqueue(pool->wq);
 }
 #endif

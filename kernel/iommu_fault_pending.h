@@ -8,13 +8,20 @@
 #define _IOMMU_FAULT_PENDING_H
 
 #include <linux/bits.h>
+#include <linux/iommu_fault_bpf.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/spinlock_types.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
-#include "iommu_fault_policy.h"
 #include "iommu_fault_verdict.h"
 
 struct completion;
-struct work_struct;
+struct iommu_fault_dev;
+struct iommu_fault_pending;
+struct iommu_fault_policy;
 
 #define IOMMU_FAULT_POOL_DEFAULT	4096
 /* 65536 slots: 18 MB, and 65536 faults pending within one deadline. */
@@ -35,14 +42,60 @@ struct iommu_fault_pending_info {
 	u32 deferred;
 };
 
-int iommu_fault_pending_init(void);
-void iommu_fault_pending_queue_work(struct work_struct *work);
+/**
+ * struct iommu_fault_pool - the pending faults of one core
+ * @lock: everything below but @limits_lock, @wq and @reboot_nb
+ * @slots: the pool, @size slots
+ * @free: free slots
+ * @live: parked, queued and running slots, oldest first
+ * @size: slots in the pool
+ * @nr_free: slots on @free
+ * @cookie_shift: a cookie holds the slot index in its low @cookie_shift
+ *	bits, above it a count that only goes up, across resizes, so that no
+ *	cookie is ever reused (64 bits: 2^52 faults with the default pool)
+ * @last_cookie: the newest cookie
+ * @deadline_ms: how long a fault may stay pending (WRITE_ONCE under @lock)
+ * @watchdog_armed: @watchdog is queued for @watchdog_at, no later than
+ *	the oldest live slot's deadline
+ * @watchdog_at: in jiffies
+ * @watchdog: aborts what reached its deadline
+ * @limits_lock: serialises resizes and deadline changes
+ * @wq: runs the deferred stage
+ * @reboot_nb: answers what is pending before the machine stops
+ * @test_moved: (test seams) completed when a link update moved faults
+ */
+struct iommu_fault_pool {
+	spinlock_t lock;		/* slot states, lists, cookies */
+	struct iommu_fault_pending *slots;
+	struct list_head free;
+	struct list_head live;
+	u32 size;
+	u32 nr_free;
+	unsigned int cookie_shift;
+	u64 last_cookie;
+	u32 deadline_ms;
+	bool watchdog_armed;
+	unsigned long watchdog_at;
+	struct delayed_work watchdog;
+	struct mutex limits_lock;	/* resizes, deadline changes */
+	struct workqueue_struct *wq;
+	struct notifier_block reboot_nb;
+#if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_TEST_SEAMS)
+	struct completion *test_moved;
+#endif
+};
+
+int iommu_fault_pool_init(struct iommu_fault_pool *pool);
+void iommu_fault_pool_destroy(struct iommu_fault_pool *pool);
+void iommu_fault_pending_queue_work(struct iommu_fault_pool *pool,
+				    struct work_struct *work);
 size_t iommu_fault_pending_slot_size(void);
 
 int iommu_fault_pend(struct iommu_fault_dev *fdev,
 		     struct iommu_fault_policy *policy,
 		     const struct iommu_fault_ctx *ctx, bool defer);
-int iommu_fault_respond(u64 cookie, int status, const char *dev);
+int iommu_fault_respond(struct iommu_fault_pool *pool, u64 cookie,
+			int status, const char *dev);
 struct iommu_fault_policy *iommu_fault_pending_running_policy(void);
 struct device *iommu_fault_pending_ctx_device(const struct iommu_fault_ctx *ctx);
 
@@ -52,18 +105,20 @@ void iommu_fault_pending_policy_move(struct iommu_fault_policy *old,
 				     bool same_place);
 void iommu_fault_pending_dev_abort(struct iommu_fault_dev *fdev);
 void iommu_fault_pending_dev_gone(struct iommu_fault_dev *fdev);
-void iommu_fault_pending_abort_all(void);
+void iommu_fault_pending_abort_all(struct iommu_fault_pool *pool);
 
-int iommu_fault_pending_set_limits(u32 pool_size, u32 deadline_ms);
-void iommu_fault_pending_limits(u32 *pool_size, u32 *deadline_ms,
-				u32 *in_use);
-int iommu_fault_pending_list(u64 after, struct iommu_fault_pending_info *out,
-			     u32 max);
+int iommu_fault_pending_set_limits(struct iommu_fault_pool *pool,
+				   u32 pool_size, u32 deadline_ms);
+void iommu_fault_pending_limits(struct iommu_fault_pool *pool,
+				u32 *pool_size, u32 *deadline_ms, u32 *in_use);
+int iommu_fault_pending_list(struct iommu_fault_pool *pool, u64 after,
+			     struct iommu_fault_pending_info *out, u32 max);
 
 #if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_TEST_SEAMS)
-void iommu_fault_pending_test_max_active(int n);
-void iommu_fault_pending_test_flush(void);
-void iommu_fault_pending_test_on_move(struct completion *done);
+void iommu_fault_pending_test_max_active(struct iommu_fault_pool *pool, int n);
+void iommu_fault_pending_test_flush(struct iommu_fault_pool *pool);
+void iommu_fault_pending_test_on_move(struct iommu_fault_pool *pool,
+				      struct completion *done);
 #endif
 
 /* Dispatcher entry points the pending code calls back into. */

@@ -9,12 +9,15 @@
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/iommu_fault_bpf.h>
+#include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/rwsem.h>
 #include <linux/types.h>
 
 #include "iommu_fault_bpf_driver.h"
+#include "iommu_fault_pending.h"
 
 struct bpf_link;
 struct bpf_prog;
@@ -30,10 +33,10 @@ struct iommu_fault_policy_stats {
 /**
  * struct iommu_fault_chain - the policies of one device, or the global ones
  * @policies: struct iommu_fault_policy by priority; RCU for the fault path,
- *	iommu_fault_lock for writers
+ *	the core's lock for writers
  * @dev: the device name, "" for the global chain
  * @node: in the list of device chains
- * @users: attached policies plus devices pointing here (iommu_fault_lock)
+ * @users: attached policies plus devices pointing here (the core's lock)
  */
 struct iommu_fault_chain {
 	struct list_head policies;
@@ -46,9 +49,10 @@ struct iommu_fault_chain {
 /**
  * struct iommu_fault_policy - an attached struct iommu_fault_ops
  * @ops: the kernel copy of the map value (kdata)
+ * @core: the core it is attached to
  * @chain: the chain it is on
  * @node: its place in @chain->policies
- * @all: in the list of every attached policy (iommu_fault_lock)
+ * @all: in the core's list of attached policies (its lock)
  * @priority: @ops->priority
  * @order: its place among policies of equal priority (attach order); a
  *	replacement in its place keeps it.  A deferred fault goes on after
@@ -62,6 +66,7 @@ struct iommu_fault_chain {
  */
 struct iommu_fault_policy {
 	struct iommu_fault_ops *ops;
+	struct iommu_fault_core *core;
 	struct iommu_fault_chain *chain;
 	struct list_head node;
 	struct list_head all;
@@ -91,6 +96,7 @@ struct iommu_fault_dev_stats {
  * struct iommu_fault_dev - a device the IOMMU driver added
  * @dev: the device
  * @sid: its (first) stream ID at the IOMMU
+ * @core: @src's core
  * @src: the IOMMU instance in front of it
  * @drvdata: the driver's handle for it (e.g. its SMMU master)
  * @chain: its policies, NULL when none targets it (RCU)
@@ -101,12 +107,13 @@ struct iommu_fault_dev_stats {
  * @refs: the driver's (from add to remove), and one for each user outside
  *	the driver's fault path (a claimer, a worker, a lookup); removal
  *	waits for the others before the driver frees what they use
- * @node: in the list of devices (iommu_fault_lock)
+ * @node: in the core's list of devices (its lock)
  * @stats: its counters
  */
 struct iommu_fault_dev {
 	struct device *dev;
 	u32 sid;
+	struct iommu_fault_core *core;
 	struct iommu_fault_source *src;
 	void *drvdata;
 	struct iommu_fault_chain __rcu *chain;
@@ -120,7 +127,54 @@ struct iommu_fault_dev {
 
 #define IOMMU_FAULT_DEV_QUARANTINED	0	/* bit of iommu_fault_dev::flags */
 
-extern struct mutex iommu_fault_lock;
+/**
+ * struct iommu_fault_core - the chains, devices and pending faults the
+ *	fault path works on
+ * @lock: serialises attach, detach, replace and device add/remove
+ * @policies: every attached policy
+ * @dev_chains: the chains of named devices
+ * @devices: every added device
+ * @sources: every IOMMU instance
+ * @sources_rwsem: readers inject without blocking attach or detach
+ * @global: the chain of the policies for every device
+ * @orphans: stalls of streams without a device
+ * @next_order: attach order, for the place among equal priorities
+ * @nr_quarantined: quarantined devices
+ * @quarantine_holds_key: quarantine outlives the policies: while a device
+ *	is quarantined, the fault path stays on (@key is held once for all of
+ *	them) even when the last policy is gone.  Taken at the detach that
+ *	would turn it off, dropped with the last quarantine (@lock).
+ * @key: turns the drivers' hook on while the core has anything to do;
+ *	only the machine's core has one
+ * @pool: the pending faults
+ *
+ * The machine has one, iommu_fault_sys_core: the struct_ops, the control
+ * device and the IOMMU drivers work on it.  Tests make their own, whose
+ * faults they report with __iommu_fault_report().
+ */
+struct iommu_fault_core {
+	struct mutex lock;		/* attach, detach, add, remove */
+	struct list_head policies;
+	struct list_head dev_chains;
+	struct list_head devices;
+	struct list_head sources;
+	struct rw_semaphore sources_rwsem;
+	struct iommu_fault_chain global;
+	atomic64_t orphans;
+	u64 next_order;
+	atomic_t nr_quarantined;
+	bool quarantine_holds_key;
+	struct static_key_false *key;
+	struct iommu_fault_pool pool;
+};
+
+extern struct iommu_fault_core iommu_fault_sys_core;
+
+int iommu_fault_core_init(struct iommu_fault_core *core,
+			  struct static_key_false *key);
+void iommu_fault_core_destroy(struct iommu_fault_core *core);
+int iommu_fault_core_source_add(struct iommu_fault_core *core,
+				struct iommu_fault_source *src);
 
 static inline bool iommu_fault_dev_quarantined(const struct iommu_fault_dev *fdev)
 {
@@ -133,7 +187,8 @@ static inline void iommu_fault_dev_get(struct iommu_fault_dev *fdev)
 }
 
 void iommu_fault_dev_put(struct iommu_fault_dev *fdev);
-struct iommu_fault_dev *iommu_fault_dev_find(const char *name);
+struct iommu_fault_dev *iommu_fault_dev_find(struct iommu_fault_core *core,
+					     const char *name);
 
 static inline void iommu_fault_policy_get(struct iommu_fault_policy *policy)
 {
@@ -144,10 +199,12 @@ void iommu_fault_policy_put(struct iommu_fault_policy *policy);
 void iommu_fault_policy_wait_unused(struct iommu_fault_policy *policy);
 struct iommu_fault_policy *iommu_fault_caller_policy(void);
 
-int iommu_fault_policy_attach(struct iommu_fault_ops *ops,
-			      struct bpf_link *link);
-void iommu_fault_policy_detach(struct iommu_fault_ops *ops);
-int iommu_fault_policy_replace(struct iommu_fault_ops *new_ops,
+int iommu_fault_policy_attach(struct iommu_fault_core *core,
+			      struct iommu_fault_ops *ops, struct bpf_link *link);
+void iommu_fault_policy_detach(struct iommu_fault_core *core,
+			       struct iommu_fault_ops *ops);
+int iommu_fault_policy_replace(struct iommu_fault_core *core,
+			       struct iommu_fault_ops *new_ops,
 			       struct iommu_fault_ops *old_ops,
 			       struct bpf_link *link);
 

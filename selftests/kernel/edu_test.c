@@ -50,7 +50,7 @@
 #include <linux/uaccess.h>
 
 #include "iommu_fault_bpf_driver.h"
-#include "iommu_fault_pending.h"	/* the workqueue test seam */
+#include "iommu_fault_policy.h"	/* the workqueue test seam */
 
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
@@ -441,7 +441,8 @@ static const struct file_operations edu_load_fops = {
 static void edu_set_hold(struct edu_dev *edu, bool hold)
 {
 	WRITE_ONCE(edu->hold, hold);
-	iommu_fault_pending_test_max_active(hold ? 1 : 0);
+	iommu_fault_pending_test_max_active(&iommu_fault_sys_core.pool,
+					    hold ? 1 : 0);
 	if (!hold)
 		wake_up_all(&edu->hold_wq);
 }
