@@ -592,6 +592,30 @@ static void lowered_deadline_reaches_pending(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 }
 
+/*
+ * The watchdog looks at what expired and at most one slot more, however
+ * many wait behind it: 20 faults parked 150 ms after a first one are not
+ * looked at when the first one's deadline comes.  It used to scan the
+ * whole live list, twice, at every run.
+ */
+static void watchdog_scans_only_expired(struct kunit *test)
+{
+	int i;
+
+	KUNIT_ASSERT_EQ(test, set_limits(test, 0, 200), 0);
+	park_one(test);
+	msleep(150);
+	for (i = 0; i < 20; i++)
+		report(test, true);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 21);
+	msleep(600);
+	KUNIT_EXPECT_EQ(test, fake.aborts, 21);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
+	KUNIT_EXPECT_LE(test,
+			iommu_fault_pending_test_watchdog_overscan(test_pool(test)),
+			1);
+}
+
 /* One answer per cookie: the second response sends nothing. */
 static void respond_exactly_once(struct kunit *test)
 {
@@ -1045,6 +1069,7 @@ static struct kunit_case iommu_fault_core_cases[] = {
 	KUNIT_CASE(pool_exhaustion),
 	KUNIT_CASE(pending_deadline),
 	KUNIT_CASE(lowered_deadline_reaches_pending),
+	KUNIT_CASE(watchdog_scans_only_expired),
 	KUNIT_CASE(respond_exactly_once),
 	KUNIT_CASE(removal_answers_pending),
 	KUNIT_CASE(exit_after_last_op),

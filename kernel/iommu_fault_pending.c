@@ -490,8 +490,30 @@ static void test_note_moved(struct iommu_fault_pool *pool)
 	if (done)
 		complete(done);
 }
+
+/*
+ * KUnit: the most live slots a watchdog run looked at beyond those it
+ * aborted (at most one: the first that had not expired).
+ */
+u32 iommu_fault_pending_test_watchdog_overscan(struct iommu_fault_pool *pool)
+{
+	return READ_ONCE(pool->test_overscan);
+}
+
+static void test_note_watchdog(struct iommu_fault_pool *pool,
+			       unsigned int visited, unsigned int aborted)
+{
+	if (visited - aborted > pool->test_overscan)
+		WRITE_ONCE(pool->test_overscan, visited - aborted);
+}
 #else
 static inline void test_note_moved(struct iommu_fault_pool *pool)
+{
+}
+
+static inline void test_note_watchdog(struct iommu_fault_pool *pool,
+				      unsigned int visited,
+				      unsigned int aborted)
 {
 }
 #endif
@@ -503,6 +525,7 @@ struct pending_sweep {
 	const void *arg;
 	bool timeout;		/* count them as deadline expiries */
 	bool stop_early;	/* the first live slot not matched ends it */
+	unsigned int visited;	/* out: live slots looked at */
 };
 
 /*
@@ -510,7 +533,7 @@ struct pending_sweep {
  * that the lock is never held for long.  Returns how many.
  */
 static unsigned int sweep(struct iommu_fault_pool *pool,
-			  const struct pending_sweep *s)
+			  struct pending_sweep *s)
 {
 	struct iommu_fault_pending *p, *tmp;
 	unsigned long flags;
@@ -525,6 +548,7 @@ static unsigned int sweep(struct iommu_fault_pool *pool,
 		p = live_after(pool, cursor);
 		while (p && batch < PENDING_BATCH) {
 			tmp = live_next(pool, p);
+			s->visited++;
 			if (s->match(pool, p, s->arg)) {
 				slot_claim(pool, p);
 				list_add_tail(&p->node, &claimed);
@@ -670,8 +694,10 @@ static void pending_watchdog(struct work_struct *work)
 		.timeout = true, .stop_early = true,
 	};
 	struct iommu_fault_pending *p;
+	unsigned int n;
 
-	sweep(pool, &s);
+	n = sweep(pool, &s);
+	test_note_watchdog(pool, s.visited, n);
 
 	/* Sleep until the oldest deadline left, if any. */
 	spin_lock_irqsave(&pool->lock, flags);

@@ -63,6 +63,7 @@ struct iommu_fault_pending_info {
  * @wq: runs the deferred stage
  * @reboot_nb: answers what is pending before the machine stops
  * @test_moved: (test seams) completed when a link update moved faults
+ * @test_overscan: (test seams) see iommu_fault_pending_test_watchdog_overscan()
  */
 struct iommu_fault_pool {
 	spinlock_t lock;		/* slot states, lists, cookies */
@@ -82,6 +83,7 @@ struct iommu_fault_pool {
 	struct notifier_block reboot_nb;
 #if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_TEST_SEAMS)
 	struct completion *test_moved;
+	u32 test_overscan;
 #endif
 };
 
@@ -119,6 +121,7 @@ void iommu_fault_pending_test_max_active(struct iommu_fault_pool *pool, int n);
 void iommu_fault_pending_test_flush(struct iommu_fault_pool *pool);
 void iommu_fault_pending_test_on_move(struct iommu_fault_pool *pool,
 				      struct completion *done);
+u32 iommu_fault_pending_test_watchdog_overscan(struct iommu_fault_pool *pool);
 #endif
 
 /* Dispatcher entry points the pending code calls back into. */
