@@ -343,7 +343,7 @@ test: kernel $(INITRAMFS) $(FAULTCTL_HOST)
 CHECKPATCH	:= perl $(KDIR)/scripts/checkpatch.pl --no-tree --strict --terse
 
 checkpatch: $(KDIR)/.extracted
-	@$(CHECKPATCH) -f kernel/*.c kernel/*.h selftests/kernel/*.c include/linux/*.h \
+	@$(CHECKPATCH) -f kernel/*/*.c kernel/*/*.h selftests/kernel/*.c include/linux/*.h \
 		include/uapi/linux/iommu_fault_bpf.h
 	@for p in kernel/patches/*.patch; do \
 		$(CHECKPATCH) - < $$p > /dev/null || \

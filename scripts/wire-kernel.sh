@@ -20,22 +20,23 @@ link() {	# link TARGET LINKNAME: relative symlink, untouched if right
 	[ "$(readlink "$2" 2>/dev/null)" = "$rel" ] || ln -sfn "$rel" "$2"
 }
 
+smmu=$ktree/drivers/iommu/arm/arm-smmu-v3
+
 mkdir -p "$subsys"
-for f in "$proj"/kernel/*.c "$proj"/kernel/*.h "$proj"/kernel/Kconfig \
-	 "$proj"/kernel/Makefile "$proj"/selftests/kernel/*.c; do
-	case "$(basename "$f")" in
-	arm-smmu-hooks.c) ;;	# part of the SMMUv3 driver, below
-	*) [ -e "$f" ] && link "$f" "$subsys/$(basename "$f")" ;;
-	esac
+# The core, and the test driver built with it.
+for f in "$proj"/kernel/fault-bpf/* "$proj"/selftests/kernel/*.c; do
+	link "$f" "$subsys/$(basename "$f")"
 done
-link "$proj/kernel/arm-smmu-hooks.c" \
-     "$ktree/drivers/iommu/arm/arm-smmu-v3/arm-smmu-hooks.c"
+# The SMMUv3 glue, part of the SMMUv3 driver.
+for f in "$proj"/kernel/arm-smmu-v3/*; do
+	link "$f" "$smmu/$(basename "$f")"
+done
 link "$proj/include/uapi/linux/iommu_fault_bpf.h" \
      "$ktree/include/uapi/linux/iommu_fault_bpf.h"
 link "$proj/include/linux/iommu_fault_bpf.h" \
      "$ktree/include/linux/iommu_fault_bpf.h"
 # A file removed from the project must not linger in the tree.
-find "$subsys" -xtype l -delete
+find "$subsys" "$smmu" -maxdepth 1 -xtype l -delete
 
 applied=$ktree/.iommu-fault-bpf-patches
 if [ -d "$applied" ] && diff -rq "$proj/kernel/patches" "$applied" >/dev/null; then

@@ -38,6 +38,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
+#include <linux/iommu_fault_bpf.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -49,8 +50,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "iommu_fault_bpf_driver.h"
-#include "iommu_fault_policy.h"	/* the workqueue test seam */
+#include "iommu_fault_bpf_private.h"	/* the workqueue test seam */
 
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8

@@ -24,10 +24,8 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
-#include "iommu_fault_bench.h"
-#include "iommu_fault_bpf_driver.h"
-#include "iommu_fault_pending.h"
-#include "iommu_fault_policy.h"
+#include "bench.h"
+#include "iommu_fault_bpf_private.h"
 
 #define BENCH_MAX	BIT(20)
 #define T1_CLAIMED	1	/* the core owns the answer; t1 comes later */

@@ -13,10 +13,8 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 
-#include "../iommu-priv.h"	/* iommu_attach_handle_get() */
-#include "iommu_fault_bpf_driver.h"
-#include "iommu_fault_pending.h"
-#include "iommu_fault_policy.h"
+#include "iommu-priv.h"		/* iommu_attach_handle_get() */
+#include "iommu_fault_bpf_private.h"
 
 struct iommu_fault_populator {
 	struct iommu_domain *domain;
@@ -125,7 +123,7 @@ __bpf_kfunc int bpf_iommu_fault_populate(struct iommu_fault_ctx *ctx)
 	struct device *dev;
 	int ret = -ENOENT;
 
-	dev = iommu_fault_pending_ctx_device(ctx);
+	dev = iommu_fault_ctx_device(ctx);
 	if (!dev)
 		return -EINVAL;
 

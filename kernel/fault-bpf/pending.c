@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * iommu-fault-bpf pending faults.
+ * iommu-fault-bpf pending faults: the pool, and only the pool.
  *
  * A parked or deferred fault takes a slot of a pre-allocated pool, so the
  * fast stage never allocates; a full pool makes the dispatcher answer the
@@ -32,21 +32,24 @@
  * removal and policy detach claim what they can and then wait for those
  * references, so neither returns while anyone still answers one of their
  * faults or runs one of their ops.
+ *
+ * The pool answers nothing and runs no op itself: it hands claimed slots
+ * to its caller, the dispatcher, which answers them and releases them.
+ * The work items it queues (the deferred stage, the expiry) are the
+ * dispatcher's, given at init.
  */
 #include <linux/device.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
-#include <linux/reboot.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
-#include "iommu_fault_bench.h"
-#include "iommu_fault_pending.h"
-#include "iommu_fault_policy.h"
+#include "bench.h"
+#include "iommu_fault_bpf_private.h"
 
 enum pending_state {
 	PENDING_FREE,
@@ -58,41 +61,13 @@ enum pending_state {
 	PENDING_ABANDONED,
 };
 
-/*
- * One slot of the pool: the context and what the answer needs.  While
- * the slot is in use, ctx.cookie names it (0 when free).  @pended keeps
- * the low 32 bits of jiffies: a live slot is claimed at its deadline, at
- * most an hour later.
- */
-struct iommu_fault_pending {
-	struct iommu_fault_ctx ctx;
-	struct iommu_fault_dev *fdev;
-	struct iommu_fault_policy *policy;
-	struct list_head node;		/* live list, or the free list */
-	struct work_struct work;
-	u32 pended;			/* jiffies, low 32 bits */
-	u32 state;			/* enum pending_state */
-};
-
 /* The context, 216 bytes, and 72 of bookkeeping (64-bit, no lockdep). */
 #ifndef CONFIG_LOCKDEP
 static_assert(sizeof(struct iommu_fault_pending) <= 288);
 #endif
 
-/* Slots claimed, answered and released per turn of the lock. */
+/* Slots claimed per turn of the lock. */
 #define PENDING_BATCH	32
-
-static void pending_work(struct work_struct *work);
-static void pending_watchdog(struct work_struct *work);
-
-/*
- * The pool of a slot in use: its device's core's.  The device stays while
- * the slot is live, and while a worker or a claimer holds it.
- */
-static struct iommu_fault_pool *slot_pool(const struct iommu_fault_pending *p)
-{
-	return &p->fdev->core->pool;
-}
 
 /* For the benchmark's floor: the deferred stage's workqueue, bare. */
 void iommu_fault_pending_queue_work(struct iommu_fault_pool *pool,
@@ -118,7 +93,7 @@ static int pool_alloc(struct iommu_fault_pool *pool, u32 size)
 	if (!new_pool)
 		return -ENOMEM;
 	for (i = 0; i < size; i++) {
-		INIT_WORK(&new_pool[i].work, pending_work);
+		INIT_WORK(&new_pool[i].work, pool->deferred_stage);
 		list_add_tail(&new_pool[i].node, &new_free);
 		/* Tens of microseconds a slot with debug objects and KASAN. */
 		if (!(i % 1024))
@@ -144,18 +119,13 @@ static int pool_alloc(struct iommu_fault_pool *pool, u32 size)
 	return 0;
 }
 
-/* Parked faults stall their devices: answer them before the machine stops. */
-static int pending_reboot(struct notifier_block *nb, unsigned long action,
-			  void *data)
-{
-	iommu_fault_pending_abort_all(container_of(nb, struct iommu_fault_pool,
-						   reboot_nb));
-	return NOTIFY_DONE;
-}
-
 /**
  * iommu_fault_pool_init() - an empty pool of the default size
  * @pool: zeroed
+ * @deferred_stage: the work each slot queues for a deferred fault
+ * @expire: the work that answers slots at their deadline; it claims them
+ *	with an IOMMU_FAULT_SWEEP_EXPIRED sweep, then calls
+ *	iommu_fault_pending_rearm()
  *
  * The pool is usable even when this fails: with no slot, every fault a
  * policy parks or defers is answered at once, as for a full pool.
@@ -163,7 +133,8 @@ static int pending_reboot(struct notifier_block *nb, unsigned long action,
  * Context: process context, may sleep.
  * Return: 0 or -ENOMEM.
  */
-int iommu_fault_pool_init(struct iommu_fault_pool *pool)
+int iommu_fault_pool_init(struct iommu_fault_pool *pool,
+			  work_func_t deferred_stage, work_func_t expire)
 {
 	int ret;
 
@@ -171,7 +142,8 @@ int iommu_fault_pool_init(struct iommu_fault_pool *pool)
 	INIT_LIST_HEAD(&pool->free);
 	INIT_LIST_HEAD(&pool->live);
 	pool->deadline_ms = IOMMU_FAULT_DEADLINE_MS_DEFAULT;
-	INIT_DELAYED_WORK(&pool->watchdog, pending_watchdog);
+	pool->deferred_stage = deferred_stage;
+	INIT_DELAYED_WORK(&pool->watchdog, expire);
 	mutex_init(&pool->limits_lock);
 	/* It answers stalled DMA, which reclaim may be waiting for. */
 	pool->wq = alloc_workqueue("iommu_fault_bpf",
@@ -182,16 +154,13 @@ int iommu_fault_pool_init(struct iommu_fault_pool *pool)
 	if (ret) {
 		destroy_workqueue(pool->wq);
 		pool->wq = NULL;
-		return ret;
 	}
-	pool->reboot_nb.notifier_call = pending_reboot;
-	register_reboot_notifier(&pool->reboot_nb);
-	return 0;
+	return ret;
 }
 
 /**
- * iommu_fault_pool_destroy() - answer what is pending and free the pool
- * @pool: from iommu_fault_pool_init(), whose devices are all removed
+ * iommu_fault_pool_destroy() - free an empty pool
+ * @pool: from iommu_fault_pool_init(), with nothing pending
  *
  * Context: process context, sleeps.
  */
@@ -199,8 +168,6 @@ void iommu_fault_pool_destroy(struct iommu_fault_pool *pool)
 {
 	if (!pool->wq)
 		return;
-	unregister_reboot_notifier(&pool->reboot_nb);
-	iommu_fault_pending_abort_all(pool);
 	destroy_workqueue(pool->wq);
 	cancel_delayed_work_sync(&pool->watchdog);
 	WARN_ON(pool->nr_free != pool->size);
@@ -287,8 +254,8 @@ static unsigned long slot_deadline(struct iommu_fault_pool *pool,
 /*
  * Claim a live slot for answering.  Returns true when the caller now owns
  * the answer: it answers p->ctx for p->fdev and holds a reference on the
- * device and on the policy until slot_release(p), so that neither device
- * removal nor policy detach returns while it answers.
+ * device and on the policy until iommu_fault_pending_release(), so that
+ * neither device removal nor policy detach returns while it answers.
  */
 static bool slot_claim(struct iommu_fault_pool *pool,
 		       struct iommu_fault_pending *p)
@@ -320,9 +287,17 @@ static bool slot_claim(struct iommu_fault_pool *pool,
 	return true;
 }
 
-/* After the claimer answered: it lets go of the slot and its references. */
-static void slot_release(struct iommu_fault_pool *pool,
-			 struct iommu_fault_pending *p)
+/**
+ * iommu_fault_pending_release() - the claimer of @p answered it
+ * @pool: @p's pool
+ * @p: a slot the caller claimed
+ *
+ * Lets go of the slot and of the references the claim took.
+ *
+ * Context: any; does not sleep.
+ */
+void iommu_fault_pending_release(struct iommu_fault_pool *pool,
+				 struct iommu_fault_pending *p)
 {
 	struct iommu_fault_policy *policy = p->policy;
 	struct iommu_fault_dev *fdev = p->fdev;
@@ -363,9 +338,20 @@ static void watchdog_arm(struct iommu_fault_pool *pool, unsigned long at)
 	mod_delayed_work(system_wq, &pool->watchdog, max(delay, 0L));
 }
 
-int iommu_fault_pend(struct iommu_fault_dev *fdev,
-		     struct iommu_fault_policy *policy,
-		     const struct iommu_fault_ctx *ctx, bool defer)
+/**
+ * iommu_fault_pending_take() - keep a fault pending in a slot
+ * @fdev: its device
+ * @policy: the policy that parked or deferred it
+ * @ctx: the fault; copied, with a new cookie
+ * @defer: queue the deferred stage for it, instead of parking it
+ *
+ * Context: any; does not sleep.
+ * Return: 0; -ENOSPC when the pool is full, -EPERM when @fdev is
+ * quarantined, -ENODEV when it is being removed: the caller answers it.
+ */
+int iommu_fault_pending_take(struct iommu_fault_dev *fdev,
+			     struct iommu_fault_policy *policy,
+			     const struct iommu_fault_ctx *ctx, bool defer)
 {
 	struct iommu_fault_pool *pool = &fdev->core->pool;
 	struct iommu_fault_pending *p;
@@ -421,58 +407,73 @@ unlock:
 	return 0;
 }
 
-/* The deferred stage: the owning policy's sleepable op decides. */
-static void pending_work(struct work_struct *work)
+/**
+ * iommu_fault_pending_run_begin() - the deferred stage of @p starts
+ * @pool: @p's pool
+ * @p: the slot whose work runs
+ * @fdev: out: its device; the worker's reference, put when it is done
+ * @policy: out: the policy whose sleepable op runs; ditto
+ *
+ * Return: false when the slot was claimed before its work started: its
+ * claimer answers it, and the worker only puts its references.
+ */
+bool iommu_fault_pending_run_begin(struct iommu_fault_pool *pool,
+				   struct iommu_fault_pending *p,
+				   struct iommu_fault_dev **fdev,
+				   struct iommu_fault_policy **policy)
 {
-	struct iommu_fault_pending *p =
-		container_of(work, struct iommu_fault_pending, work);
-	/* Queued or running, the slot keeps its device: the worker's ref. */
-	struct iommu_fault_pool *pool = slot_pool(p);
-	struct iommu_fault_policy *policy;
-	struct iommu_fault_dev *fdev;
-	enum iommu_fault_action act;
-	struct iommu_fault_ctx ctx;
 	unsigned long flags;
+	bool run = true;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	policy = p->policy;
-	fdev = p->fdev;
-	iommu_fault_bench_mark(fdev, &p->ctx, IOMMU_FAULT_BENCH_STARTED);
-	if (p->state != PENDING_QUEUED) {
-		/* Claimed before it started: its claimer answers it. */
+	*policy = p->policy;
+	*fdev = p->fdev;
+	iommu_fault_bench_mark(p->fdev, &p->ctx, IOMMU_FAULT_BENCH_STARTED);
+	if (p->state == PENDING_QUEUED)
+		p->state = PENDING_RUNNING;
+	else
+		run = false;
+	if (!run)
 		slot_worker_done(pool, p);
-		goto unlock;
-	}
-	p->state = PENDING_RUNNING;
 	spin_unlock_irqrestore(&pool->lock, flags);
+	return run;
+}
 
-	act = iommu_fault_run_sleepable(policy, &p->ctx);
+/**
+ * iommu_fault_pending_run_end() - the sleepable op of @p returned
+ * @pool: @p's pool
+ * @p: the slot whose work runs
+ * @park: the op parked the fault (IGNORE): it stays pending, in its place
+ *	and with its deadline
+ * @ctx: out, for IOMMU_FAULT_RUN_DONE: the fault, for the caller to carry
+ *	out the verdict on
+ *
+ * Return: what became of the slot.
+ */
+enum iommu_fault_run_end
+iommu_fault_pending_run_end(struct iommu_fault_pool *pool,
+			    struct iommu_fault_pending *p, bool park,
+			    struct iommu_fault_ctx *ctx)
+{
+	enum iommu_fault_run_end end;
+	unsigned long flags;
 
 	spin_lock_irqsave(&pool->lock, flags);
 	if (p->state != PENDING_RUNNING) {
 		/* Claimed meanwhile (deadline, detach, ...): verdict dropped. */
 		slot_worker_done(pool, p);
-		goto unlock;
+		end = IOMMU_FAULT_RUN_DROPPED;
+	} else if (park) {
+		p->state = PENDING_PARKED;
+		end = IOMMU_FAULT_RUN_PARKED;
+	} else {
+		list_del_init(&p->node);
+		*ctx = p->ctx;
+		slot_free(pool, p);
+		end = IOMMU_FAULT_RUN_DONE;
 	}
-	if (act == IOMMU_FAULT_ACT_PARK) {
-		p->state = PENDING_PARKED;	/* its place and deadline stay */
-		goto unlock;
-	}
-	list_del_init(&p->node);
-	ctx = p->ctx;
-	slot_free(pool, p);
 	spin_unlock_irqrestore(&pool->lock, flags);
-
-	if (act == IOMMU_FAULT_ACT_NEXT)
-		iommu_fault_continue(fdev, &ctx, policy);
-	else
-		iommu_fault_apply(fdev, &ctx, policy, act);
-	goto put;
-unlock:
-	spin_unlock_irqrestore(&pool->lock, flags);
-put:
-	iommu_fault_policy_put(policy);
-	iommu_fault_dev_put(fdev);
+	return end;
 }
 
 #if IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_TEST_SEAMS)
@@ -483,7 +484,7 @@ void iommu_fault_pending_test_on_move(struct iommu_fault_pool *pool,
 	WRITE_ONCE(pool->test_moved, done);
 }
 
-static void test_note_moved(struct iommu_fault_pool *pool)
+void iommu_fault_pending_test_note_moved(struct iommu_fault_pool *pool)
 {
 	struct completion *done = READ_ONCE(pool->test_moved);
 
@@ -492,178 +493,130 @@ static void test_note_moved(struct iommu_fault_pool *pool)
 }
 
 /*
- * KUnit: the most live slots a watchdog run looked at beyond those it
- * aborted (at most one: the first that had not expired).
+ * KUnit: the most live slots an expiry looked at beyond those it aborted
+ * (at most one: the first that had not expired).
  */
 u32 iommu_fault_pending_test_watchdog_overscan(struct iommu_fault_pool *pool)
 {
 	return READ_ONCE(pool->test_overscan);
 }
 
-static void test_note_watchdog(struct iommu_fault_pool *pool,
-			       unsigned int visited, unsigned int aborted)
+void iommu_fault_pending_test_note_watchdog(struct iommu_fault_pool *pool,
+					    unsigned int visited,
+					    unsigned int aborted)
 {
 	if (visited - aborted > pool->test_overscan)
 		WRITE_ONCE(pool->test_overscan, visited - aborted);
 }
-#else
-static inline void test_note_moved(struct iommu_fault_pool *pool)
-{
-}
-
-static inline void test_note_watchdog(struct iommu_fault_pool *pool,
-				      unsigned int visited,
-				      unsigned int aborted)
-{
-}
 #endif
 
-/* What a sweep of the live list claims. */
-struct pending_sweep {
-	bool (*match)(struct iommu_fault_pool *pool,
-		      struct iommu_fault_pending *p, const void *arg);
-	const void *arg;
-	bool timeout;		/* count them as deadline expiries */
-	bool stop_early;	/* the first live slot not matched ends it */
-	unsigned int visited;	/* out: live slots looked at */
-};
-
-/*
- * Claim and abort every live slot @s matches, PENDING_BATCH at a time so
- * that the lock is never held for long.  Returns how many.
- */
-static unsigned int sweep(struct iommu_fault_pool *pool,
-			  struct pending_sweep *s)
+void iommu_fault_sweep_init(struct iommu_fault_sweep *s,
+			    enum iommu_fault_sweep_match match,
+			    const void *arg)
 {
-	struct iommu_fault_pending *p, *tmp;
-	unsigned long flags;
-	unsigned int n = 0, batch;
-	u64 cursor = 0;
-	bool more = true;
-	LIST_HEAD(claimed);
+	*s = (struct iommu_fault_sweep) {
+		.match = match, .arg = arg, .now = jiffies,
+	};
+}
 
-	while (more) {
-		batch = 0;
-		spin_lock_irqsave(&pool->lock, flags);
-		p = live_after(pool, cursor);
-		while (p && batch < PENDING_BATCH) {
-			tmp = live_next(pool, p);
-			s->visited++;
-			if (s->match(pool, p, s->arg)) {
-				slot_claim(pool, p);
-				list_add_tail(&p->node, &claimed);
-				batch++;
-			} else if (s->stop_early) {
-				tmp = NULL;
-			} else {
-				cursor = p->ctx.cookie;
-			}
-			p = tmp;
-		}
-		more = p;
-		spin_unlock_irqrestore(&pool->lock, flags);
-
-		list_for_each_entry_safe(p, tmp, &claimed, node) {
-			list_del_init(&p->node);
-			if (s->timeout)
-				atomic64_inc(&p->fdev->stats.timeouts);
-			iommu_fault_answer(p->fdev, &p->ctx, false);
-			slot_release(pool, p);
-			n++;
-		}
+static bool sweep_matches(struct iommu_fault_pool *pool,
+			  const struct iommu_fault_sweep *s,
+			  const struct iommu_fault_pending *p)
+{
+	switch (s->match) {
+	case IOMMU_FAULT_SWEEP_ALL:
+		return true;
+	case IOMMU_FAULT_SWEEP_POLICY:
+		return p->policy == s->arg;
+	case IOMMU_FAULT_SWEEP_DEV:
+		return p->fdev == s->arg;
+	case IOMMU_FAULT_SWEEP_EXPIRED:
+		return time_after_eq(s->now, slot_deadline(pool, p));
 	}
-	return n;
+	return false;
 }
 
-static bool match_policy(struct iommu_fault_pool *pool,
-			 struct iommu_fault_pending *p, const void *arg)
-{
-	return p->policy == arg;
-}
-
-static bool match_dev(struct iommu_fault_pool *pool,
-		      struct iommu_fault_pending *p, const void *arg)
-{
-	return p->fdev == arg;
-}
-
-static bool match_any(struct iommu_fault_pool *pool,
-		      struct iommu_fault_pending *p, const void *arg)
-{
-	return true;
-}
-
-static bool match_expired(struct iommu_fault_pool *pool,
-			  struct iommu_fault_pending *p, const void *arg)
-{
-	return time_after_eq(*(const unsigned long *)arg,
-			     slot_deadline(pool, p));
-}
-
-/*
- * @policy is off every chain: abort its pending faults and wait until no
- * op of it runs and no worker refers to it.
+/**
+ * iommu_fault_pending_claim_batch() - claim the next live slots of a sweep
+ * @pool: the pool
+ * @s: from iommu_fault_sweep_init(); sets @s->done when no live slot is
+ *	left to look at
+ * @claimed: gets the slots claimed, to answer and then release
+ *
+ * At most a batch per call, so the lock is never held for long.  An
+ * expiry sweep stops at the first slot that has not expired: the live
+ * list is in deadline order.
+ *
+ * Context: any; does not sleep.
+ * Return: how many slots it claimed.
  */
-void iommu_fault_pending_policy_gone(struct iommu_fault_policy *policy)
+unsigned int iommu_fault_pending_claim_batch(struct iommu_fault_pool *pool,
+					     struct iommu_fault_sweep *s,
+					     struct list_head *claimed)
 {
-	struct pending_sweep s = { .match = match_policy, .arg = policy };
+	struct iommu_fault_pending *p, *next;
+	unsigned int batch = 0;
+	unsigned long flags;
 
-	sweep(&policy->core->pool, &s);
-	iommu_fault_policy_wait_unused(policy);
+	spin_lock_irqsave(&pool->lock, flags);
+	p = live_after(pool, s->cursor);
+	while (p && batch < PENDING_BATCH) {
+		next = live_next(pool, p);
+		s->visited++;
+		if (sweep_matches(pool, s, p)) {
+			slot_claim(pool, p);
+			list_add_tail(&p->node, claimed);
+			batch++;
+		} else if (s->match == IOMMU_FAULT_SWEEP_EXPIRED) {
+			next = NULL;
+		} else {
+			s->cursor = p->ctx.cookie;
+		}
+		p = next;
+	}
+	s->done = !p;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return batch;
 }
 
-/*
- * Link update: @new takes over @old's parked faults and, when it takes
- * @old's place (@same_place: same chain, same priority), its queued ones.
- * Queued faults of a replacement elsewhere run @old's sleepable op, which
- * still exists until this returns; so do the ones already running.
- * Returns once nothing refers to @old.
+/**
+ * iommu_fault_pending_move() - a link update moves @old's pending faults
+ * @pool: their pool
+ * @old: the policy replaced
+ * @new: its replacement
+ * @same_place: @new takes @old's place (same chain, same priority)
+ *
+ * @new takes over @old's parked faults and, in @old's place, its queued
+ * ones.  Queued faults of a replacement elsewhere run @old's sleepable
+ * op, which still exists until the update returns; so do the ones already
+ * running.  The caller calls it again once @old's workers are done, for
+ * the faults they parked.
  */
-void iommu_fault_pending_policy_move(struct iommu_fault_policy *old,
-				     struct iommu_fault_policy *new,
-				     bool same_place)
+void iommu_fault_pending_move(struct iommu_fault_pool *pool,
+			      struct iommu_fault_policy *old,
+			      struct iommu_fault_policy *new, bool same_place)
 {
-	struct iommu_fault_pool *pool = &old->core->pool;
 	struct iommu_fault_pending *p;
 	unsigned long flags;
-	int pass;
 
-	for (pass = 0; pass < 2; pass++) {
-		spin_lock_irqsave(&pool->lock, flags);
-		list_for_each_entry(p, &pool->live, node) {
-			if (p->policy != old)
-				continue;
-			if (p->state == PENDING_PARKED) {
-				p->policy = new;
-			} else if (p->state == PENDING_QUEUED && same_place) {
-				/* Its worker will run @new's op. */
-				iommu_fault_policy_get(new);
-				iommu_fault_policy_put(old);
-				p->policy = new;
-			}
-		}
-		spin_unlock_irqrestore(&pool->lock, flags);
-		/* Then the faults @old's workers parked, once they are done. */
-		if (!pass) {
-			test_note_moved(pool);
-			iommu_fault_policy_wait_unused(old);
+	spin_lock_irqsave(&pool->lock, flags);
+	list_for_each_entry(p, &pool->live, node) {
+		if (p->policy != old)
+			continue;
+		if (p->state == PENDING_PARKED) {
+			p->policy = new;
+		} else if (p->state == PENDING_QUEUED && same_place) {
+			/* Its worker will run @new's op. */
+			iommu_fault_policy_get(new);
+			iommu_fault_policy_put(old);
+			p->policy = new;
 		}
 	}
+	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
-/* Quarantine: abort the device's pending faults.  Does not sleep. */
-void iommu_fault_pending_dev_abort(struct iommu_fault_dev *fdev)
-{
-	struct pending_sweep s = { .match = match_dev, .arg = fdev };
-
-	sweep(&fdev->core->pool, &s);
-}
-
-/*
- * Device removal: @fdev takes no new pending fault, and the ones it has
- * are aborted.  The caller then waits for the device's references.
- */
-void iommu_fault_pending_dev_gone(struct iommu_fault_dev *fdev)
+/* Device removal: @fdev takes no new pending fault from now on. */
+void iommu_fault_pending_close_dev(struct iommu_fault_dev *fdev)
 {
 	struct iommu_fault_pool *pool = &fdev->core->pool;
 	unsigned long flags;
@@ -671,35 +624,14 @@ void iommu_fault_pending_dev_gone(struct iommu_fault_dev *fdev)
 	spin_lock_irqsave(&pool->lock, flags);
 	fdev->gone = true;
 	spin_unlock_irqrestore(&pool->lock, flags);
-	iommu_fault_pending_dev_abort(fdev);
 }
 
-/* Every pending fault of every device, aborted (shutdown). */
-void iommu_fault_pending_abort_all(struct iommu_fault_pool *pool)
+/* After an expiry sweep: sleep until the oldest deadline left, if any. */
+void iommu_fault_pending_rearm(struct iommu_fault_pool *pool)
 {
-	struct pending_sweep s = { .match = match_any };
-
-	sweep(pool, &s);
-}
-
-/* Aborts what reached its deadline: the oldest slots, nothing beyond. */
-static void pending_watchdog(struct work_struct *work)
-{
-	struct iommu_fault_pool *pool =
-		container_of(to_delayed_work(work), struct iommu_fault_pool,
-			     watchdog);
-	unsigned long now = jiffies, flags;
-	struct pending_sweep s = {
-		.match = match_expired, .arg = &now,
-		.timeout = true, .stop_early = true,
-	};
 	struct iommu_fault_pending *p;
-	unsigned int n;
+	unsigned long flags;
 
-	n = sweep(pool, &s);
-	test_note_watchdog(pool, s.visited, n);
-
-	/* Sleep until the oldest deadline left, if any. */
 	spin_lock_irqsave(&pool->lock, flags);
 	p = list_first_entry_or_null(&pool->live, struct iommu_fault_pending,
 				     node);
@@ -710,30 +642,24 @@ static void pending_watchdog(struct work_struct *work)
 }
 
 /**
- * iommu_fault_respond() - answer a pending fault by its cookie
- * @pool: the pool of the core the fault is pending in
+ * iommu_fault_pending_claim_cookie() - claim the fault a cookie names
+ * @pool: the pool
  * @cookie: iommu_fault_ctx::cookie of the fault
- * @status: HANDLED (retry), INVALID (abort) or FAILURE (abort and
- *	quarantine the device)
  * @dev: when not NULL, only a fault of the device of this name may be
- *	answered (the caller is a policy bound to one device)
+ *	claimed (the caller is a policy bound to one device)
+ * @claimed: out: the slot, to answer and then release
  *
  * Context: any; does not sleep.
- * Return: 0, -EINVAL for another status, -ENOENT when no fault with this
- * cookie is pending (already answered, or never was), -EPERM when it is
- * another device's: nothing is sent.
+ * Return: 0; -ENOENT when no fault with this cookie is pending (answered
+ * already, or never was), -EPERM when it is another device's.
  */
-int iommu_fault_respond(struct iommu_fault_pool *pool, u64 cookie,
-			int status, const char *dev)
+int iommu_fault_pending_claim_cookie(struct iommu_fault_pool *pool,
+				     u64 cookie, const char *dev,
+				     struct iommu_fault_pending **claimed)
 {
 	struct iommu_fault_pending *p;
 	unsigned long flags;
 	int ret = 0;
-
-	if (status != IOMMU_FAULT_STATUS_HANDLED &&
-	    status != IOMMU_FAULT_STATUS_INVALID &&
-	    status != IOMMU_FAULT_STATUS_FAILURE)
-		return -EINVAL;
 
 	spin_lock_irqsave(&pool->lock, flags);
 	p = cookie_slot(pool, cookie);
@@ -744,47 +670,8 @@ int iommu_fault_respond(struct iommu_fault_pool *pool, u64 cookie,
 	else
 		slot_claim(pool, p);
 	spin_unlock_irqrestore(&pool->lock, flags);
-	if (ret)
-		return ret;
-
-	iommu_fault_answer(p->fdev, &p->ctx,
-			   status == IOMMU_FAULT_STATUS_HANDLED);
-	if (status == IOMMU_FAULT_STATUS_FAILURE)
-		iommu_fault_quarantine(p->fdev);
-	slot_release(pool, p);
-	return 0;
-}
-
-/*
- * The policy whose sleepable op the current task runs, if any: the
- * slot's, while its worker holds a reference on it.
- */
-struct iommu_fault_policy *iommu_fault_pending_running_policy(void)
-{
-	struct work_struct *work = current_work();
-	struct iommu_fault_pending *p;
-
-	if (!work || work->func != pending_work)
-		return NULL;
-	p = container_of(work, struct iommu_fault_pending, work);
-	return p->policy;
-}
-
-/*
- * The device of the fault whose sleepable op runs with @ctx (a slot's
- * context); NULL for any other pointer.  The device cannot go away while
- * the op runs: its worker holds a reference.
- */
-struct device *iommu_fault_pending_ctx_device(const struct iommu_fault_ctx *ctx)
-{
-	struct iommu_fault_pending *p =
-		container_of(ctx, struct iommu_fault_pending, ctx);
-	struct work_struct *work = current_work();
-
-	if (!work || work->func != pending_work ||
-	    &p->work != work)
-		return NULL;
-	return p->fdev->dev;
+	*claimed = ret ? NULL : p;
+	return ret;
 }
 
 int iommu_fault_pending_set_limits(struct iommu_fault_pool *pool, u32 size,

@@ -5,7 +5,7 @@
  * What the BPF core needs to accept a policy: which members may be
  * sleepable, what a program may write in the context, how the data fields
  * are checked, and the attach/detach/replace entry points, which hand over
- * to the dispatcher (iommu_fault_bpf.c).
+ * to policy.c.  Also the subsystem's one initcall.
  */
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
@@ -18,7 +18,7 @@
 #include <linux/stddef.h>
 #include <linux/string.h>
 
-#include "iommu_fault_policy.h"
+#include "iommu_fault_bpf_private.h"
 
 static const struct btf_type *iommu_fault_ctx_type;
 static u32 iommu_fault_ops_type_id;
@@ -268,7 +268,14 @@ static struct bpf_struct_ops bpf_iommu_fault_ops = {
 	.owner = THIS_MODULE,
 };
 
-static int __init iommu_fault_struct_ops_init(void)
+/*
+ * The subsystem's one initcall, in dependency order: the machine's core
+ * (its pending pool), the control device, the kfuncs, and last the
+ * struct_ops, so that a policy can attach only once all it reaches
+ * exists.  An fs_initcall: before the IOMMU drivers probe (device
+ * initcalls) and add their instances and devices.
+ */
+static int __init iommu_fault_bpf_init(void)
 {
 	int ret;
 
@@ -280,9 +287,16 @@ static int __init iommu_fault_struct_ops_init(void)
 	BTF_TYPE_EMIT_ENUM(IOMMU_FAULT_CTX_CLASS_CD);
 	BTF_TYPE_EMIT_ENUM(IOMMU_FAULT_ACCESS_READ);
 
+	ret = iommu_fault_core_init(&iommu_fault_sys_core,
+				    &iommu_fault_bpf_active);
+	if (ret)
+		return ret;
+	ret = iommu_fault_ctl_init();
+	if (ret)
+		return ret;
 	ret = iommu_fault_kfuncs_init();
 	if (ret)
 		return ret;
 	return register_bpf_struct_ops(&bpf_iommu_fault_ops, iommu_fault_ops);
 }
-late_initcall(iommu_fault_struct_ops_init);
+fs_initcall(iommu_fault_bpf_init);

@@ -9,7 +9,7 @@
  */
 #include <linux/export.h>
 #include <kunit/visibility.h>
-#include "iommu_fault_verdict.h"
+#include "iommu_fault_bpf_private.h"
 
 static struct iommu_fault_resolution
 resolve(enum iommu_fault_action action, enum iommu_fault_misuse misuse)

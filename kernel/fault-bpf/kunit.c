@@ -16,11 +16,7 @@
 #include <linux/kthread.h>
 #include <linux/limits.h>
 
-#include "iommu_fault_bpf_driver.h"
-#include "iommu_fault_ctl.h"
-#include "iommu_fault_pending.h"
-#include "iommu_fault_policy.h"
-#include "iommu_fault_verdict.h"
+#include "iommu_fault_bpf_private.h"
 
 #define ATOMIC		IOMMU_FAULT_STAGE_ATOMIC
 #define SLEEPABLE	IOMMU_FAULT_STAGE_SLEEPABLE
@@ -917,11 +913,12 @@ static void pend_refused_quarantined_or_gone(struct kunit *test)
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	iommu_fault_quarantine(env->fdev);
-	KUNIT_EXPECT_EQ(test, iommu_fault_pend(env->fdev, env->ops[0].policy,
-					       &ctx, false), -EPERM);
+	KUNIT_EXPECT_EQ(test, iommu_fault_pending_take(env->fdev,
+						       env->ops[0].policy,
+						       &ctx, false), -EPERM);
 	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 
-	iommu_fault_pending_dev_gone(env->fdev2);
+	iommu_fault_pending_close_dev(env->fdev2);
 	KUNIT_EXPECT_EQ(test, report_on(env->fdev2, true, 0),
 			IOMMU_FAULT_CLAIMED);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);

@@ -6,8 +6,8 @@
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM iommu_fault_bpf
 
-#if !defined(_IOMMU_FAULT_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
-#define _IOMMU_FAULT_TRACE_H
+#if !defined(_IOMMU_FAULT_BPF_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _IOMMU_FAULT_BPF_TRACE_H
 
 #include <linux/iommu_fault_bpf.h>
 #include <linux/ktime.h>
@@ -89,10 +89,10 @@ TRACE_EVENT(iommu_fault_bpf_resume,
 		  __entry->retry ? "retry" : "abort", __entry->latency_ns)
 );
 
-#endif /* _IOMMU_FAULT_TRACE_H */
+#endif /* _IOMMU_FAULT_BPF_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH
 #define TRACE_INCLUDE_PATH .
 #undef TRACE_INCLUDE_FILE
-#define TRACE_INCLUDE_FILE iommu_fault_trace
+#define TRACE_INCLUDE_FILE trace
 #include <trace/define_trace.h>

@@ -2,9 +2,11 @@
 /*
  * arm-smmu-v3 glue for iommu-fault-bpf.
  *
- * Built into the arm-smmu-v3 driver object (as arm-smmu-hooks.o): decodes
- * event records for the policy engine, answers stalls with CMD_RESUME and
- * feeds injected records into the driver's real event path.
+ * Built into the arm-smmu-v3 driver object: decodes event records for the
+ * policy engine, answers stalls with CMD_RESUME, hands what no policy
+ * decided back to the driver's stock handling, and feeds injected records
+ * into the driver's real event path.  The only code that knows SMMUv3
+ * event records.
  *
  * Injected stalls under QEMU: QEMU's SMMUv3 has no stall model, so no
  * master is stall_enabled and stock 6.12 arm_smmu_page_response() WARNs
@@ -19,13 +21,14 @@
 #include <linux/bitfield.h>
 #include <linux/interrupt.h>
 #include <linux/iommu.h>
+#include <linux/iommu_fault_bpf.h>
 #include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "arm-smmu-v3.h"
-#include "../../fault-bpf/iommu_fault_bench.h"
-#include "../../fault-bpf/iommu_fault_bpf_driver.h"
+#include "arm-smmu-v3-fault-bpf.h"
+#include "bench.h"	/* until the benchmark leaves the fault path */
 
 #define EVT_ID_UUT			0x01
 #define EVT_ID_BAD_STREAMID		0x02
@@ -403,8 +406,9 @@ bool __arm_smmu_fault_bpf_claim(struct arm_smmu_device *smmu, u64 *evt)
 	evt_decode(evt, &ctx);
 	mutex_lock(&smmu->streams_mutex);
 	master = arm_smmu_find_master(smmu, ctx.sid);
+	/* arm_smmu_fault_bpf_claim() tested the static key. */
 	if (master && master->fault_bpf)
-		claimed = iommu_fault_report(master->fault_bpf, &ctx) ==
+		claimed = __iommu_fault_report(master->fault_bpf, &ctx) ==
 			  IOMMU_FAULT_CLAIMED;
 	mutex_unlock(&smmu->streams_mutex);
 	return claimed;

@@ -4,8 +4,8 @@
  * when each injected record entered the driver's event path (t0) and when
  * its resume command was issued (t1), whichever stage issued it.
  */
-#ifndef IOMMU_FAULT_BENCH_H
-#define IOMMU_FAULT_BENCH_H
+#ifndef _IOMMU_FAULT_BPF_BENCH_H
+#define _IOMMU_FAULT_BPF_BENCH_H
 
 #include <linux/jump_label.h>
 #include <linux/types.h>
@@ -77,4 +77,4 @@ static inline bool iommu_fault_bench_floor(struct iommu_fault_dev *fdev,
 }
 #endif
 
-#endif /* IOMMU_FAULT_BENCH_H */
+#endif /* _IOMMU_FAULT_BPF_BENCH_H */
