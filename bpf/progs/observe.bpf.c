@@ -45,7 +45,7 @@ struct observe_event {
 	__u32 sid;
 	__u32 pasid;
 	__u32 flags;		/* IOMMU_FAULT_CTX_* */
-	__u32 access;		/* IOMMU_FAULT_ACCESS_* */
+	__u32 perm;		/* IOMMU_FAULT_CTX_PERM_* */
 	__u32 reason;		/* enum iommu_fault_reason */
 	__u32 event;		/* the IOMMU's own event id */
 };
@@ -100,7 +100,7 @@ int BPF_PROG(observe_fault, struct iommu_fault_ctx *fault)
 	e->sid = fault->sid;
 	e->pasid = fault->pasid;
 	e->flags = fault->flags;
-	e->access = fault->access;
+	e->perm = fault->perm;
 	e->reason = fault->reason;
 	e->event = fault->event;
 	bpf_ringbuf_submit(e, 0);

@@ -23,21 +23,26 @@
 /**
  * struct iommu_fault_ctx - one fault, as a policy sees it
  * @stage: enum iommu_fault_stage of the op that runs
- * @flags: IOMMU_FAULT_CTX_* (recoverable, PASID valid, stage 2, IPA valid)
+ * @flags: IOMMU_FAULT_CTX_* (recoverable, PASID valid)
  * @dev_name: the faulting device, dev_name() (e.g. "0000:00:01.0")
- * @sid: the device's stream ID (requester ID) at the IOMMU
- * @pasid: PASID / substream ID, when IOMMU_FAULT_CTX_PASID_VALID
+ * @sid: the device's requester ID at the IOMMU (PCI RID, SMMUv3
+ *	StreamID, VT-d source-id)
+ * @pasid: the PASID, when IOMMU_FAULT_CTX_PASID_VALID
  * @addr: the faulting input address (IOVA)
- * @ipa: the stage-2 input address, when IOMMU_FAULT_CTX_IPA_VALID
- * @access: IOMMU_FAULT_ACCESS_* of the faulting access
+ * @perm: IOMMU_FAULT_CTX_PERM_* of the faulting access
  * @reason: enum iommu_fault_reason
- * @event: the IOMMU's own event code (SMMUv3: the event ID, e.g. 0x10)
- * @stall_tag: the hardware's tag of a stalled transaction
+ * @event: the IOMMU's own code for the fault, as @raw_kind defines it
+ *	(SMMUv3: the event ID, e.g. 0x10)
+ * @grpid: the page request group of a recoverable fault (SMMUv3: the
+ *	stall tag; PCI PRI: the group index): its response names it
+ * @raw_kind: enum iommu_fault_raw_kind: which IOMMU's record @raw is
+ * @__reserved: zero
  * @cookie: names the fault while it is pending (respond by cookie)
  * @seq: per-device fault sequence number, from 1
  * @timestamp: ktime_get_ns() when the IOMMU driver reported the fault
- * @raw: the IOMMU's event record, as read from its event queue, less any
- *	physical address in it (SMMUv3: the FetchAddr of fetch and walk aborts)
+ * @raw: the IOMMU's own record of the fault, with what only it has
+ *	(SMMUv3: the event record, with stage 2, the IPA and the walk's
+ *	class), less any physical address in it
  * @scratch: written by the fast op, read by the sleepable op of the same
  *	policy: the only part of the context a program may write
  *
@@ -50,11 +55,12 @@ struct iommu_fault_ctx {
 	u32 sid;
 	u32 pasid;
 	u64 addr;
-	u64 ipa;
-	u32 access;
+	u32 perm;
 	u32 reason;
 	u32 event;
-	u32 stall_tag;
+	u32 grpid;
+	u32 raw_kind;
+	u32 __reserved;
 	u64 cookie;
 	u64 seq;
 	u64 timestamp;
@@ -148,12 +154,12 @@ struct iommu_fault_source;
  */
 typedef int (*iommu_fault_populate_t)(struct iommu_domain *domain,
 				      struct device *dev, u64 addr,
-				      u32 access, void *data);
+				      u32 perm, void *data);
 
 /**
  * struct iommu_fault_driver_ops - what the core asks of an IOMMU driver
- * @resume: answer the stalled transaction described by @ctx (stall_tag,
- *	sid, ...) of @dev: retry it or abort it.  Called exactly once per
+ * @respond: respond to the recoverable fault described by @ctx (grpid,
+ *	sid, ...) of @fdev: retry the access or abort it.  Called exactly once per
  *	claimed recoverable fault, from the fault path or from process
  *	context, never under a lock the driver's fault path takes.
  * @stock: hand a recoverable fault that no policy decided to the driver's
@@ -165,8 +171,8 @@ typedef int (*iommu_fault_populate_t)(struct iommu_domain *domain,
  *	context.
  */
 struct iommu_fault_driver_ops {
-	void (*resume)(struct iommu_fault_dev *fdev,
-		       const struct iommu_fault_ctx *ctx, bool retry);
+	void (*respond)(struct iommu_fault_dev *fdev,
+			const struct iommu_fault_ctx *ctx, bool retry);
 	void (*stock)(struct iommu_fault_dev *fdev,
 		      const struct iommu_fault_ctx *ctx);
 	int (*inject)(struct iommu_fault_source *src, const void *raw,
@@ -229,7 +235,7 @@ static inline bool iommu_fault_bpf_enabled(void)
  * iommu_fault_report() - let the policies see a fault first
  * @fdev: the faulting device, from iommu_fault_dev_add()
  * @ctx: the decoded fault; the driver fills flags, sid, pasid, addr, ipa,
- *	access, reason, event, stall_tag and raw; the core the rest
+ *	perm, reason, event, grpid, raw_kind and raw; the core the rest
  *
  * Context: the driver's fault path (process context, may be atomic).
  * Return: IOMMU_FAULT_CLAIMED when the core answered the fault or will;

@@ -93,6 +93,7 @@ static void evt_decode(const u64 *evt, struct iommu_fault_ctx *ctx)
 		ctx->flags |= IOMMU_FAULT_CTX_PASID_VALID;
 		ctx->pasid = FIELD_GET(EVTQ_0_SSID, evt[0]);
 	}
+	ctx->raw_kind = IOMMU_FAULT_RAW_SMMUV3;
 	memcpy(ctx->raw, evt, sizeof(ctx->raw));
 	/*
 	 * The fetch faults' third dword is FetchAddr, the physical address
@@ -109,21 +110,16 @@ static void evt_decode(const u64 *evt, struct iommu_fault_ctx *ctx)
 	if (!evt_is_translation_class(id))
 		return;
 
-	ctx->access = evt[1] & EVTQ_1_RnW ? IOMMU_FAULT_ACCESS_READ :
-					    IOMMU_FAULT_ACCESS_WRITE;
+	ctx->perm = evt[1] & EVTQ_1_RnW ? IOMMU_FAULT_CTX_PERM_READ :
+					    IOMMU_FAULT_CTX_PERM_WRITE;
 	if (evt[1] & EVTQ_1_InD)
-		ctx->access |= IOMMU_FAULT_ACCESS_EXEC;
+		ctx->perm |= IOMMU_FAULT_CTX_PERM_EXEC;
 	if (evt[1] & EVTQ_1_PnU)
-		ctx->access |= IOMMU_FAULT_ACCESS_PRIV;
-	ctx->flags |= FIELD_GET(EVTQ_1_CLASS, evt[1]) <<
-		      IOMMU_FAULT_CTX_CLASS_SHIFT;
-	if (evt[1] & EVTQ_1_S2) {
-		ctx->flags |= IOMMU_FAULT_CTX_STAGE2 | IOMMU_FAULT_CTX_IPA_VALID;
-		ctx->ipa = evt[3] & EVTQ_3_IPA;
-	}
+		ctx->perm |= IOMMU_FAULT_CTX_PERM_PRIV;
+	/* Stage 2, the IPA and the walk's class stay in the raw record. */
 	if (evt[1] & EVTQ_1_STALL) {
 		ctx->flags |= IOMMU_FAULT_CTX_RECOVERABLE;
-		ctx->stall_tag = FIELD_GET(EVTQ_1_STAG, evt[1]);
+		ctx->grpid = FIELD_GET(EVTQ_1_STAG, evt[1]);
 	}
 }
 
@@ -144,12 +140,12 @@ static void resume_stall(struct arm_smmu_device *smmu, u32 sid, u16 stag,
 	arm_smmu_cmdq_issue_cmd(smmu, &cmd);
 }
 
-static void fault_bpf_resume(struct iommu_fault_dev *fdev,
-			     const struct iommu_fault_ctx *ctx, bool retry)
+static void fault_bpf_respond(struct iommu_fault_dev *fdev,
+			      const struct iommu_fault_ctx *ctx, bool retry)
 {
 	struct arm_smmu_master *master = iommu_fault_dev_drvdata(fdev);
 
-	resume_stall(master->smmu, ctx->sid, ctx->stall_tag, retry);
+	resume_stall(master->smmu, ctx->sid, ctx->grpid, retry);
 }
 
 /*
@@ -182,18 +178,18 @@ static void fault_bpf_stock(struct iommu_fault_dev *fdev,
 	u32 perm = 0;
 	bool faked;
 
-	if (ctx->access & IOMMU_FAULT_ACCESS_READ)
+	if (ctx->perm & IOMMU_FAULT_CTX_PERM_READ)
 		perm |= IOMMU_FAULT_PERM_READ;
-	if (ctx->access & IOMMU_FAULT_ACCESS_WRITE)
+	if (ctx->perm & IOMMU_FAULT_CTX_PERM_WRITE)
 		perm |= IOMMU_FAULT_PERM_WRITE;
-	if (ctx->access & IOMMU_FAULT_ACCESS_EXEC)
+	if (ctx->perm & IOMMU_FAULT_CTX_PERM_EXEC)
 		perm |= IOMMU_FAULT_PERM_EXEC;
-	if (ctx->access & IOMMU_FAULT_ACCESS_PRIV)
+	if (ctx->perm & IOMMU_FAULT_CTX_PERM_PRIV)
 		perm |= IOMMU_FAULT_PERM_PRIV;
 	flt->type = IOMMU_FAULT_PAGE_REQ;
 	flt->prm = (struct iommu_fault_page_request) {
 		.flags = IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE,
-		.grpid = ctx->stall_tag,
+		.grpid = ctx->grpid,
 		.perm = perm,
 		.addr = ctx->addr,
 	};
@@ -338,7 +334,7 @@ static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
 }
 
 static const struct iommu_fault_driver_ops arm_smmu_fault_bpf_ops = {
-	.resume = fault_bpf_resume,
+	.respond = fault_bpf_respond,
 	.stock = fault_bpf_stock,
 	.inject = fault_bpf_inject,
 };
@@ -425,7 +421,7 @@ void arm_smmu_fault_bpf_orphan(struct arm_smmu_device *smmu, u64 *evt)
 	evt_decode(evt, &ctx);
 	if (!(ctx.flags & IOMMU_FAULT_CTX_RECOVERABLE))
 		return;
-	resume_stall(smmu, ctx.sid, ctx.stall_tag, false);
+	resume_stall(smmu, ctx.sid, ctx.grpid, false);
 	if (smmu->fault_bpf)
 		iommu_fault_report_orphan(&smmu->fault_bpf->src, &ctx);
 }

@@ -205,7 +205,7 @@ static void bench_floor_work(struct work_struct *work)
 		container_of(work, struct bench_floor_item, work);
 
 	mark(it->idx, IOMMU_FAULT_BENCH_STARTED);
-	it->fdev->src->ops->resume(it->fdev, &it->ctx, true);
+	it->fdev->src->ops->respond(it->fdev, &it->ctx, true);
 	set_t1(it->idx, T1_CLAIMED);
 }
 

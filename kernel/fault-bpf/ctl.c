@@ -81,8 +81,8 @@ int iommu_fault_dev_ctl(struct iommu_fault_core *core,
 		iommu_fault_dev_quarantine_lift(fdev);
 	READ_STAT(out->faults[0], st->faults[0]);
 	READ_STAT(out->faults[1], st->faults[1]);
-	READ_STAT(out->resumes[0], st->resumes[0]);
-	READ_STAT(out->resumes[1], st->resumes[1]);
+	READ_STAT(out->responses[0], st->responses[0]);
+	READ_STAT(out->responses[1], st->responses[1]);
 	READ_STAT(out->stock, st->stock);
 	READ_STAT(out->quarantine_drops, st->quarantine_drops);
 	READ_STAT(out->deferred, st->deferred);
@@ -91,7 +91,7 @@ int iommu_fault_dev_ctl(struct iommu_fault_core *core,
 	READ_STAT(out->pool_full, st->pool_full);
 	for (i = 0; i < IOMMU_FAULT_HIST_BUCKETS; i++) {
 		READ_STAT(out->fast_ns_log2[i], st->fast_ns_log2[i]);
-		READ_STAT(out->deferred_ns_log2[i], st->deferred_ns_log2[i]);
+		READ_STAT(out->pending_ns_log2[i], st->pending_ns_log2[i]);
 	}
 	mutex_unlock(&core->lock);
 	return 0;
@@ -208,7 +208,8 @@ static int ctl_respond(struct iommu_fault_ucmd *ucmd)
 
 	if (r->flags || r->__reserved)
 		return -EINVAL;
-	return iommu_fault_respond(&ctl_core->pool, r->cookie, r->status, NULL);
+	return iommu_fault_respond_by_cookie(&ctl_core->pool, r->cookie,
+					     r->status, NULL);
 }
 
 static int ctl_limits(struct iommu_fault_ucmd *ucmd)

@@ -4,8 +4,8 @@
  *
  * A fault runs the policies of its device by priority, then the global
  * ones; the first verdict other than NONE decides it.  The dispatcher
- * carries the verdict out: it answers the fault (the one place a resume is
- * issued), quarantines the device, or keeps the fault pending in the pool
+ * carries the verdict out: it answers the fault (the one place a response is
+ * sent), quarantines the device, or keeps the fault pending in the pool
  * for the deferred stage, a later response or its deadline, and answers
  * what the pool hands back.
  */
@@ -115,17 +115,17 @@ static void hist_add(atomic64_t *hist, u64 ns)
 	atomic64_inc(&hist[min(b, IOMMU_FAULT_HIST_BUCKETS - 1)]);
 }
 
-/* Answer a claimed recoverable fault: the one place a resume is issued. */
-void iommu_fault_answer(struct iommu_fault_dev *fdev,
-			const struct iommu_fault_ctx *ctx, bool retry)
+/* Respond to a claimed recoverable fault: the one place a response is sent. */
+void iommu_fault_respond(struct iommu_fault_dev *fdev,
+			 const struct iommu_fault_ctx *ctx, bool retry)
 {
 	/* Pending faults (they have a cookie): end-to-end latency. */
 	if (ctx->cookie)
-		hist_add(fdev->stats.deferred_ns_log2,
+		hist_add(fdev->stats.pending_ns_log2,
 			 ktime_get_ns() - ctx->timestamp);
-	atomic64_inc(&fdev->stats.resumes[retry]);
-	trace_iommu_fault_bpf_resume(ctx, retry);
-	fdev->src->ops->resume(fdev, ctx, retry);
+	atomic64_inc(&fdev->stats.responses[retry]);
+	trace_iommu_fault_bpf_response(ctx, retry);
+	fdev->src->ops->respond(fdev, ctx, retry);
 	iommu_fault_bench_answered(fdev, ctx);
 }
 
@@ -283,13 +283,13 @@ static bool apply(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
 	case IOMMU_FAULT_ACT_NEXT:
 		return false;
 	case IOMMU_FAULT_ACT_RETRY:
-		iommu_fault_answer(fdev, ctx, true);
+		iommu_fault_respond(fdev, ctx, true);
 		break;
 	case IOMMU_FAULT_ACT_ABORT:
-		iommu_fault_answer(fdev, ctx, false);
+		iommu_fault_respond(fdev, ctx, false);
 		break;
 	case IOMMU_FAULT_ACT_QUARANTINE:
-		iommu_fault_answer(fdev, ctx, false);
+		iommu_fault_respond(fdev, ctx, false);
 		iommu_fault_quarantine(fdev);
 		break;
 	case IOMMU_FAULT_ACT_PARK:
@@ -305,7 +305,7 @@ static bool apply(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
 			atomic64_inc(&fdev->stats.pool_full);
 		else if (ret == -EPERM)		/* quarantined meanwhile */
 			atomic64_inc(&fdev->stats.quarantine_drops);
-		iommu_fault_answer(fdev, ctx, false);	/* or being removed */
+		iommu_fault_respond(fdev, ctx, false);	/* or being removed */
 		break;
 	}
 	return true;
@@ -358,7 +358,7 @@ enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
 		atomic64_inc(&fdev->stats.quarantine_drops);
 		if (!recoverable)
 			return IOMMU_FAULT_UNCLAIMED;
-		iommu_fault_answer(fdev, ctx, false);
+		iommu_fault_respond(fdev, ctx, false);
 		return IOMMU_FAULT_CLAIMED;
 	}
 
@@ -392,7 +392,7 @@ void iommu_fault_report_orphan(struct iommu_fault_source *src,
 			       const struct iommu_fault_ctx *ctx)
 {
 	atomic64_inc(&src->core->orphans);
-	trace_iommu_fault_bpf_resume(ctx, false);
+	trace_iommu_fault_bpf_response(ctx, false);
 }
 EXPORT_SYMBOL_GPL(iommu_fault_report_orphan);
 
@@ -415,7 +415,7 @@ static unsigned int abort_swept(struct iommu_fault_pool *pool,
 			list_del_init(&p->node);
 			if (timeout)
 				atomic64_inc(&p->fdev->stats.timeouts);
-			iommu_fault_answer(p->fdev, &p->ctx, false);
+			iommu_fault_respond(p->fdev, &p->ctx, false);
 			iommu_fault_pending_release(pool, p);
 			n++;
 		}
@@ -491,7 +491,7 @@ put:
 }
 
 /**
- * iommu_fault_respond() - answer a pending fault by its cookie
+ * iommu_fault_respond_by_cookie() - answer a pending fault by its cookie
  * @pool: the pool of the core the fault is pending in
  * @cookie: iommu_fault_ctx::cookie of the fault
  * @status: HANDLED (retry), INVALID (abort) or FAILURE (abort and
@@ -504,8 +504,8 @@ put:
  * cookie is pending (already answered, or never was), -EPERM when it is
  * another device's: nothing is sent.
  */
-int iommu_fault_respond(struct iommu_fault_pool *pool, u64 cookie,
-			int status, const char *dev)
+int iommu_fault_respond_by_cookie(struct iommu_fault_pool *pool, u64 cookie,
+				  int status, const char *dev)
 {
 	struct iommu_fault_pending *p;
 	int ret;
@@ -517,8 +517,8 @@ int iommu_fault_respond(struct iommu_fault_pool *pool, u64 cookie,
 	ret = iommu_fault_pending_claim_cookie(pool, cookie, dev, &p);
 	if (ret)
 		return ret;
-	iommu_fault_answer(p->fdev, &p->ctx,
-			   status == IOMMU_FAULT_STATUS_HANDLED);
+	iommu_fault_respond(p->fdev, &p->ctx,
+			    status == IOMMU_FAULT_STATUS_HANDLED);
 	if (status == IOMMU_FAULT_STATUS_FAILURE)
 		iommu_fault_quarantine(p->fdev);
 	iommu_fault_pending_release(pool, p);

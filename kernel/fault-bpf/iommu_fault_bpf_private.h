@@ -143,7 +143,7 @@ struct iommu_fault_policy {
 /* Counters of one device. */
 struct iommu_fault_dev_stats {
 	atomic64_t faults[2];			/* unrecoverable, recoverable */
-	atomic64_t resumes[2];			/* abort, retry */
+	atomic64_t responses[2];			/* abort, retry */
 	atomic64_t stock;			/* left to the driver */
 	atomic64_t quarantine_drops;
 	atomic64_t deferred;
@@ -151,7 +151,7 @@ struct iommu_fault_dev_stats {
 	atomic64_t timeouts;
 	atomic64_t pool_full;
 	atomic64_t fast_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
-	atomic64_t deferred_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
+	atomic64_t pending_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
 };
 
 /**
@@ -333,11 +333,11 @@ static inline void iommu_fault_core_key_dec(struct iommu_fault_core *core)
 int iommu_fault_core_init(struct iommu_fault_core *core,
 			  struct static_key_false *key);
 void iommu_fault_core_destroy(struct iommu_fault_core *core);
-void iommu_fault_answer(struct iommu_fault_dev *fdev,
-			const struct iommu_fault_ctx *ctx, bool retry);
+void iommu_fault_respond(struct iommu_fault_dev *fdev,
+			 const struct iommu_fault_ctx *ctx, bool retry);
 void iommu_fault_quarantine(struct iommu_fault_dev *fdev);
-int iommu_fault_respond(struct iommu_fault_pool *pool, u64 cookie,
-			int status, const char *dev);
+int iommu_fault_respond_by_cookie(struct iommu_fault_pool *pool, u64 cookie,
+				  int status, const char *dev);
 unsigned int iommu_fault_abort_policy(struct iommu_fault_policy *policy);
 void iommu_fault_abort_dev_gone(struct iommu_fault_dev *fdev);
 struct iommu_fault_policy *iommu_fault_caller_policy(void);

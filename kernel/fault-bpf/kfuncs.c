@@ -92,11 +92,13 @@ __bpf_kfunc int bpf_iommu_fault_respond(u64 cookie, int status)
 
 	if (!caller)
 		return capable(CAP_SYS_ADMIN) ?
-		       iommu_fault_respond(&iommu_fault_sys_core.pool, cookie,
-					   status, NULL) : -EPERM;
+		       iommu_fault_respond_by_cookie(&iommu_fault_sys_core.pool,
+						     cookie, status, NULL) :
+		       -EPERM;
 	/* A policy answers the faults of its own core only. */
-	return iommu_fault_respond(&caller->core->pool, cookie, status,
-				   caller->ops->dev[0] ? caller->ops->dev : NULL);
+	return iommu_fault_respond_by_cookie(&caller->core->pool, cookie,
+					     status, caller->ops->dev[0] ?
+					     caller->ops->dev : NULL);
 }
 
 /**
@@ -141,7 +143,7 @@ __bpf_kfunc int bpf_iommu_fault_populate(struct iommu_fault_ctx *ctx)
 	mutex_lock(&iommu_fault_populators_lock);
 	list_for_each_entry(p, &iommu_fault_populators, node) {
 		if (p->domain == domain) {
-			ret = p->fn(domain, dev, ctx->addr, ctx->access,
+			ret = p->fn(domain, dev, ctx->addr, ctx->perm,
 				    p->data);
 			break;
 		}

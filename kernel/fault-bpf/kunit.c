@@ -3,7 +3,7 @@
  * KUnit tests for the iommu-fault-bpf core: the verdict resolution table
  * of the design (statuses x stage x recoverable), including the values a
  * buggy policy can return; then the real dispatcher and pending pool
- * driven by C policies and a fake IOMMU that records its resumes.  Each
+ * driven by C policies and a fake IOMMU that records its responses.  Each
  * case has a core of its own: the machine's chains, static key and pool
  * are not touched.
  */
@@ -135,8 +135,8 @@ static struct kunit_suite iommu_fault_verdict_suite = {
 #define WAIT		(5 * HZ)	/* for what must happen */
 #define NOT_YET		(HZ / 10)	/* for what must not happen yet */
 
-struct fake_answer {
-	u32 stall_tag;
+struct fake_response {
+	u32 grpid;
 	bool retry;
 };
 
@@ -144,8 +144,8 @@ static struct {
 	int order[MAX_EVENTS];		/* ids of the fast ops, in call order */
 	int n_order;
 	int retries, aborts, stock;
-	struct fake_answer answers[MAX_EVENTS];
-	int n_answers;
+	struct fake_response responses[MAX_EVENTS];
+	int n_responses;
 	int verdict[NR_OPS];		/* what fast op i returns */
 	int sleep_verdict[NR_OPS];	/* what sleepable op i returns */
 	int sleep_calls[NR_OPS];
@@ -156,22 +156,22 @@ static struct {
 	u64 respond_cookie[NR_OPS][2];
 	int respond_ret[NR_OPS][2];
 	/* Armed by a test: the next sleepable op 0, or resume, blocks. */
-	bool block_sleep, block_resume;
+	bool block_sleep, block_response;
 	struct completion sleep_entered, sleep_go;
-	struct completion resume_entered, resume_go;
+	struct completion response_entered, response_go;
 } fake;
 
-static void fake_resume(struct iommu_fault_dev *fdev,
-			const struct iommu_fault_ctx *ctx, bool retry)
+static void fake_driver_respond(struct iommu_fault_dev *fdev,
+				const struct iommu_fault_ctx *ctx, bool retry)
 {
 	/* A driver reads the context when it builds its command. */
-	if (xchg(&fake.block_resume, false)) {
-		complete(&fake.resume_entered);
-		wait_for_completion_timeout(&fake.resume_go, WAIT);
+	if (xchg(&fake.block_response, false)) {
+		complete(&fake.response_entered);
+		wait_for_completion_timeout(&fake.response_go, WAIT);
 	}
-	if (fake.n_answers < MAX_EVENTS)
-		fake.answers[fake.n_answers++] = (struct fake_answer) {
-			.stall_tag = ctx->stall_tag, .retry = retry,
+	if (fake.n_responses < MAX_EVENTS)
+		fake.responses[fake.n_responses++] = (struct fake_response) {
+			.grpid = ctx->grpid, .retry = retry,
 		};
 	if (retry)
 		fake.retries++;
@@ -186,11 +186,11 @@ static void fake_stock(struct iommu_fault_dev *fdev,
 }
 
 static const struct iommu_fault_driver_ops fake_driver_ops = {
-	.resume = fake_resume,
+	.respond = fake_driver_respond,
 	.stock = fake_stock,
 };
 
-static void fake_respond(int i)
+static void fake_respond_cookies(int i)
 {
 	int j;
 
@@ -217,7 +217,7 @@ static int fake_fault(struct iommu_fault_ctx *ctx)
 
 	if (fake.n_order < MAX_EVENTS)
 		fake.order[fake.n_order++] = i;
-	fake_respond(i);
+	fake_respond_cookies(i);
 	return fake.verdict[i];
 }
 
@@ -237,7 +237,7 @@ static int fake_sleepable(struct iommu_fault_ctx *ctx)
 
 static int fake_init(void)
 {
-	fake_respond(fake_caller());
+	fake_respond_cookies(fake_caller());
 	return 0;
 }
 
@@ -285,8 +285,8 @@ static int core_init(struct kunit *test)
 	memset(&fake, 0, sizeof(fake));
 	init_completion(&fake.sleep_entered);
 	init_completion(&fake.sleep_go);
-	init_completion(&fake.resume_entered);
-	init_completion(&fake.resume_go);
+	init_completion(&fake.response_entered);
+	init_completion(&fake.response_go);
 	env->dev = kunit_device_register(test, FAKE_DEV);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(env->dev));
 	env->dev2 = kunit_device_register(test, FAKE_DEV2);
@@ -313,9 +313,9 @@ static void core_exit(struct kunit *test)
 	/* Nothing a failed test left blocked may stay blocked. */
 	iommu_fault_pending_test_on_move(&env->core.pool, NULL);
 	fake.block_sleep = false;
-	fake.block_resume = false;
+	fake.block_response = false;
 	complete_all(&fake.sleep_go);
-	complete_all(&fake.resume_go);
+	complete_all(&fake.response_go);
 	for (i = 0; i < ARRAY_SIZE(env->ops); i++)
 		if (env->attached[i])
 			iommu_fault_policy_detach(&env->core, &env->ops[i]);
@@ -369,12 +369,12 @@ static void detach(struct kunit *test, int i)
 }
 
 static enum iommu_fault_claim report_on(struct iommu_fault_dev *fdev,
-					bool recoverable, u32 stall_tag)
+					bool recoverable, u32 grpid)
 {
 	struct iommu_fault_ctx ctx = {
 		.flags = recoverable ? IOMMU_FAULT_CTX_RECOVERABLE : 0,
 		.addr = 0x1000,
-		.stall_tag = stall_tag,
+		.grpid = grpid,
 	};
 
 	/* No static key in front of a test's core. */
@@ -414,7 +414,8 @@ static u32 pool_in_use(struct kunit *test)
 
 static int respond(struct kunit *test, u64 cookie, int status)
 {
-	return iommu_fault_respond(test_pool(test), cookie, status, NULL);
+	return iommu_fault_respond_by_cookie(test_pool(test), cookie, status,
+					     NULL);
 }
 
 static int set_limits(struct kunit *test, u32 pool_size, u32 deadline_ms)
@@ -461,7 +462,8 @@ static struct async *async_run(struct kunit *test, void (*fn)(struct async *),
 
 static void async_respond(struct async *a)
 {
-	a->ret = iommu_fault_respond(&a->env->core.pool, a->cookie, a->i, NULL);
+	a->ret = iommu_fault_respond_by_cookie(&a->env->core.pool, a->cookie,
+					       a->i, NULL);
 }
 
 static void async_detach(struct async *a)
@@ -693,11 +695,11 @@ static void claimer_keeps_slot_from_worker(struct kunit *test)
 	cookie = pending_cookie(test, 0);
 	KUNIT_ASSERT_NE(test, cookie, 0);
 
-	/* The claimer stops in the driver's resume, answering tag 1. */
-	fake.block_resume = true;
+	/* The claimer stops in the driver's respond op, answering tag 1. */
+	fake.block_response = true;
 	a = async_run(test, async_respond, IOMMU_FAULT_STATUS_INVALID, 0,
 		      cookie);
-	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.resume_entered,
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.response_entered,
 							    WAIT));
 	/* The op returns; its worker is done with the slot. */
 	complete(&fake.sleep_go);
@@ -705,19 +707,19 @@ static void claimer_keeps_slot_from_worker(struct kunit *test)
 	/* A new fault, tag 2, is parked. */
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	report_on(env->fdev, true, 2);
-	complete(&fake.resume_go);
+	complete(&fake.response_go);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&a->done, WAIT));
 	KUNIT_EXPECT_EQ(test, a->ret, 0);
 
-	KUNIT_ASSERT_EQ(test, fake.n_answers, 1);
-	KUNIT_EXPECT_EQ(test, fake.answers[0].stall_tag, 1);
-	KUNIT_EXPECT_FALSE(test, fake.answers[0].retry);
+	KUNIT_ASSERT_EQ(test, fake.n_responses, 1);
+	KUNIT_EXPECT_EQ(test, fake.responses[0].grpid, 1);
+	KUNIT_EXPECT_FALSE(test, fake.responses[0].retry);
 	/* Tag 2 waits, and gets its own single answer. */
 	cookie = pending_cookie(test, 0);
 	KUNIT_ASSERT_NE(test, cookie, 0);
 	KUNIT_EXPECT_EQ(test, respond(test, cookie, IOMMU_FAULT_STATUS_HANDLED), 0);
-	KUNIT_ASSERT_EQ(test, fake.n_answers, 2);
-	KUNIT_EXPECT_EQ(test, fake.answers[1].stall_tag, 2);
+	KUNIT_ASSERT_EQ(test, fake.n_responses, 2);
+	KUNIT_EXPECT_EQ(test, fake.responses[1].grpid, 2);
 	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 }
 
@@ -735,7 +737,7 @@ KUNIT_ARRAY_PARAM_DESC(claimer, claimer_cases, desc);
 
 /*
  * Device removal waits for a claimer outside the workqueue that is still
- * answering one of its faults: the driver frees what resume uses once
+ * answering one of its faults: the driver frees what its respond op uses once
  * removal returns.  Before the fix removal returned at once.
  */
 static void removal_waits_for_claimer(struct kunit *test)
@@ -747,27 +749,27 @@ static void removal_waits_for_claimer(struct kunit *test)
 	attach(test, 0, false, 0);
 	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
 	report(test, true);
-	fake.block_resume = true;
+	fake.block_response = true;
 	if (c->watchdog)
 		KUNIT_ASSERT_EQ(test, set_limits(test, 0, 20), 0);
 	else
 		r = async_run(test, async_respond, IOMMU_FAULT_STATUS_HANDLED,
 			      0, pending_cookie(test, 0));
-	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.resume_entered,
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.response_entered,
 							    WAIT));
 
 	a = async_run(test, async_remove, 0, 0, 0);
 	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&a->done,
 							     NOT_YET));
-	complete(&fake.resume_go);
+	complete(&fake.response_go);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&a->done, WAIT));
 	if (r) {
 		KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&r->done,
 								    WAIT));
 		KUNIT_EXPECT_EQ(test, r->ret, 0);
 	}
-	KUNIT_EXPECT_EQ(test, fake.n_answers, 1);
-	KUNIT_EXPECT_EQ(test, fake.answers[0].retry, !c->watchdog);
+	KUNIT_EXPECT_EQ(test, fake.n_responses, 1);
+	KUNIT_EXPECT_EQ(test, fake.responses[0].retry, !c->watchdog);
 	env->fdev = iommu_fault_dev_add(&env->src, env->dev, 0x99, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, env->fdev);
 }
@@ -952,15 +954,15 @@ static void device_policy_answers_its_device(struct kunit *test)
 	env->attached[1] = true;
 	KUNIT_EXPECT_EQ(test, fake.respond_ret[1][0], -EPERM);
 	KUNIT_EXPECT_EQ(test, fake.respond_ret[1][1], 0);
-	KUNIT_ASSERT_EQ(test, fake.n_answers, 1);
-	KUNIT_EXPECT_EQ(test, fake.answers[0].stall_tag, 2);
+	KUNIT_ASSERT_EQ(test, fake.n_responses, 1);
+	KUNIT_EXPECT_EQ(test, fake.responses[0].grpid, 2);
 
 	/* Its fast op, on a fault of dev2, no more than its init. */
 	report_on(env->fdev2, true, 3);		/* parked by policy 0 */
 	fake.respond_ret[1][0] = 1;
 	report_on(env->fdev2, true, 4);
 	KUNIT_EXPECT_EQ(test, fake.respond_ret[1][0], -EPERM);
-	KUNIT_EXPECT_EQ(test, fake.n_answers, 1);
+	KUNIT_EXPECT_EQ(test, fake.n_responses, 1);
 
 	/* The global policy's fast op answers dev's fault from dev2's. */
 	fake.respond_cookie[1][0] = 0;
@@ -968,8 +970,8 @@ static void device_policy_answers_its_device(struct kunit *test)
 	fake.respond_cookie[0][0] = on_dev;
 	report_on(env->fdev2, true, 5);
 	KUNIT_EXPECT_EQ(test, fake.respond_ret[0][0], 0);
-	KUNIT_ASSERT_EQ(test, fake.n_answers, 2);
-	KUNIT_EXPECT_EQ(test, fake.answers[1].stall_tag, 1);
+	KUNIT_ASSERT_EQ(test, fake.n_responses, 2);
+	KUNIT_EXPECT_EQ(test, fake.responses[1].grpid, 1);
 }
 
 /*

@@ -20,7 +20,7 @@ TRACE_EVENT(iommu_fault_bpf_fault,
 		__field(u32, sid)
 		__field(u32, pasid)
 		__field(u64, addr)
-		__field(u32, access)
+		__field(u32, perm)
 		__field(u32, reason)
 		__field(u32, flags)
 		__field(u64, seq)
@@ -29,14 +29,14 @@ TRACE_EVENT(iommu_fault_bpf_fault,
 		__entry->sid = ctx->sid;
 		__entry->pasid = ctx->pasid;
 		__entry->addr = ctx->addr;
-		__entry->access = ctx->access;
+		__entry->perm = ctx->perm;
 		__entry->reason = ctx->reason;
 		__entry->flags = ctx->flags;
 		__entry->seq = ctx->seq;
 	),
-	TP_printk("dev=%s sid=0x%x pasid=0x%x addr=0x%llx access=0x%x reason=%u flags=0x%x seq=%llu",
+	TP_printk("dev=%s sid=0x%x pasid=0x%x addr=0x%llx perm=0x%x reason=%u flags=0x%x seq=%llu",
 		  __get_str(dev), __entry->sid, __entry->pasid, __entry->addr,
-		  __entry->access, __entry->reason, __entry->flags,
+		  __entry->perm, __entry->reason, __entry->flags,
 		  __entry->seq)
 );
 
@@ -63,12 +63,12 @@ TRACE_EVENT(iommu_fault_bpf_verdict,
 		  __entry->stage, __entry->status, __entry->action)
 );
 
-TRACE_EVENT(iommu_fault_bpf_resume,
+TRACE_EVENT(iommu_fault_bpf_response,
 	    TP_PROTO(const struct iommu_fault_ctx *ctx, bool retry),
 	    TP_ARGS(ctx, retry),
 	TP_STRUCT__entry(__string(dev, ctx->dev_name)
 		__field(u32, sid)
-		__field(u32, stall_tag)
+		__field(u32, grpid)
 		__field(u64, cookie)
 		__field(u64, seq)
 		__field(bool, retry)
@@ -76,15 +76,15 @@ TRACE_EVENT(iommu_fault_bpf_resume,
 	),
 	TP_fast_assign(__assign_str(dev);
 		__entry->sid = ctx->sid;
-		__entry->stall_tag = ctx->stall_tag;
+		__entry->grpid = ctx->grpid;
 		__entry->cookie = ctx->cookie;
 		__entry->seq = ctx->seq;
 		__entry->retry = retry;
 		__entry->latency_ns = ctx->timestamp ?
 				      ktime_get_ns() - ctx->timestamp : 0;
 	),
-	TP_printk("dev=%s sid=0x%x stag=0x%x cookie=0x%llx seq=%llu resp=%s latency_ns=%llu",
-		  __get_str(dev), __entry->sid, __entry->stall_tag,
+	TP_printk("dev=%s sid=0x%x grpid=0x%x cookie=0x%llx seq=%llu resp=%s latency_ns=%llu",
+		  __get_str(dev), __entry->sid, __entry->grpid,
 		  __entry->cookie, __entry->seq,
 		  __entry->retry ? "retry" : "abort", __entry->latency_ns)
 );

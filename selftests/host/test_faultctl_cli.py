@@ -115,7 +115,7 @@ class NoSubsystem(unittest.TestCase):
 
 
 FAULT = ('{"ts_ns":%d,"event":"fault","dev":"0000:00:02.0","sid":16,"seq":1,'
-         '"addr":4096,"access":1,"flags":1,"reason":1,"event_id":16,"stall_tag":3,"cookie":0}')
+         '"addr":4096,"perm":1,"flags":1,"reason":1,"event_id":16,"grpid":3,"cookie":0}')
 VERDICT = ('{"ts_ns":2,"event":"verdict","dev":"0000:00:02.0","sid":16,"seq":1,'
            '"policy":"p","stage":"atomic","status":"none","status_value":0}')
 

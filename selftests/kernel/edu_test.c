@@ -278,7 +278,7 @@ static const struct file_operations edu_dma_fops = {
  * EDU_MAX_POPULATED pages.
  */
 static int edu_populate(struct iommu_domain *domain, struct device *dev,
-			u64 addr, u32 access, void *data)
+			u64 addr, u32 perm, void *data)
 {
 	struct edu_dev *edu = data;
 	unsigned long iova = addr & PAGE_MASK;

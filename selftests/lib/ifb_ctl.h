@@ -169,13 +169,13 @@ static inline int ifb_trace_start_keep_events(void)
 }
 
 /*
- * The resume events of the trace buffer, by fault: @times[j] counts the
+ * The response events of the trace buffer, by fault: @times[j] counts the
  * answers to fault seq0 + j (j < @n); an answer whose stream or stall tag
  * is not that fault's, or whose seq is outside the run, is counted in
  * *@wrong.  Fault j was injected with stall tag @stag0 + j mod 2^16.
- * The number of resume events read, or -1.
+ * The number of response events read, or -1.
  */
-static inline int ifb_resumes_by_fault(__u64 seq0, unsigned int n,
+static inline int ifb_responses_by_fault(__u64 seq0, unsigned int n,
 				       unsigned int sid, unsigned int stag0,
 				       unsigned char *times,
 				       unsigned int *wrong)
@@ -190,11 +190,11 @@ static inline int ifb_resumes_by_fault(__u64 seq0, unsigned int n,
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		p = strstr(line, "iommu_fault_bpf_resume:");
+		p = strstr(line, "iommu_fault_bpf_response:");
 		if (!p || !(p = strstr(p, "sid=0x")))
 			continue;
 		events++;
-		if (sscanf(p, "sid=0x%x stag=0x%x", &esid, &stag) != 2 ||
+		if (sscanf(p, "sid=0x%x grpid=0x%x", &esid, &stag) != 2 ||
 		    !(p = strstr(p, " seq=")) ||
 		    sscanf(p, " seq=%llu", &seq) != 1 ||
 		    seq < seq0 || seq - seq0 >= n || esid != sid ||

@@ -123,7 +123,7 @@ TEST_F(b, stock_path_is_timed)
 /*
  * The stock path answers stalls and nothing else: in a run of 50 stalls
  * then 50 unrecoverable faults only the stalls get an answer time, and
- * QEMU saw 50 resumes.
+ * QEMU saw 50 responses.
  */
 TEST_F(b, stock_path_times_only_what_it_answers)
 {
@@ -193,7 +193,7 @@ TEST_F(b, floor_issues_real_resumes)
 	EXPECT_TRUE(all_positive(self->lat, 50));
 	ASSERT_EQ(0, ifb_dev_stats(dev, &after));
 	EXPECT_EQ(before.faults[1], after.faults[1]);
-	EXPECT_EQ(before.resumes[1], after.resumes[1]);
+	EXPECT_EQ(before.responses[1], after.responses[1]);
 	EXPECT_EQ(0, skel->bss->fast_calls);
 
 	ASSERT_EQ(0, stalls(1));

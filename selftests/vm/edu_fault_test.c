@@ -92,7 +92,7 @@ TEST_F(edu, real_dma_fault_is_unrecoverable)
 	EXPECT_EQ(1, self->skel->bss->fast_calls);
 	EXPECT_EQ(ifb_pci_sid(self->dev), self->skel->bss->last_sid);
 	EXPECT_EQ(UNMAPPED_IOVA, self->skel->bss->last_addr);
-	EXPECT_EQ(IOMMU_FAULT_ACCESS_WRITE, self->skel->bss->last_access);
+	EXPECT_EQ(IOMMU_FAULT_CTX_PERM_WRITE, self->skel->bss->last_perm);
 	EXPECT_EQ(IOMMU_FAULT_REASON_TRANSLATION, self->skel->bss->last_reason);
 	EXPECT_FALSE(self->skel->bss->last_flags & IOMMU_FAULT_CTX_RECOVERABLE);
 	ifb_expect_smmu(_metadata->name, "EVT_F_TRANSLATION=1 RESUME=0");

@@ -60,8 +60,8 @@ TEST(replace_under_load_loses_no_fault)
 	ASSERT_EQ(0, ifb_dev_stats(dev, &after));
 	EXPECT_EQ(ROUNDS * PER_ROUND, after.faults[1] - before.faults[1]);
 	EXPECT_EQ(ROUNDS * PER_ROUND,
-		  after.resumes[0] + after.resumes[1] + after.stock -
-		  before.resumes[0] - before.resumes[1] - before.stock);
+		  after.responses[0] + after.responses[1] + after.stock -
+		  before.responses[0] - before.responses[1] - before.stock);
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
 	system("faultctl config deadline 1000 > /dev/null");

@@ -126,7 +126,7 @@ static int observe_event(void *ctx, void *data, size_t size)
 	struct observe_event {
 		char dev[IOMMU_FAULT_DEV_LEN];
 		uint64_t addr, seq, timestamp;
-		uint32_t sid, pasid, flags, access, reason, event;
+		uint32_t sid, pasid, flags, perm, reason, event;
 	} *e = data;
 
 	rc->n++;
@@ -269,8 +269,8 @@ TEST_F(lib, populate_without_owner_is_invalid)
 	EXPECT_EQ(-ENOENT, skel->bss->last_error);
 	EXPECT_EQ(1, verdicts("populate", SLEEPABLE, IOMMU_FAULT_STATUS_INVALID));
 	ASSERT_EQ(0, ifb_dev_stats(self->dev, &after));
-	EXPECT_EQ(1, after.resumes[0] - self->before.resumes[0]);
-	EXPECT_EQ(0, after.resumes[1] - self->before.resumes[1]);
+	EXPECT_EQ(1, after.responses[0] - self->before.responses[0]);
+	EXPECT_EQ(0, after.responses[1] - self->before.responses[1]);
 	ifb_expect_smmu(_metadata->name, "RESUME=1");
 	bpf_link__destroy(self->link);
 	self->link = NULL;
@@ -336,7 +336,7 @@ TEST_F(lib, quarantine_after_n_faults_in_window)
 	ASSERT_EQ(0, ifb_dev_stats(self->dev, &st));
 	EXPECT_EQ(0, st.quarantined);
 	/* FAILURE and the 2 drops by the core; 7 stalls + 1 real to stock. */
-	EXPECT_EQ(3, st.resumes[0] - self->before.resumes[0]);
+	EXPECT_EQ(3, st.responses[0] - self->before.responses[0]);
 	EXPECT_EQ(8, st.stock - self->before.stock);
 	ifb_expect_smmu(_metadata->name, "EVT_F_TRANSLATION=1 RESUME=10");
 	bpf_link__destroy(self->link);
@@ -482,8 +482,8 @@ TEST_F(lib, arbiter_leaves_the_answer_to_user_space)
 	EXPECT_EQ(-ENOENT, ifb_respond(e[2].cookie, IOMMU_FAULT_STATUS_HANDLED));
 	ASSERT_EQ(0, ifb_dev_stats(self->dev, &after));
 	EXPECT_EQ(1, after.timeouts - self->before.timeouts);
-	EXPECT_EQ(1, after.resumes[1] - self->before.resumes[1]);
-	EXPECT_EQ(2, after.resumes[0] - self->before.resumes[0]);
+	EXPECT_EQ(1, after.responses[1] - self->before.responses[1]);
+	EXPECT_EQ(2, after.responses[0] - self->before.responses[0]);
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
 	ifb_expect_smmu(_metadata->name, "EVT_F_TRANSLATION=1 RESUME=3");

@@ -137,7 +137,7 @@ FIXTURE_TEARDOWN(fault)
 #define WAIT_ANSWERS(n) do {						\
 	int __i;							\
 	for (__i = 0; __i < 200; __i++) {				\
-		if (DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]) +	\
+		if (DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]) +	\
 		    DEV_DELTA(stock) >= (n))				\
 			break;						\
 		ifb_msleep(10);						\
@@ -159,10 +159,10 @@ FIXTURE_TEARDOWN(fault)
 #define EXPECT_TRACE_AND_SMMU(...) do {					\
 	char __d[96];							\
 	long __faults = DEV_DELTA(faults[0]) + DEV_DELTA(faults[1]);	\
-	long __answers = DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]);	\
+	long __answers = DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]);	\
 	snprintf(__d, sizeof(__d), "dev=%s ", self->dev);		\
 	EXPECT_EQ(__faults, ifb_trace_count("iommu_fault_bpf_fault:", __d)); \
-	EXPECT_EQ(__answers, ifb_trace_count("iommu_fault_bpf_resume:", __d)); \
+	EXPECT_EQ(__answers, ifb_trace_count("iommu_fault_bpf_response:", __d)); \
 	ifb_expect_smmu(_metadata->name, __VA_ARGS__);			\
 } while (0)
 
@@ -188,18 +188,18 @@ TEST_F(fault, handled_retries)
 	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
 	EXPECT_EQ(TEST_IOVA, self->a.skel->bss->last_addr);
 	EXPECT_EQ(self->f.sid, self->a.skel->bss->last_sid);
-	EXPECT_EQ(IOMMU_FAULT_ACCESS_READ, self->a.skel->bss->last_access);
+	EXPECT_EQ(IOMMU_FAULT_CTX_PERM_READ, self->a.skel->bss->last_perm);
 	EXPECT_EQ(IOMMU_FAULT_REASON_TRANSLATION, self->a.skel->bss->last_reason);
 	EXPECT_TRUE(self->a.skel->bss->last_flags & IOMMU_FAULT_CTX_RECOVERABLE);
 	EXPECT_EQ(IOMMU_FAULT_STAGE_ATOMIC, self->a.skel->bss->last_stage);
 	EXPECT_EQ(1, DEV_DELTA(faults[1]));
-	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
-	EXPECT_EQ(0, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, DEV_DELTA(responses[1]));
+	EXPECT_EQ(0, DEV_DELTA(responses[0]));
 	EXPECT_EQ(1, POLICY_STAT("handled", verdicts[0][IOMMU_FAULT_STATUS_HANDLED]));
 	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_fault:", "addr=0xbadd000"));
 	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_verdict:", "policy=handled"));
-	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_resume:", "resp=retry"));
-	EXPECT_EQ(0, HIST_DELTA(deferred_ns_log2));
+	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_response:", "resp=retry"));
+	EXPECT_EQ(0, HIST_DELTA(pending_ns_log2));
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
@@ -213,10 +213,10 @@ TEST_F(fault, fast_latency_is_sampled)
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, n));
 
 	EXPECT_EQ(n, DEV_DELTA(faults[1]));
-	EXPECT_EQ(n, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(n, DEV_DELTA(responses[1]));
 	/* n consecutive sequence numbers hold exactly 3 multiples of 16. */
 	EXPECT_EQ(3, HIST_DELTA(fast_ns_log2));
-	EXPECT_EQ(0, HIST_DELTA(deferred_ns_log2));
+	EXPECT_EQ(0, HIST_DELTA(pending_ns_log2));
 	EXPECT_TRACE_AND_SMMU("RESUME=48");
 }
 
@@ -227,8 +227,8 @@ TEST_F(fault, invalid_aborts)
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 3));
 
 	EXPECT_EQ(3, self->a.skel->bss->fast_calls);
-	EXPECT_EQ(3, DEV_DELTA(resumes[0]));
-	EXPECT_EQ(0, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(3, DEV_DELTA(responses[0]));
+	EXPECT_EQ(0, DEV_DELTA(responses[1]));
 	EXPECT_TRACE_AND_SMMU("RESUME=3");
 }
 
@@ -240,7 +240,7 @@ TEST_F(fault, none_falls_through_to_stock)
 
 	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
 	EXPECT_EQ(1, DEV_DELTA(stock));
-	EXPECT_EQ(0, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	EXPECT_EQ(0, DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]));
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
@@ -268,7 +268,7 @@ TEST_F(fault, defer_then_handled)
 	self->a.skel->bss->sleep_verdict = IOMMU_FAULT_STATUS_HANDLED;
 	self->a.skel->bss->mark = 0x5a;
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
-	for (i = 0; i < 100 && !DEV_DELTA(resumes[1]); i++)
+	for (i = 0; i < 100 && !DEV_DELTA(responses[1]); i++)
 		ifb_msleep(10);
 
 	EXPECT_EQ(1, self->a.skel->bss->sleep_calls);
@@ -276,8 +276,8 @@ TEST_F(fault, defer_then_handled)
 	EXPECT_EQ(IOMMU_FAULT_STAGE_SLEEPABLE, self->a.skel->bss->last_stage);
 	EXPECT_NE(0, self->a.skel->bss->last_cookie);
 	EXPECT_EQ(1, DEV_DELTA(deferred));
-	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
-	EXPECT_EQ(1, HIST_DELTA(deferred_ns_log2));
+	EXPECT_EQ(1, DEV_DELTA(responses[1]));
+	EXPECT_EQ(1, HIST_DELTA(pending_ns_log2));
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
@@ -302,18 +302,22 @@ TEST_F(fault, ignore_then_respond_once)
 	ASSERT_NE(0, cookie);
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(1, info.pool_in_use);
-	EXPECT_EQ(0, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	EXPECT_EQ(0, DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]));
 
 	EXPECT_EQ(-EINVAL, ifb_respond(cookie, IOMMU_FAULT_STATUS_IGNORE));
 	EXPECT_EQ(0, ifb_respond(cookie, IOMMU_FAULT_STATUS_HANDLED));
 	EXPECT_EQ(-ENOENT, ifb_respond(cookie, IOMMU_FAULT_STATUS_HANDLED));
-	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(1, DEV_DELTA(responses[1]));
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
-/* Every field of the event record reaches the context. */
+/*
+ * Every field of the event record reaches the context: the neutral ones
+ * decoded, what only SMMUv3 has (stage 2, the IPA, the class) in the raw
+ * record, named as SMMUv3's.
+ */
 TEST_F(fault, decode_event_fields)
 {
 	ASSERT_EQ(0, policy_start(&self->a, "decode", NULL, 0, true));
@@ -325,17 +329,16 @@ TEST_F(fault, decode_event_fields)
 	self->f.pasid = 0x1234;
 	self->f.stage2 = true;
 	self->f.ipa = 0x8765000;
-	self->f.class = IOMMU_FAULT_CTX_CLASS_TT;
+	self->f.class = 1;		/* CLASS_TT */
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 
-	EXPECT_EQ(IOMMU_FAULT_ACCESS_WRITE | IOMMU_FAULT_ACCESS_EXEC |
-		  IOMMU_FAULT_ACCESS_PRIV, self->a.skel->bss->last_access);
+	EXPECT_EQ(IOMMU_FAULT_CTX_PERM_WRITE | IOMMU_FAULT_CTX_PERM_EXEC |
+		  IOMMU_FAULT_CTX_PERM_PRIV, self->a.skel->bss->last_perm);
 	EXPECT_EQ(0x1234, self->a.skel->bss->last_pasid);
-	EXPECT_EQ(0x8765000, self->a.skel->bss->last_ipa);
-	EXPECT_EQ(IOMMU_FAULT_CTX_RECOVERABLE | IOMMU_FAULT_CTX_PASID_VALID |
-		  IOMMU_FAULT_CTX_STAGE2 | IOMMU_FAULT_CTX_IPA_VALID |
-		  IOMMU_FAULT_CTX_CLASS_TT << IOMMU_FAULT_CTX_CLASS_SHIFT,
+	EXPECT_EQ(IOMMU_FAULT_CTX_RECOVERABLE | IOMMU_FAULT_CTX_PASID_VALID,
 		  self->a.skel->bss->last_flags);
+	EXPECT_EQ(IOMMU_FAULT_RAW_SMMUV3, self->a.skel->bss->last_raw_kind);
+	EXPECT_EQ(0x8765000, le64toh(self->a.skel->bss->last_raw3));
 	EXPECT_EQ(1, self->a.skel->bss->last_seq - self->before.faults[1] -
 		     self->before.faults[0]);
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
@@ -391,7 +394,7 @@ TEST_F(fault, respond_from_syscall_program)
 	EXPECT_EQ(0, args.ret);
 	ASSERT_EQ(0, bpf_prog_test_run_opts(fd, &opts));
 	EXPECT_EQ(-ENOENT, args.ret);
-	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(1, DEV_DELTA(responses[1]));
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
@@ -429,7 +432,7 @@ TEST_F(fault, list_pending_in_chunks)
 	EXPECT_EQ(10, count);
 	for (i = 0; i < 10; i++)
 		EXPECT_EQ(0, ifb_respond(e[i].cookie, IOMMU_FAULT_STATUS_INVALID));
-	EXPECT_EQ(10, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(10, DEV_DELTA(responses[0]));
 	EXPECT_TRACE_AND_SMMU("RESUME=10");
 }
 
@@ -458,9 +461,9 @@ TEST_F(fault, list_pending_and_respond)
 	EXPECT_EQ(0, ifb_respond(e[1].cookie, IOMMU_FAULT_STATUS_INVALID));
 	EXPECT_EQ(0, ifb_respond(e[2].cookie, IOMMU_FAULT_STATUS_HANDLED));
 	EXPECT_EQ(-ENOENT, ifb_respond(e[1].cookie, IOMMU_FAULT_STATUS_HANDLED));
-	EXPECT_EQ(2, DEV_DELTA(resumes[1]));
-	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
-	EXPECT_EQ(3, HIST_DELTA(deferred_ns_log2));
+	EXPECT_EQ(2, DEV_DELTA(responses[1]));
+	EXPECT_EQ(1, DEV_DELTA(responses[0]));
+	EXPECT_EQ(3, HIST_DELTA(pending_ns_log2));
 	ASSERT_EQ(0, ifb_list_pending(e, 4, &count, &total));
 	EXPECT_EQ(0, total);
 	EXPECT_TRACE_AND_SMMU("RESUME=3");
@@ -476,7 +479,7 @@ TEST_F(fault, ignore_times_out)
 	ifb_msleep(1000);
 
 	EXPECT_EQ(2, DEV_DELTA(timeouts));
-	EXPECT_EQ(2, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(2, DEV_DELTA(responses[0]));
 	EXPECT_TRACE_AND_SMMU("RESUME=2");
 }
 
@@ -490,10 +493,10 @@ TEST_F(fault, pool_full_aborts_at_once)
 
 	EXPECT_EQ(4, DEV_DELTA(ignored));
 	EXPECT_EQ(2, DEV_DELTA(pool_full));
-	EXPECT_EQ(2, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(2, DEV_DELTA(responses[0]));
 	/* Detach answers the four parked ones. */
 	policy_stop(&self->a);
-	EXPECT_EQ(6, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(6, DEV_DELTA(responses[0]));
 	EXPECT_TRACE_AND_SMMU("RESUME=6");
 }
 
@@ -506,13 +509,13 @@ TEST_F(fault, failure_quarantines_until_reset)
 
 	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
 	EXPECT_EQ(2, DEV_DELTA(quarantine_drops));
-	EXPECT_EQ(3, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(3, DEV_DELTA(responses[0]));
 
 	ASSERT_EQ(0, ifb_dev_reset(self->dev));
 	self->a.skel->bss->fast_verdict = IOMMU_FAULT_STATUS_HANDLED;
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 	EXPECT_EQ(2, self->a.skel->bss->fast_calls);
-	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(1, DEV_DELTA(responses[1]));
 	EXPECT_TRACE_AND_SMMU("RESUME=4");
 }
 
@@ -576,15 +579,15 @@ static void deferred_verdict(struct __test_metadata *_metadata,
 TEST_F(fault, defer_then_invalid)
 {
 	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_INVALID);
-	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
-	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_resume:", "resp=abort"));
+	EXPECT_EQ(1, DEV_DELTA(responses[0]));
+	EXPECT_EQ(1, ifb_trace_count("iommu_fault_bpf_response:", "resp=abort"));
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
 TEST_F(fault, defer_then_failure_quarantines)
 {
 	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_FAILURE);
-	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, DEV_DELTA(responses[0]));
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 	EXPECT_EQ(1, DEV_DELTA(quarantine_drops));
 	EXPECT_EQ(1, self->a.skel->bss->fast_calls);
@@ -596,7 +599,7 @@ TEST_F(fault, defer_then_none_goes_on_to_stock)
 {
 	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_NONE);
 	EXPECT_EQ(1, DEV_DELTA(stock));
-	EXPECT_EQ(0, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	EXPECT_EQ(0, DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]));
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
 
@@ -604,7 +607,7 @@ TEST_F(fault, defer_then_none_goes_on_to_stock)
 TEST_F(fault, defer_from_sleepable_is_bad_verdict)
 {
 	deferred_verdict(_metadata, self, IOMMU_FAULT_STATUS_DEFER);
-	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, DEV_DELTA(responses[0]));
 	EXPECT_EQ(1, POLICY_STAT("deferred", bad_verdicts));
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
@@ -612,7 +615,7 @@ TEST_F(fault, defer_from_sleepable_is_bad_verdict)
 TEST_F(fault, unknown_sleepable_verdict_aborts)
 {
 	deferred_verdict(_metadata, self, 77);
-	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, DEV_DELTA(responses[0]));
 	EXPECT_EQ(1, POLICY_STAT("deferred", bad_verdicts));
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
@@ -623,7 +626,7 @@ TEST_F(fault, unknown_fast_verdict_aborts)
 	ASSERT_EQ(0, policy_start(&self->a, "unknown", NULL, 0, true));
 	self->a.skel->bss->fast_verdict = -3;
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
-	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, DEV_DELTA(responses[0]));
 	EXPECT_EQ(1, POLICY_STAT("unknown", bad_verdicts));
 	EXPECT_TRACE_AND_SMMU("RESUME=1");
 }
@@ -640,7 +643,7 @@ TEST_F(fault, defer_without_sleepable_op)
 	ASSERT_NE(NULL, link);
 	ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1));
 	EXPECT_EQ(1, skel->bss->fast_calls);
-	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, DEV_DELTA(responses[0]));
 	EXPECT_EQ(0, DEV_DELTA(deferred));
 	EXPECT_EQ(1, POLICY_STAT("fast_only", bad_verdicts));
 	bpf_link__destroy(link);
@@ -667,7 +670,7 @@ TEST_F(fault, unrecoverable_verdicts_coerced)
 	EXPECT_EQ(5, POLICY_STAT("coerce", unrecoverable_misuse));
 	EXPECT_EQ(0, DEV_DELTA(quarantine_drops));
 	EXPECT_EQ(0, DEV_DELTA(deferred) + DEV_DELTA(ignored));
-	EXPECT_EQ(0, ifb_trace_count("iommu_fault_bpf_resume:", NULL));
+	EXPECT_EQ(0, ifb_trace_count("iommu_fault_bpf_response:", NULL));
 	EXPECT_TRACE_AND_SMMU("RESUME=0");
 }
 
@@ -746,7 +749,7 @@ TEST_F(fault, detach_with_faults_in_flight)
 	ifb_msleep(300);
 	EXPECT_FALSE(bg.done);		/* its op is still running */
 	EXPECT_EQ(1, edu_held(self->dev));
-	EXPECT_EQ(7, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	EXPECT_EQ(7, DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]));
 	/* Answered, but its slot is the worker's until the op returns. */
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(1, info.pool_in_use);
@@ -757,9 +760,9 @@ TEST_F(fault, detach_with_faults_in_flight)
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
 	ifb_msleep(200);	/* nothing may come after */
-	EXPECT_EQ(7, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	EXPECT_EQ(7, DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]));
 	/* All aborted: the running op's HANDLED came after the answer. */
-	EXPECT_EQ(0, DEV_DELTA(resumes[1]));
+	EXPECT_EQ(0, DEV_DELTA(responses[1]));
 	EXPECT_EQ(1, self->a.skel->bss->sleep_calls);
 	EXPECT_EQ(0, info.nr_policies);
 	EXPECT_TRACE_AND_SMMU("RESUME=7");
@@ -787,7 +790,7 @@ TEST_F(fault, replace_with_faults_in_flight)
 	ASSERT_EQ(0, pthread_create(&bg.thread, NULL, background, &bg));
 	ifb_msleep(300);
 	EXPECT_FALSE(bg.done);		/* the old op is still running */
-	EXPECT_EQ(0, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	EXPECT_EQ(0, DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]));
 
 	ASSERT_EQ(0, edu_file(self->dev, "populate_hold", "0"));
 	ASSERT_EQ(0, pthread_join(bg.thread, NULL));
@@ -796,8 +799,8 @@ TEST_F(fault, replace_with_faults_in_flight)
 	/* The running one: the old op's HANDLED; the queued one: the new's. */
 	EXPECT_EQ(1, self->a.skel->bss->sleep_calls);
 	EXPECT_EQ(1, self->b.skel->bss->sleep_calls);
-	EXPECT_EQ(1, DEV_DELTA(resumes[1]));
-	EXPECT_EQ(1, DEV_DELTA(resumes[0]));
+	EXPECT_EQ(1, DEV_DELTA(responses[1]));
+	EXPECT_EQ(1, DEV_DELTA(responses[0]));
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(5, info.pool_in_use);
 	EXPECT_EQ(1, info.nr_policies);
@@ -809,7 +812,7 @@ TEST_F(fault, replace_with_faults_in_flight)
 	/* Its detach answers the five it inherited. */
 	bpf_link__destroy(self->a.link);
 	self->a.link = NULL;
-	EXPECT_EQ(8, DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]));
+	EXPECT_EQ(8, DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]));
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
 	EXPECT_TRACE_AND_SMMU("RESUME=8");
@@ -835,7 +838,7 @@ TEST_F_TIMEOUT(fault, mixed_100k_exactly_once, 600)
 	int i, n;
 
 	ASSERT_EQ(0, ifb_write_file(IFB_TRACING "/events/iommu_fault_bpf/enable", "0"));
-	ASSERT_EQ(0, ifb_write_file(IFB_TRACING "/events/iommu_fault_bpf/iommu_fault_bpf_resume/enable", "1"));
+	ASSERT_EQ(0, ifb_write_file(IFB_TRACING "/events/iommu_fault_bpf/iommu_fault_bpf_response/enable", "1"));
 	ASSERT_EQ(0, ifb_write_file(IFB_TRACING "/buffer_size_kb", "32768"));
 	ASSERT_EQ(0, ifb_trace_start_keep_events());
 	ASSERT_EQ(0, ifb_set_limits(0, 300));
@@ -851,14 +854,14 @@ TEST_F_TIMEOUT(fault, mixed_100k_exactly_once, 600)
 		ASSERT_EQ(0, ifb_inject(self->smmu, &self->f, 1000));
 	}
 	for (i = 0; i < 300; i++) {
-		answered = DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]) +
+		answered = DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]) +
 			   DEV_DELTA(stock);
 		if (answered >= MIX_FAULTS)
 			break;
 		ifb_msleep(100);
 	}
 	ifb_msleep(500);	/* a late duplicate would show up here */
-	answered = DEV_DELTA(resumes[0]) + DEV_DELTA(resumes[1]) +
+	answered = DEV_DELTA(responses[0]) + DEV_DELTA(responses[1]) +
 		   DEV_DELTA(stock);
 	EXPECT_EQ(MIX_FAULTS, answered);
 	EXPECT_EQ(MIX_FAULTS, DEV_DELTA(faults[1]));
@@ -885,7 +888,7 @@ TEST_F_TIMEOUT(fault, mixed_100k_exactly_once, 600)
 	/* Fault by fault: the policy noted the seq of the first one. */
 	ASSERT_TRUE(mix->bss->seen_first);
 	seq0 = mix->bss->first_seq;
-	n = ifb_resumes_by_fault(seq0, MIX_FAULTS, self->f.sid, 0, times,
+	n = ifb_responses_by_fault(seq0, MIX_FAULTS, self->f.sid, 0, times,
 				 &wrong);
 	ASSERT_LE(0, n);
 	for (j = 0; j < MIX_FAULTS; j++) {

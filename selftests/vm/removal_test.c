@@ -65,7 +65,7 @@ TEST(release_answers_pending_faults)
 	ASSERT_EQ(0, ifb_inject(smmu, &f, 1));
 	EXPECT_EQ(4, skel->bss->fast_calls);
 	ASSERT_EQ(0, ifb_dev_stats(dev, &st));
-	EXPECT_EQ(1, st.resumes[1]);
+	EXPECT_EQ(1, st.responses[1]);
 
 	bpf_link__destroy(link);
 	test_policy__destroy(skel);

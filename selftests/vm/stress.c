@@ -173,7 +173,7 @@ FIXTURE_SETUP(stress)
 	ASSERT_EQ(0, ifb_smmu_of(dev, smmu, sizeof(smmu)));
 	sid = ifb_pci_sid(dev);
 	ASSERT_EQ(0, ifb_write_file(IFB_TRACING "/events/iommu_fault_bpf/enable", "0"));
-	ASSERT_EQ(0, ifb_write_file(IFB_TRACING "/events/iommu_fault_bpf/iommu_fault_bpf_resume/enable", "1"));
+	ASSERT_EQ(0, ifb_write_file(IFB_TRACING "/events/iommu_fault_bpf/iommu_fault_bpf_response/enable", "1"));
 	ASSERT_EQ(0, ifb_write_file(IFB_TRACING "/buffer_size_kb", "32768"));
 	ASSERT_EQ(0, ifb_set_limits(4096, 300));
 
@@ -237,7 +237,7 @@ TEST_F_TIMEOUT(stress, million_faults_each_answered_once, 3600)
 
 		memset(times, 0, sizeof(times));
 		wrong = missing = twice = 0;
-		n = ifb_resumes_by_fault(seq0, ROUND_FAULTS, sid, stag0, times,
+		n = ifb_responses_by_fault(seq0, ROUND_FAULTS, sid, stag0, times,
 					 &wrong);
 		ASSERT_LE(0, n);
 		for (j = 0; j < ROUND_FAULTS; j++) {

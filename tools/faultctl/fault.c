@@ -306,7 +306,7 @@ static int replay_parse(const char *line, struct replay_fault *f,
 {
 	char v[64];
 	uint64_t n;
-	uint32_t flags, access, event;
+	uint32_t flags, perm, event;
 
 	if (!line[0])
 		return 0;
@@ -328,13 +328,13 @@ static int replay_parse(const char *line, struct replay_fault *f,
 	if (!json_field(line, "ts_ns", v, sizeof(v)) || parse_u64(v, &f->ts_ns) ||
 	    !json_field(line, "addr", v, sizeof(v)) || parse_u64(v, &f->spec.addr) ||
 	    !json_field(line, "flags", v, sizeof(v)) || parse_u32(v, &flags) ||
-	    !json_field(line, "access", v, sizeof(v)) || parse_u32(v, &access) ||
+	    !json_field(line, "perm", v, sizeof(v)) || parse_u32(v, &perm) ||
 	    !json_field(line, "event_id", v, sizeof(v)) || parse_u32(v, &event) ||
 	    event > 0xff) {
-		*why = "missing or bad ts_ns, addr, flags, access or event_id";
+		*why = "missing or bad ts_ns, addr, flags, perm or event_id";
 		return -1;
 	}
-	if (json_field(line, "stall_tag", v, sizeof(v)) && !parse_u64(v, &n))
+	if (json_field(line, "grpid", v, sizeof(v)) && !parse_u64(v, &n))
 		f->spec.stag = n & 0xffff;
 	if (flags & IOMMU_FAULT_CTX_PASID_VALID) {
 		if (!json_field(line, "pasid", v, sizeof(v)) ||
@@ -345,9 +345,9 @@ static int replay_parse(const char *line, struct replay_fault *f,
 		f->spec.has_pasid = true;
 	}
 	f->spec.stall = flags & IOMMU_FAULT_CTX_RECOVERABLE;
-	f->spec.read = access & IOMMU_FAULT_ACCESS_READ;
-	f->spec.exec = access & IOMMU_FAULT_ACCESS_EXEC;
-	f->spec.priv = access & IOMMU_FAULT_ACCESS_PRIV;
+	f->spec.read = perm & IOMMU_FAULT_CTX_PERM_READ;
+	f->spec.exec = perm & IOMMU_FAULT_CTX_PERM_EXEC;
+	f->spec.priv = perm & IOMMU_FAULT_CTX_PERM_PRIV;
 	f->spec.event = event;
 	f->spec.count = 1;
 	return 1;

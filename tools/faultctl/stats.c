@@ -61,9 +61,9 @@ static void text_dev(FILE *f, const struct iommu_fault_ctl_dev *d)
 	fprintf(f, "  faults      recoverable %llu  unrecoverable %llu\n",
 		(unsigned long long)d->faults[1],
 		(unsigned long long)d->faults[0]);
-	fprintf(f, "  answers     retry %llu  abort %llu  stock path %llu\n",
-		(unsigned long long)d->resumes[1],
-		(unsigned long long)d->resumes[0],
+	fprintf(f, "  responses   retry %llu  abort %llu  stock path %llu\n",
+		(unsigned long long)d->responses[1],
+		(unsigned long long)d->responses[0],
 		(unsigned long long)d->stock);
 	fprintf(f, "  pending     deferred %llu  ignored %llu  timeouts %llu  pool full %llu\n",
 		(unsigned long long)d->deferred, (unsigned long long)d->ignored,
@@ -75,7 +75,7 @@ static void text_dev(FILE *f, const struct iommu_fault_ctl_dev *d)
 		IOMMU_FAULT_FAST_SAMPLE);
 	print_log2_hist(f, d->fast_ns_log2, IOMMU_FAULT_HIST_BUCKETS, "nsecs");
 	fprintf(f, "  pending faults, report to answer:\n");
-	print_log2_hist(f, d->deferred_ns_log2, IOMMU_FAULT_HIST_BUCKETS,
+	print_log2_hist(f, d->pending_ns_log2, IOMMU_FAULT_HIST_BUCKETS,
 			"nsecs");
 }
 
@@ -99,8 +99,8 @@ static void json_dev(const struct iommu_fault_ctl_dev *d)
 	jsonw_bool_field(json_wtr, "quarantined", d->quarantined);
 	jsonw_uint_field(json_wtr, "faults_recoverable", d->faults[1]);
 	jsonw_uint_field(json_wtr, "faults_unrecoverable", d->faults[0]);
-	jsonw_uint_field(json_wtr, "retries", d->resumes[1]);
-	jsonw_uint_field(json_wtr, "aborts", d->resumes[0]);
+	jsonw_uint_field(json_wtr, "retries", d->responses[1]);
+	jsonw_uint_field(json_wtr, "aborts", d->responses[0]);
 	jsonw_uint_field(json_wtr, "stock", d->stock);
 	jsonw_uint_field(json_wtr, "deferred", d->deferred);
 	jsonw_uint_field(json_wtr, "ignored", d->ignored);
@@ -108,7 +108,7 @@ static void json_dev(const struct iommu_fault_ctl_dev *d)
 	jsonw_uint_field(json_wtr, "pool_full", d->pool_full);
 	jsonw_uint_field(json_wtr, "quarantine_drops", d->quarantine_drops);
 	json_hist("fast_ns_log2", d->fast_ns_log2);
-	json_hist("pending_ns_log2", d->deferred_ns_log2);
+	json_hist("pending_ns_log2", d->pending_ns_log2);
 	jsonw_end_object(json_wtr);
 }
 
@@ -158,7 +158,7 @@ struct metric {
 
 static const struct metric metrics[] = {
 	{ "iommu_fault_faults_total", "counter", "Faults the IOMMU driver reported." },
-	{ "iommu_fault_answers_total", "counter", "Answers sent for recoverable faults." },
+	{ "iommu_fault_responses_total", "counter", "Responses sent for recoverable faults." },
 	{ "iommu_fault_stock_total", "counter", "Faults left to the driver's own handling." },
 	{ "iommu_fault_deferred_total", "counter", "Faults deferred to a sleepable op." },
 	{ "iommu_fault_ignored_total", "counter", "Faults parked for a later answer." },
@@ -198,10 +198,10 @@ static void prom_write(FILE *f, const struct iommu_fault_ctl_dev *devs, int nd,
 			case 1:
 				fprintf(f, "%s{dev=\"%s\",response=\"retry\"} %llu\n",
 					metrics[m].name, d->dev,
-					(unsigned long long)d->resumes[1]);
+					(unsigned long long)d->responses[1]);
 				fprintf(f, "%s{dev=\"%s\",response=\"abort\"} %llu\n",
 					metrics[m].name, d->dev,
-					(unsigned long long)d->resumes[0]);
+					(unsigned long long)d->responses[0]);
 				break;
 			default: {
 				const __u64 v[] = {

@@ -37,9 +37,9 @@ static struct faultctl_event *event_new(const struct iommu_fault_ctx *ctx,
 	e->sid = ctx->sid;
 	e->pasid = ctx->pasid;
 	e->flags = ctx->flags;
-	e->access = ctx->access;
+	e->perm = ctx->perm;
 	e->reason = ctx->reason;
-	e->stall_tag = ctx->stall_tag;
+	e->grpid = ctx->grpid;
 	e->stage = ctx->stage;
 	e->event = ctx->event;
 	bpf_probe_read_kernel_str(e->dev, sizeof(e->dev), ctx->dev_name);
@@ -71,10 +71,10 @@ int BPF_PROG(on_verdict, const struct iommu_fault_ctx *fault, const char *policy
 	return 0;
 }
 
-SEC("tp_btf/iommu_fault_bpf_resume")
-int BPF_PROG(on_resume, const struct iommu_fault_ctx *fault, bool retry)
+SEC("tp_btf/iommu_fault_bpf_response")
+int BPF_PROG(on_response, const struct iommu_fault_ctx *fault, bool retry)
 {
-	struct faultctl_event *e = event_new(fault, TRACE_RESUME);
+	struct faultctl_event *e = event_new(fault, TRACE_RESPONSE);
 
 	if (!e)
 		return 0;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * faultctl trace [dev DEV]: live fault, verdict and resume events, one
+ * faultctl trace [dev DEV]: live fault, verdict and response events, one
  * line each; JSON Lines with -j.  Events the ring buffer had no room for
  * are counted and reported on stderr.  Ends cleanly on Ctrl-C (SIGINT)
  * or SIGTERM.
@@ -32,20 +32,20 @@ static const char *event_name(__u32 type)
 		return "fault";
 	case TRACE_VERDICT:
 		return "verdict";
-	case TRACE_RESUME:
-		return "resume";
+	case TRACE_RESPONSE:
+		return "response";
 	default:
 		return "unknown";
 	}
 }
 
-static void access_str(__u32 access, char *buf, size_t size)
+static void perm_str(__u32 perm, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s%s%s",
-		 access & IOMMU_FAULT_ACCESS_READ ? "r" : "",
-		 access & IOMMU_FAULT_ACCESS_WRITE ? "w" : "",
-		 access & IOMMU_FAULT_ACCESS_EXEC ? "x" : "",
-		 access & IOMMU_FAULT_ACCESS_PRIV ? "p" : "");
+		 perm & IOMMU_FAULT_CTX_PERM_READ ? "r" : "",
+		 perm & IOMMU_FAULT_CTX_PERM_WRITE ? "w" : "",
+		 perm & IOMMU_FAULT_CTX_PERM_EXEC ? "x" : "",
+		 perm & IOMMU_FAULT_CTX_PERM_PRIV ? "p" : "");
 	if (!buf[0])
 		snprintf(buf, size, "-");
 }
@@ -66,10 +66,10 @@ static void print_json(const struct faultctl_event *e)
 	printf("{\"ts_ns\":%llu,\"event\":\"%s\"", (unsigned long long)e->ts_ns,
 	       event_name(e->type));
 	json_str("dev", e->dev);
-	printf(",\"sid\":%u,\"seq\":%llu,\"addr\":%llu,\"access\":%u,\"flags\":%u,\"reason\":%u,\"event_id\":%u,\"stall_tag\":%u,\"cookie\":%llu",
+	printf(",\"sid\":%u,\"seq\":%llu,\"addr\":%llu,\"perm\":%u,\"flags\":%u,\"reason\":%u,\"event_id\":%u,\"grpid\":%u,\"cookie\":%llu",
 	       e->sid, (unsigned long long)e->seq,
-	       (unsigned long long)e->addr, e->access, e->flags, e->reason,
-	       e->event, e->stall_tag, (unsigned long long)e->cookie);
+	       (unsigned long long)e->addr, e->perm, e->flags, e->reason,
+	       e->event, e->grpid, (unsigned long long)e->cookie);
 	if (e->flags & IOMMU_FAULT_CTX_PASID_VALID)
 		printf(",\"pasid\":%u", e->pasid);
 	if (e->type == TRACE_VERDICT) {
@@ -77,7 +77,7 @@ static void print_json(const struct faultctl_event *e)
 		printf(",\"stage\":\"%s\",\"status\":\"%s\",\"status_value\":%d",
 		       e->stage ? "sleepable" : "atomic",
 		       status_name(e->status), e->status);
-	} else if (e->type == TRACE_RESUME) {
+	} else if (e->type == TRACE_RESPONSE) {
 		printf(",\"response\":\"%s\"", e->retry ? "retry" : "abort");
 	}
 	printf("}\n");
@@ -92,7 +92,7 @@ static void print_text(const struct faultctl_event *e)
 	       e->dev[0] ? e->dev : "-", (unsigned long long)e->seq);
 	switch (e->type) {
 	case TRACE_FAULT:
-		access_str(e->access, acc, sizeof(acc));
+		perm_str(e->perm, acc, sizeof(acc));
 		printf("sid 0x%x addr 0x%llx %s %s", e->sid,
 		       (unsigned long long)e->addr, acc,
 		       e->flags & IOMMU_FAULT_CTX_RECOVERABLE ? "stall" :
@@ -105,9 +105,9 @@ static void print_text(const struct faultctl_event *e)
 		       e->stage ? "sleepable" : "atomic",
 		       status_name(e->status));
 		break;
-	case TRACE_RESUME:
+	case TRACE_RESPONSE:
 		printf("%s stag 0x%x", e->retry ? "RETRY" : "ABORT",
-		       e->stall_tag);
+		       e->grpid);
 		break;
 	}
 	printf("\n");

@@ -12,7 +12,7 @@
 enum faultctl_event_type {
 	TRACE_FAULT = 1,	/* iommu_fault_bpf_fault */
 	TRACE_VERDICT,		/* iommu_fault_bpf_verdict */
-	TRACE_RESUME,		/* iommu_fault_bpf_resume */
+	TRACE_RESPONSE,		/* iommu_fault_bpf_response */
 };
 
 struct faultctl_event {
@@ -24,9 +24,9 @@ struct faultctl_event {
 	__u32 sid;
 	__u32 pasid;
 	__u32 flags;
-	__u32 access;
+	__u32 perm;
 	__u32 reason;
-	__u32 stall_tag;
+	__u32 grpid;
 	__u32 stage;
 	__s32 status;		/* verdict */
 	__s32 action;		/* verdict */

@@ -52,53 +52,36 @@ enum iommu_fault_stage {
 };
 
 /*
- * Flags and access bits are enums, not macros, so that they are in the
- * kernel's BTF: policies include vmlinux.h, not this header.
+ * Flags and permission bits are enums, not macros, so that they are in
+ * the kernel's BTF: policies include vmlinux.h, not this header.  The
+ * words are io-pgfault's (struct iommu_fault_page_request), whatever the
+ * IOMMU; what only one IOMMU has is in the raw record.
  */
 
 /**
  * enum iommu_fault_ctx_flags - struct iommu_fault_ctx::flags
- * @IOMMU_FAULT_CTX_RECOVERABLE: stalled, waits for an answer
- * @IOMMU_FAULT_CTX_PASID_VALID: pasid holds the SSID/PASID
- * @IOMMU_FAULT_CTX_STAGE2: the fault is in the stage-2 walk
- * @IOMMU_FAULT_CTX_IPA_VALID: ipa holds the stage-2 input address
- * @IOMMU_FAULT_CTX_CLASS_MASK: bits 5:4, which access of the walk faulted,
- *	an IOMMU_FAULT_CTX_CLASS_* value (SMMUv3 CLASS)
- * @IOMMU_FAULT_CTX_CLASS_SHIFT: shift of that field
+ * @IOMMU_FAULT_CTX_RECOVERABLE: the transaction waits for a response
+ *	(an SMMUv3 stall, a PCI page request)
+ * @IOMMU_FAULT_CTX_PASID_VALID: pasid holds the PASID (SMMUv3: SubstreamID)
  */
 enum iommu_fault_ctx_flags {
 	IOMMU_FAULT_CTX_RECOVERABLE	= 1U << 0,
 	IOMMU_FAULT_CTX_PASID_VALID	= 1U << 1,
-	IOMMU_FAULT_CTX_STAGE2		= 1U << 2,
-	IOMMU_FAULT_CTX_IPA_VALID	= 1U << 3,
-	IOMMU_FAULT_CTX_CLASS_MASK	= 3U << 4,
-	IOMMU_FAULT_CTX_CLASS_SHIFT	= 4,
 };
 
 /**
- * enum iommu_fault_ctx_class - the access of the walk that faulted
- * @IOMMU_FAULT_CTX_CLASS_CD: fetching the context descriptor
- * @IOMMU_FAULT_CTX_CLASS_TT: walking the translation tables
- * @IOMMU_FAULT_CTX_CLASS_IN: the input transaction itself
+ * enum iommu_fault_ctx_perm - struct iommu_fault_ctx::perm, the access
+ *	that faulted; the bits of io-pgfault's IOMMU_FAULT_PERM_*
+ * @IOMMU_FAULT_CTX_PERM_READ: a read
+ * @IOMMU_FAULT_CTX_PERM_WRITE: a write
+ * @IOMMU_FAULT_CTX_PERM_EXEC: an instruction fetch
+ * @IOMMU_FAULT_CTX_PERM_PRIV: a privileged access
  */
-enum iommu_fault_ctx_class {
-	IOMMU_FAULT_CTX_CLASS_CD = 0,
-	IOMMU_FAULT_CTX_CLASS_TT = 1,
-	IOMMU_FAULT_CTX_CLASS_IN = 2,
-};
-
-/**
- * enum iommu_fault_access - struct iommu_fault_ctx::access
- * @IOMMU_FAULT_ACCESS_READ: a read
- * @IOMMU_FAULT_ACCESS_WRITE: a write
- * @IOMMU_FAULT_ACCESS_EXEC: an instruction fetch
- * @IOMMU_FAULT_ACCESS_PRIV: a privileged access
- */
-enum iommu_fault_access {
-	IOMMU_FAULT_ACCESS_READ		= 1U << 0,
-	IOMMU_FAULT_ACCESS_WRITE	= 1U << 1,
-	IOMMU_FAULT_ACCESS_EXEC		= 1U << 2,
-	IOMMU_FAULT_ACCESS_PRIV		= 1U << 3,
+enum iommu_fault_ctx_perm {
+	IOMMU_FAULT_CTX_PERM_READ		= 1U << 0,
+	IOMMU_FAULT_CTX_PERM_WRITE	= 1U << 1,
+	IOMMU_FAULT_CTX_PERM_EXEC		= 1U << 2,
+	IOMMU_FAULT_CTX_PERM_PRIV		= 1U << 3,
 };
 
 /**
@@ -127,6 +110,18 @@ enum iommu_fault_reason {
 	IOMMU_FAULT_REASON_WALK_ABORT,
 	IOMMU_FAULT_REASON_OTHER,
 	__IOMMU_FAULT_REASON_MAX,
+};
+
+/**
+ * enum iommu_fault_raw_kind - what struct iommu_fault_ctx::raw holds
+ * @IOMMU_FAULT_RAW_NONE: nothing
+ * @IOMMU_FAULT_RAW_SMMUV3: an SMMUv3 event record (Arm IHI 0070, "Event
+ *	records"), as read from the event queue, less the physical address
+ *	of fetch and walk aborts (FetchAddr)
+ */
+enum iommu_fault_raw_kind {
+	IOMMU_FAULT_RAW_NONE = 0,
+	IOMMU_FAULT_RAW_SMMUV3,
 };
 
 #define IOMMU_FAULT_NAME_LEN		32	/* policy name, with the NUL */
@@ -259,7 +254,7 @@ struct iommu_fault_ctl_limits {
  * @quarantined: out: the device is quarantined (before a reset)
  * @__reserved: must be 0
  * @faults: out: [0] unrecoverable, [1] recoverable faults reported
- * @resumes: out: [0] aborts, [1] retries sent
+ * @responses: out: [0] aborts, [1] retries sent
  * @stock: out: faults left to the driver's own handling
  * @quarantine_drops: out: faults answered by quarantine
  * @deferred: out: faults deferred to a sleepable op
@@ -269,7 +264,7 @@ struct iommu_fault_ctl_limits {
  * @fast_ns_log2: out: fast-stage latency (report to decision) of one
  *	fault in IOMMU_FAULT_FAST_SAMPLE (those whose seq is a multiple of
  *	it), log2 histogram: bucket i counts latencies in [2^i, 2^(i+1)) ns
- * @deferred_ns_log2: out: end-to-end latency of faults answered after
+ * @pending_ns_log2: out: end-to-end latency of faults answered after
  *	pending (deferred or parked: report to answer), same buckets
  * @index: in, with IOMMU_FAULT_CTL_DEV_BY_INDEX: which device, from 0 in
  *	the order the IOMMU drivers added them; -ENOENT past the last
@@ -283,7 +278,7 @@ struct iommu_fault_ctl_dev {
 	__u32 quarantined;
 	__u32 __reserved;
 	__u64 faults[2];
-	__u64 resumes[2];
+	__u64 responses[2];
 	__u64 stock;
 	__u64 quarantine_drops;
 	__u64 deferred;
@@ -291,7 +286,7 @@ struct iommu_fault_ctl_dev {
 	__u64 timeouts;
 	__u64 pool_full;
 	__u64 fast_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
-	__u64 deferred_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
+	__u64 pending_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
 	__u32 index;
 	__u32 sid;
 	char iommu[IOMMU_FAULT_DEV_LEN];

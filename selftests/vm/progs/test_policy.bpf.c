@@ -14,9 +14,9 @@ int do_populate;		/* fault_sleepable() calls the populate kfunc */
 __u8 mark;			/* written to scratch[0] when non-zero */
 
 __u64 fast_calls, sleep_calls;
-__u64 last_addr, last_cookie, last_seq, last_ipa;
+__u64 last_addr, last_cookie, last_seq;
 __u32 last_pasid;
-__u32 last_sid, last_flags, last_access, last_reason, last_stage;
+__u32 last_sid, last_flags, last_perm, last_reason, last_stage, last_raw_kind;
 __u8 seen_mark, sleep_seen_mark;
 __u64 last_raw3;		/* the record's fourth dword */
 int populate_ret;
@@ -28,12 +28,12 @@ int BPF_PROG(test_fault, struct iommu_fault_ctx *fault)
 	last_addr = fault->addr;
 	last_sid = fault->sid;
 	last_flags = fault->flags;
-	last_access = fault->access;
+	last_perm = fault->perm;
 	last_reason = fault->reason;
 	last_seq = fault->seq;
 	last_stage = fault->stage;
 	last_pasid = fault->pasid;
-	last_ipa = fault->ipa;
+	last_raw_kind = fault->raw_kind;
 	last_raw3 = *(__u64 *)&fault->raw[24];
 	seen_mark = fault->scratch[0];
 	if (mark)
