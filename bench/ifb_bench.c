@@ -245,8 +245,8 @@ static void start(bool floor, uint32_t n, uint32_t flags)
 static void run(int scenario, const char *name, bool floor)
 {
 	struct ifb_fault f = {
-		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stall = true,
-		.stag_seq = true,
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .recoverable = true,
+		.grpid_seq = true,
 	};
 	struct result r;
 	uint32_t done;
@@ -256,7 +256,7 @@ static void run(int scenario, const char *name, bool floor)
 	for (done = 0; done < count; done += CHUNK) {
 		uint32_t n = count - done < CHUNK ? count - done : CHUNK;
 
-		f.stag = done;
+		f.grpid = done;
 		ret = ifb_inject(smmu, &f, n);
 		if (ret)
 			die("inject", ret);
@@ -271,14 +271,14 @@ static void one_at_a_time(bool floor, uint32_t n, struct result *r)
 {
 	struct iommu_fault_ctl_bench b;
 	struct ifb_fault f = {
-		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stall = true,
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .recoverable = true,
 	};
 	uint32_t i;
 	int ret;
 
 	start(floor, n, r->span ? IOMMU_FAULT_BENCH_F_SPANS : 0);
 	for (i = 0; i < n; i++) {
-		f.stag = i;
+		f.grpid = i;
 		ret = ifb_inject(smmu, &f, 1);
 		if (ret)
 			die("inject", ret);

@@ -165,18 +165,20 @@ typedef int (*iommu_fault_populate_t)(struct iommu_domain *domain,
  * @stock: hand a recoverable fault that no policy decided to the driver's
  *	own handling, from process context (after a deferred stage).  The
  *	driver must answer it.
- * @inject: (CONFIG_IOMMU_FAULT_BPF_INJECT) feed @count copies of a raw
- *	event record into the driver's event path for @src, as if the IOMMU
- *	had recorded them; @flags are IOMMU_FAULT_INJECT_*.  Process
- *	context.
+ * @inject: (CONFIG_IOMMU_FAULT_BPF_INJECT) write the IOMMU's record of
+ *	@fault (its sid, pasid, addr, perm, reason, grpid and flags) and feed
+ *	@count copies of it into the driver's event path for @src, as if the
+ *	IOMMU had recorded them; @flags are IOMMU_FAULT_INJECT_*.  -EINVAL
+ *	for a fault the IOMMU cannot record.  Process context.
  */
 struct iommu_fault_driver_ops {
 	void (*respond)(struct iommu_fault_dev *fdev,
 			const struct iommu_fault_ctx *ctx, bool retry);
 	void (*stock)(struct iommu_fault_dev *fdev,
 		      const struct iommu_fault_ctx *ctx);
-	int (*inject)(struct iommu_fault_source *src, const void *raw,
-		      size_t len, u32 count, u32 flags);
+	int (*inject)(struct iommu_fault_source *src,
+		      const struct iommu_fault_ctx *fault, u32 count,
+		      u32 flags);
 };
 
 /**

@@ -18,6 +18,7 @@
  * injection does not do, so the emulated SMMU never reads a stall CD and
  * the device's real DMA keeps working.
  */
+#include <kunit/visibility.h>
 #include <linux/bitfield.h>
 #include <linux/interrupt.h>
 #include <linux/iommu.h>
@@ -29,18 +30,6 @@
 #include "arm-smmu-v3.h"
 #include "arm-smmu-v3-fault-bpf.h"
 #include "bench.h"	/* until the benchmark leaves the fault path */
-
-#define EVT_ID_UUT			0x01
-#define EVT_ID_BAD_STREAMID		0x02
-#define EVT_ID_STE_FETCH		0x03
-#define EVT_ID_BAD_STE			0x04
-#define EVT_ID_BAD_ATS_TREQ		0x05
-#define EVT_ID_STREAM_DISABLED		0x06
-#define EVT_ID_TRANSL_FORBIDDEN		0x07
-#define EVT_ID_BAD_SUBSTREAMID		0x08
-#define EVT_ID_CD_FETCH			0x09
-#define EVT_ID_BAD_CD			0x0a
-#define EVT_ID_WALK_EABT		0x0b
 
 struct arm_smmu_fault_bpf {
 	struct iommu_fault_source src;
@@ -80,8 +69,17 @@ static bool evt_is_translation_class(u8 id)
 	return id >= EVT_ID_TRANSLATION_FAULT && id <= EVT_ID_PERMISSION_FAULT;
 }
 
+/* The events whose third dword is the faulting input address. */
+static bool evt_has_addr(u8 id)
+{
+	return evt_is_translation_class(id) || id == EVT_ID_WALK_EABT ||
+	       id == EVT_ID_TRANSL_FORBIDDEN || id == EVT_ID_BAD_ATS_TREQ ||
+	       id == EVT_ID_UUT;
+}
+
 /* A raw event record -> the policies' view of it. */
-static void evt_decode(const u64 *evt, struct iommu_fault_ctx *ctx)
+VISIBLE_IF_KUNIT void arm_smmu_fault_bpf_decode(const u64 *evt,
+						struct iommu_fault_ctx *ctx)
 {
 	u8 id = FIELD_GET(EVTQ_0_ID, evt[0]);
 
@@ -103,9 +101,7 @@ static void evt_decode(const u64 *evt, struct iommu_fault_ctx *ctx)
 	    id == EVT_ID_WALK_EABT)
 		memset(ctx->raw + 3 * sizeof(u64), 0, sizeof(u64));
 
-	if (evt_is_translation_class(id) || id == EVT_ID_WALK_EABT ||
-	    id == EVT_ID_TRANSL_FORBIDDEN || id == EVT_ID_BAD_ATS_TREQ ||
-	    id == EVT_ID_UUT)
+	if (evt_has_addr(id))
 		ctx->addr = FIELD_GET(EVTQ_2_ADDR, evt[2]);
 	if (!evt_is_translation_class(id))
 		return;
@@ -122,6 +118,60 @@ static void evt_decode(const u64 *evt, struct iommu_fault_ctx *ctx)
 		ctx->grpid = FIELD_GET(EVTQ_1_STAG, evt[1]);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_fault_bpf_decode);
+
+/* The event each reason is injected as: the first that decodes to it. */
+static const u8 reason_evt[__IOMMU_FAULT_REASON_MAX] = {
+	[IOMMU_FAULT_REASON_TRANSLATION]	= EVT_ID_TRANSLATION_FAULT,
+	[IOMMU_FAULT_REASON_ADDR_SIZE]		= EVT_ID_ADDR_SIZE_FAULT,
+	[IOMMU_FAULT_REASON_ACCESS]		= EVT_ID_ACCESS_FAULT,
+	[IOMMU_FAULT_REASON_PERMISSION]		= EVT_ID_PERMISSION_FAULT,
+	[IOMMU_FAULT_REASON_BAD_STREAM]		= EVT_ID_BAD_STE,
+	[IOMMU_FAULT_REASON_BAD_CONTEXT]	= EVT_ID_BAD_CD,
+	[IOMMU_FAULT_REASON_WALK_ABORT]		= EVT_ID_WALK_EABT,
+	[IOMMU_FAULT_REASON_OTHER]		= EVT_ID_UUT,
+};
+
+/*
+ * The policies' view of a fault -> the event record the SMMU would have
+ * written for it, for injection: decoding it gives the same sid, pasid,
+ * addr, perm, reason, grpid and flags.  -EINVAL for what an SMMU cannot
+ * record: a stall of anything but the four translation-class faults, a
+ * PASID wider than 20 bits, a stall tag wider than 16.
+ */
+VISIBLE_IF_KUNIT int arm_smmu_fault_bpf_encode(const struct iommu_fault_ctx *f,
+					       u64 *evt)
+{
+	bool stall = f->flags & IOMMU_FAULT_CTX_RECOVERABLE;
+	u8 id;
+
+	if (f->reason >= __IOMMU_FAULT_REASON_MAX || !reason_evt[f->reason])
+		return -EINVAL;
+	id = reason_evt[f->reason];
+	if ((stall && !evt_is_translation_class(id)) ||
+	    f->pasid > FIELD_MAX(EVTQ_0_SSID) ||
+	    f->grpid > FIELD_MAX(EVTQ_1_STAG))
+		return -EINVAL;
+
+	memset(evt, 0, EVTQ_ENT_DWORDS * sizeof(*evt));
+	evt[0] = FIELD_PREP(EVTQ_0_ID, id) | FIELD_PREP(EVTQ_0_SID, f->sid);
+	if (f->flags & IOMMU_FAULT_CTX_PASID_VALID)
+		evt[0] |= EVTQ_0_SSV | FIELD_PREP(EVTQ_0_SSID, f->pasid);
+	if (evt_has_addr(id))
+		evt[2] = FIELD_PREP(EVTQ_2_ADDR, f->addr);
+	if (!evt_is_translation_class(id))
+		return 0;
+	if (f->perm & IOMMU_FAULT_CTX_PERM_READ)
+		evt[1] |= EVTQ_1_RnW;
+	if (f->perm & IOMMU_FAULT_CTX_PERM_EXEC)
+		evt[1] |= EVTQ_1_InD;
+	if (f->perm & IOMMU_FAULT_CTX_PERM_PRIV)
+		evt[1] |= EVTQ_1_PnU;
+	if (stall)
+		evt[1] |= EVTQ_1_STALL | FIELD_PREP(EVTQ_1_STAG, f->grpid);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(arm_smmu_fault_bpf_encode);
 
 static void resume_stall(struct arm_smmu_device *smmu, u32 sid, u16 stag,
 			 bool retry)
@@ -276,31 +326,31 @@ static void inject_one(struct arm_smmu_device *smmu, u64 *evt)
 }
 
 /*
- * Feed @count copies of a raw record into arm_smmu_handle_evt(), the
- * function the event-queue thread calls.  The event IRQ is off during
- * each batch, so real events never interleave with an injected one, and
- * on between batches, so they are not held back for long.  A fatal signal
- * stops it.  Injection forges hardware events: the kernel is tainted.
+ * Write the record of @fault and feed @count copies of it into
+ * arm_smmu_handle_evt(), the function the event-queue thread calls.  The
+ * event IRQ is off during each batch, so real events never interleave
+ * with an injected one, and on between batches, so they are not held back
+ * for long.  A fatal signal stops it.  Injection forges hardware events:
+ * the kernel is tainted.
  */
-static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
-			    size_t len, u32 count, u32 flags)
+static int fault_bpf_inject(struct iommu_fault_source *src,
+			    const struct iommu_fault_ctx *fault, u32 count,
+			    u32 flags)
 {
 	struct arm_smmu_fault_bpf *fb =
 		container_of(src, struct arm_smmu_fault_bpf, src);
 	struct arm_smmu_device *smmu = fb->smmu;
 	int irq = smmu->combined_irq ? smmu->combined_irq : smmu->evtq.q.irq;
-	const __le64 *rec = raw;
 	u64 evt[EVTQ_ENT_DWORDS];
 	u32 done = 0;
 	int i, ret;
 	u16 stag;
 
-	if (len != sizeof(evt))
-		return -EINVAL;
 	if (count > IOMMU_FAULT_INJECT_COUNT_MAX)
 		return -E2BIG;
-	for (i = 0; i < EVTQ_ENT_DWORDS; i++)
-		evt[i] = le64_to_cpu(rec[i]);
+	ret = arm_smmu_fault_bpf_encode(fault, evt);
+	if (ret)
+		return ret;
 	ret = inject_check_master(smmu, evt);
 	if (ret)
 		return ret;
@@ -320,7 +370,7 @@ static int fault_bpf_inject(struct iommu_fault_source *src, const void *raw,
 			u64 copy[EVTQ_ENT_DWORDS];
 
 			memcpy(copy, evt, sizeof(copy));
-			if (flags & IOMMU_FAULT_INJECT_STAG_SEQ) {
+			if (flags & IOMMU_FAULT_INJECT_GRPID_SEQ) {
 				copy[1] &= ~EVTQ_1_STAG;
 				copy[1] |= FIELD_PREP(EVTQ_1_STAG, stag++);
 			}
@@ -399,7 +449,7 @@ bool __arm_smmu_fault_bpf_claim(struct arm_smmu_device *smmu, u64 *evt)
 	struct iommu_fault_ctx ctx;
 	bool claimed = false;
 
-	evt_decode(evt, &ctx);
+	arm_smmu_fault_bpf_decode(evt, &ctx);
 	mutex_lock(&smmu->streams_mutex);
 	master = arm_smmu_find_master(smmu, ctx.sid);
 	/* arm_smmu_fault_bpf_claim() tested the static key. */
@@ -418,7 +468,7 @@ void arm_smmu_fault_bpf_orphan(struct arm_smmu_device *smmu, u64 *evt)
 {
 	struct iommu_fault_ctx ctx;
 
-	evt_decode(evt, &ctx);
+	arm_smmu_fault_bpf_decode(evt, &ctx);
 	if (!(ctx.flags & IOMMU_FAULT_CTX_RECOVERABLE))
 		return;
 	resume_stall(smmu, ctx.sid, ctx.grpid, false);

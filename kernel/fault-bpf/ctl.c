@@ -144,9 +144,9 @@ static int policy_ctl(struct iommu_fault_core *core,
 	return 0;
 }
 
-/* Feed a raw record into IOMMU @name's event path. */
+/* Have IOMMU @name's driver record @fault and feed it to its event path. */
 static int inject(struct iommu_fault_core *core, const char *name,
-		  const void *raw, size_t len, u32 count, u32 flags)
+		  const struct iommu_fault_ctx *fault, u32 count, u32 flags)
 {
 	struct iommu_fault_source *src;
 	int ret = 0;
@@ -156,7 +156,7 @@ static int inject(struct iommu_fault_core *core, const char *name,
 	if (!src || !src->ops->inject)
 		ret = -ENODEV;
 	else
-		ret = src->ops->inject(src, raw, len, count, flags);
+		ret = src->ops->inject(src, fault, count, flags);
 	up_read(&core->sources_rwsem);
 	return ret;
 }
@@ -187,19 +187,36 @@ static int ctl_info(struct iommu_fault_ucmd *ucmd)
 	return ucmd_respond(ucmd, sizeof(*info));
 }
 
+#define INJECT_FAULT_FLAGS	(IOMMU_FAULT_CTX_RECOVERABLE | \
+				 IOMMU_FAULT_CTX_PASID_VALID)
+#define INJECT_PERM		(IOMMU_FAULT_CTX_PERM_READ | \
+				 IOMMU_FAULT_CTX_PERM_WRITE | \
+				 IOMMU_FAULT_CTX_PERM_EXEC | \
+				 IOMMU_FAULT_CTX_PERM_PRIV)
+
 static int ctl_inject(struct iommu_fault_ucmd *ucmd)
 {
 	struct iommu_fault_ctl_inject *inj = ucmd->cmd;
+	struct iommu_fault_ctx fault = { };
 
 	if (!IS_ENABLED(CONFIG_IOMMU_FAULT_BPF_INJECT))
 		return -EOPNOTSUPP;
 	if (inj->flags & ~IOMMU_FAULT_INJECT_FLAGS_ALL ||
+	    inj->fault_flags & ~INJECT_FAULT_FLAGS ||
+	    inj->perm & ~INJECT_PERM || inj->__reserved ||
+	    inj->reason == IOMMU_FAULT_REASON_UNKNOWN ||
+	    inj->reason >= __IOMMU_FAULT_REASON_MAX ||
 	    check_str(inj->iommu, sizeof(inj->iommu)))
 		return -EINVAL;
-	if (!inj->len || inj->len > sizeof(inj->raw))
-		return -EINVAL;
-	return inject(ctl_core, inj->iommu, inj->raw, inj->len,
-				  inj->count ? inj->count : 1, inj->flags);
+	fault.flags = inj->fault_flags;
+	fault.sid = inj->sid;
+	fault.pasid = inj->pasid;
+	fault.addr = inj->addr;
+	fault.perm = inj->perm;
+	fault.reason = inj->reason;
+	fault.grpid = inj->grpid;
+	return inject(ctl_core, inj->iommu, &fault,
+		      inj->count ? inj->count : 1, inj->flags);
 }
 
 static int ctl_respond(struct iommu_fault_ucmd *ucmd)
@@ -349,7 +366,7 @@ static const struct iommu_fault_ioctl_op iommu_fault_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_FAULT_IOC_INFO, ctl_info, struct iommu_fault_ctl_info,
 		 orphan_stalls),
 	IOCTL_OP(IOMMU_FAULT_IOC_INJECT, ctl_inject,
-		 struct iommu_fault_ctl_inject, raw),
+		 struct iommu_fault_ctl_inject, __reserved),
 	IOCTL_OP(IOMMU_FAULT_IOC_RESPOND, ctl_respond,
 		 struct iommu_fault_ctl_respond, __reserved),
 	IOCTL_OP(IOMMU_FAULT_IOC_SET_LIMITS, ctl_limits,

@@ -25,16 +25,6 @@
 
 #define IFB_CTL_PATH	"/dev/iommu_fault"
 
-/* SMMUv3 event record fields (arm-smmu-v3.h). */
-#define EVT_TRANSLATION		0x10ULL
-#define EVTQ_0_SSV		(1ULL << 11)
-#define EVTQ_1_STALL		(1ULL << 31)
-#define EVTQ_1_PNU		(1ULL << 33)
-#define EVTQ_1_IND		(1ULL << 34)
-#define EVTQ_1_RNW		(1ULL << 35)
-#define EVTQ_1_S2		(1ULL << 39)
-#define EVTQ_1_CLASS_SHIFT	40
-
 static inline int ifb_ctl_open(void)
 {
 	return open(IFB_CTL_PATH, O_RDWR | O_CLOEXEC);
@@ -248,21 +238,19 @@ static inline uint32_t ifb_pci_sid(const char *dev)
 	return bus << 8 | slot << 3 | fn;
 }
 
+/* A fault to inject, as a policy's context describes it. */
 struct ifb_fault {
 	uint32_t sid;
 	uint64_t addr;
-	bool stall;
-	uint16_t stag;
+	bool recoverable;
+	uint16_t grpid;
 	bool read;
 	bool exec;
 	bool priv;
 	bool pasid_valid;
 	uint32_t pasid;
-	uint8_t event;		/* 0: translation fault */
-	bool stag_seq;		/* copy i gets stall tag stag + i */
-	bool stage2;		/* a stage-2 fault, with @ipa */
-	uint64_t ipa;
-	uint8_t class;		/* SMMUv3 CLASS: 0 CD, 1 TT, 2 IN */
+	uint32_t reason;	/* 0: translation fault */
+	bool grpid_seq;		/* copy i gets group grpid + i */
 };
 
 #define IFB_NAME_LEN	64
@@ -280,35 +268,32 @@ static inline int ifb_edu_stall(char dev[IFB_NAME_LEN], char smmu[IFB_NAME_LEN],
 	memset(f, 0, sizeof(*f));
 	f->sid = ifb_pci_sid(dev);
 	f->addr = 0x0badd000ULL;
-	f->stall = true;
+	f->recoverable = true;
 	f->read = true;
 	return 0;
 }
 
-/* Inject @count copies of an SMMUv3 event record into @smmu's event path. */
+/*
+ * Inject @count copies of @f into @smmu's event path: the SMMU's driver
+ * writes the event record.
+ */
 static inline int ifb_inject(const char *smmu, const struct ifb_fault *f,
 			     uint32_t count)
 {
 	struct iommu_fault_ctl_inject inj = {
-		.size = sizeof(inj), .len = 32, .count = count,
-		.flags = f->stag_seq ? IOMMU_FAULT_INJECT_STAG_SEQ : 0,
+		.size = sizeof(inj), .count = count,
+		.flags = f->grpid_seq ? IOMMU_FAULT_INJECT_GRPID_SEQ : 0,
+		.sid = f->sid, .addr = f->addr, .pasid = f->pasid,
+		.fault_flags = (f->recoverable ? IOMMU_FAULT_CTX_RECOVERABLE : 0) |
+			       (f->pasid_valid ? IOMMU_FAULT_CTX_PASID_VALID : 0),
+		.perm = (f->read ? IOMMU_FAULT_CTX_PERM_READ :
+				   IOMMU_FAULT_CTX_PERM_WRITE) |
+			(f->exec ? IOMMU_FAULT_CTX_PERM_EXEC : 0) |
+			(f->priv ? IOMMU_FAULT_CTX_PERM_PRIV : 0),
+		.reason = f->reason ? f->reason : IOMMU_FAULT_REASON_TRANSLATION,
+		.grpid = f->grpid,
 	};
-	uint64_t evt[4] = { 0 };
-	int i;
 
-	evt[0] = (f->event ? f->event : EVT_TRANSLATION) |
-		 (uint64_t)f->sid << 32;
-	if (f->pasid_valid)
-		evt[0] |= EVTQ_0_SSV | (uint64_t)(f->pasid & 0xfffff) << 12;
-	evt[1] = f->stag | (f->stall ? EVTQ_1_STALL : 0) |
-		 (f->read ? EVTQ_1_RNW : 0) | (f->exec ? EVTQ_1_IND : 0) |
-		 (f->priv ? EVTQ_1_PNU : 0) | (f->stage2 ? EVTQ_1_S2 : 0) |
-		 (uint64_t)(f->class & 3) << EVTQ_1_CLASS_SHIFT;
-	evt[2] = f->addr;
-	evt[3] = f->ipa & 0xffffffffff000ULL;
-	for (i = 0; i < 4; i++)
-		evt[i] = htole64(evt[i]);
-	memcpy(inj.raw, evt, sizeof(evt));
 	snprintf(inj.iommu, sizeof(inj.iommu), "%s", smmu);
 	return ifb_ctl(IOMMU_FAULT_IOC_INJECT, &inj);
 }

@@ -42,8 +42,8 @@ static int bench(uint32_t op, uint32_t count, uint64_t *lat,
 static int stalls(uint32_t n)
 {
 	struct ifb_fault f = {
-		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stall = true,
-		.stag_seq = true,
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .recoverable = true,
+		.grpid_seq = true,
 	};
 
 	return ifb_inject(smmu, &f, n);
@@ -128,7 +128,7 @@ TEST_F(b, stock_path_is_timed)
 TEST_F(b, stock_path_times_only_what_it_answers)
 {
 	struct ifb_fault f = {
-		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .stag_seq = true,
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .grpid_seq = true,
 	};
 	struct iommu_fault_ctl_bench r;
 	int i;

@@ -139,10 +139,15 @@ static void fuzz_arg(int c, void *arg, char *buf, const char *dev,
 		struct iommu_fault_ctl_inject *in = arg;
 
 		fuzz_name(in->iommu, sizeof(in->iommu), false, dev, smmu);
-		in->len = pick(2) ? IOMMU_FAULT_RAW_LEN : fuzz_u32();
 		in->count = fuzz_u32();
-		for (i = 0; i < IOMMU_FAULT_RAW_LEN; i++)
-			in->raw[i] = rnd();
+		in->sid = fuzz_u32();
+		in->addr = (uint64_t)rnd() << 32 | rnd();
+		in->pasid = fuzz_u32();
+		in->fault_flags = pick(2) ? pick(4) : fuzz_u32();
+		in->perm = pick(2) ? pick(16) : fuzz_u32();
+		in->reason = pick(2) ? pick(__IOMMU_FAULT_REASON_MAX + 2) :
+				       fuzz_u32();
+		in->grpid = fuzz_u32();
 		break;
 	}
 	case IOMMU_FAULT_IOC_RESPOND: {

@@ -35,11 +35,21 @@ TEST(unknown_flags_and_reserved_rejected)
 		.status = IOMMU_FAULT_STATUS_HANDLED, .__reserved = 1,
 	};
 	struct iommu_fault_ctl_inject inj = {
-		.size = sizeof(inj), .flags = 0x80, .len = 32,
+		.size = sizeof(inj), .flags = 0x80,
+		.reason = IOMMU_FAULT_REASON_TRANSLATION,
 	};
 
 	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_INFO, &info));
 	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_RESPOND, &r));
+	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_INJECT, &inj));
+	inj.flags = 0;
+	inj.fault_flags = 1U << 7;
+	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_INJECT, &inj));
+	inj.fault_flags = 0;
+	inj.perm = 1U << 7;
+	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_INJECT, &inj));
+	inj.perm = 0;
+	inj.__reserved = 1;
 	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_INJECT, &inj));
 }
 
@@ -62,7 +72,9 @@ TEST(sizes_checked)
 TEST(strings_and_names_checked)
 {
 	struct iommu_fault_ctl_dev d = { .size = sizeof(d) };
-	struct iommu_fault_ctl_inject inj = { .size = sizeof(inj), .len = 32 };
+	struct iommu_fault_ctl_inject inj = {
+		.size = sizeof(inj), .reason = IOMMU_FAULT_REASON_TRANSLATION,
+	};
 
 	memset(d.dev, 'x', sizeof(d.dev));	/* no NUL */
 	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_DEV_STATS, &d));
@@ -71,7 +83,10 @@ TEST(strings_and_names_checked)
 	EXPECT_EQ(-ENODEV, ifb_ctl(IOMMU_FAULT_IOC_RESET_DEV, &d));
 	snprintf(inj.iommu, sizeof(inj.iommu), "no-such-smmu");
 	EXPECT_EQ(-ENODEV, ifb_ctl(IOMMU_FAULT_IOC_INJECT, &inj));
-	inj.len = 33;
+	/* A reason the UAPI does not have, or none: refused first. */
+	inj.reason = __IOMMU_FAULT_REASON_MAX;
+	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_INJECT, &inj));
+	inj.reason = IOMMU_FAULT_REASON_UNKNOWN;
 	EXPECT_EQ(-EINVAL, ifb_ctl(IOMMU_FAULT_IOC_INJECT, &inj));
 }
 

@@ -102,7 +102,7 @@ TEST_F(edu, stall_populated_then_dma_succeeds)
 {
 	struct ifb_fault f = {
 		.sid = ifb_pci_sid(self->dev), .addr = STALL_IOVA + 0x40,
-		.stall = true, .stag = 7,
+		.recoverable = true, .grpid = 7,
 	};
 	char cmd[64], out[256];
 	int i;
@@ -133,7 +133,7 @@ TEST_F(edu, populate_without_owner_fails)
 {
 	struct ifb_fault f = {
 		.sid = ifb_pci_sid(self->dev), .addr = STALL_IOVA,
-		.stall = true, .stag = 9,
+		.recoverable = true, .grpid = 9,
 	};
 	int i;
 

@@ -187,7 +187,7 @@ head -1 /tmp/trace.jsonl > /tmp/bad.jsonl
 echo '{"event":"fault","dev":"x"' >> /tmp/bad.jsonl
 check 1 "bad.jsonl:2: malformed trace line" "replay: malformed line, with its number" \
 	faultctl fault replay /tmp/bad.jsonl
-echo '{"ts_ns":1,"event":"fault","dev":"nosuch","addr":1,"flags":0,"perm":1,"event_id":16}' > /tmp/bad2.jsonl
+echo '{"ts_ns":1,"event":"fault","dev":"nosuch","addr":1,"flags":0,"perm":1,"reason":1,"event_id":16}' > /tmp/bad2.jsonl
 check 1 "unknown device 'nosuch'" "replay: unknown device" faultctl fault replay /tmp/bad2.jsonl
 check 1 "can't open" "replay: no file" faultctl fault replay /nonexistent
 

@@ -76,8 +76,8 @@ static int stall(FIXTURE_DATA(lib) *self, uint64_t addr, uint32_t count,
 		 bool pasid_valid, uint32_t pasid)
 {
 	struct ifb_fault f = {
-		.sid = ifb_pci_sid(self->dev), .addr = addr, .stall = true,
-		.stag = 1, .stag_seq = true,
+		.sid = ifb_pci_sid(self->dev), .addr = addr, .recoverable = true,
+		.grpid = 1, .grpid_seq = true,
 		.pasid_valid = pasid_valid, .pasid = pasid,
 	};
 

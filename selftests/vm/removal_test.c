@@ -24,7 +24,7 @@ TEST(release_answers_pending_faults)
 	struct test_policy *skel;
 	struct bpf_link *link;
 	char dev[64], smmu[64], path[PATH_MAX];
-	struct ifb_fault f = { .addr = 0x0badd000, .stall = true, .stag = 3 };
+	struct ifb_fault f = { .addr = 0x0badd000, .recoverable = true, .grpid = 3 };
 	int i;
 
 	ASSERT_EQ(0, ifb_find_edu(dev, sizeof(dev)));

@@ -199,8 +199,8 @@ TEST_F_TIMEOUT(stress, million_faults_each_answered_once, 3600)
 {
 	static unsigned char times[ROUND_FAULTS];
 	struct ifb_fault f = {
-		.sid = sid, .addr = 0x0badd000ULL, .stall = true, .read = true,
-		.stag_seq = true,
+		.sid = sid, .addr = 0x0badd000ULL, .recoverable = true, .read = true,
+		.grpid_seq = true,
 	};
 	static const uint32_t pools[] = { 1024, 4096, 512, 8192 };
 	unsigned long total_stock = 0, total_wrong = 0, total_bad = 0;
@@ -224,7 +224,7 @@ TEST_F_TIMEOUT(stress, million_faults_each_answered_once, 3600)
 		ASSERT_EQ(0, ifb_trace_start_keep_events());
 		stag0 = (r * ROUND_FAULTS) & 0xffff;
 		for (i = 0; i < ROUND_FAULTS / CHUNK; i++) {
-			f.stag = (stag0 + i * CHUNK) & 0xffff;
+			f.grpid = (stag0 + i * CHUNK) & 0xffff;
 			ASSERT_EQ(0, ifb_inject(smmu, &f, CHUNK));
 		}
 		/* The stock path answers at once: its count is final now. */

@@ -2,7 +2,6 @@
 /*
  * faultctl fault { pending | respond | inject | help }
  */
-#include <endian.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -111,57 +110,50 @@ static int do_respond(int argc, char **argv)
 	return 0;
 }
 
-/* SMMUv3 event record fields (see arm-smmu-v3.h). */
-#define EVT_SSV			(1ULL << 11)
-#define EVT_STALL		(1ULL << 31)
-#define EVT_PNU			(1ULL << 33)
-#define EVT_IND			(1ULL << 34)
-#define EVT_RNW			(1ULL << 35)
-
 static const struct {
 	const char *name;
-	uint8_t event;
+	uint32_t reason;
 } reasons[] = {
-	{ "translation", 0x10 },
-	{ "addr_size", 0x11 },
-	{ "access", 0x12 },
-	{ "permission", 0x13 },
+	{ "translation", IOMMU_FAULT_REASON_TRANSLATION },
+	{ "addr_size", IOMMU_FAULT_REASON_ADDR_SIZE },
+	{ "access", IOMMU_FAULT_REASON_ACCESS },
+	{ "permission", IOMMU_FAULT_REASON_PERMISSION },
 };
 
 struct inject_spec {
 	uint64_t addr;
 	uint32_t pasid;
 	bool has_pasid, read, exec, priv, stall;
-	uint8_t event;
-	uint16_t stag;
+	uint32_t reason;
+	uint16_t grpid;
 	uint32_t count;
-	bool stag_seq;		/* copy i gets stag + i */
+	bool grpid_seq;		/* copy i gets grpid + i */
 };
 
-/* An SMMUv3 event record for device @d, into the SMMU in front of it. */
+/* A fault of device @d, into the IOMMU in front of it: its driver records it. */
 static int inject(const struct iommu_fault_ctl_dev *d,
 		  const struct inject_spec *s)
 {
-	struct iommu_fault_ctl_inject inj = { .size = sizeof(inj), .len = 32 };
-	uint64_t evt[4] = { 0 };
-	int i, ret;
+	struct iommu_fault_ctl_inject inj = {
+		.size = sizeof(inj), .count = s->count, .sid = d->sid,
+		.addr = s->addr, .pasid = s->pasid, .reason = s->reason,
+		.grpid = s->grpid,
+		.flags = s->grpid_seq ? IOMMU_FAULT_INJECT_GRPID_SEQ : 0,
+		.fault_flags = (s->stall ? IOMMU_FAULT_CTX_RECOVERABLE : 0) |
+			       (s->has_pasid ? IOMMU_FAULT_CTX_PASID_VALID : 0),
+		.perm = (s->read ? IOMMU_FAULT_CTX_PERM_READ :
+				   IOMMU_FAULT_CTX_PERM_WRITE) |
+			(s->exec ? IOMMU_FAULT_CTX_PERM_EXEC : 0) |
+			(s->priv ? IOMMU_FAULT_CTX_PERM_PRIV : 0),
+	};
+	int ret;
 
-	evt[0] = s->event | (uint64_t)d->sid << 32;
-	if (s->has_pasid)
-		evt[0] |= EVT_SSV | (uint64_t)s->pasid << 12;
-	evt[1] = s->stag | (s->stall ? EVT_STALL : 0) |
-		 (s->read ? EVT_RNW : 0) | (s->exec ? EVT_IND : 0) |
-		 (s->priv ? EVT_PNU : 0);
-	evt[2] = s->addr;
-	for (i = 0; i < 4; i++)
-		evt[i] = htole64(evt[i]);
-	memcpy(inj.raw, evt, sizeof(evt));
 	memcpy(inj.iommu, d->iommu, sizeof(inj.iommu));
-	inj.count = s->count;
-	inj.flags = s->stag_seq ? IOMMU_FAULT_INJECT_STAG_SEQ : 0;
 	ret = ctl_ioctl(IOMMU_FAULT_IOC_INJECT, &inj);
 	if (ret == -EOPNOTSUPP)
 		p_err("this kernel has no fault injection (CONFIG_IOMMU_FAULT_BPF_INJECT)");
+	else if (ret == -EINVAL)
+		p_err("can't inject: the IOMMU cannot record such a fault");
 	else if (ret && ret != -ENODEV)
 		p_err("can't inject: %s", strerror(-ret));
 	return ret;
@@ -186,12 +178,15 @@ static int dev_lookup(const char *dev, struct iommu_fault_ctl_dev *d)
 
 /*
  * dev DEV addr ADDR [pasid N] [read|write] [exec] [priv] [stall]
- * [reason R] [count N]: an SMMUv3 event record for DEV's stream ID,
- * into the SMMU in front of DEV.
+ * [reason R] [count N]: a fault of DEV, into the IOMMU in front of it,
+ * whose driver writes its own record of it.
  */
 static int do_inject(int argc, char **argv)
 {
-	struct inject_spec spec = { .read = true, .event = 0x10, .count = 1 };
+	struct inject_spec spec = {
+		.read = true, .reason = IOMMU_FAULT_REASON_TRANSLATION,
+		.count = 1,
+	};
 	struct iommu_fault_ctl_dev d;
 	const char *dev = NULL;
 	bool has_addr = false;
@@ -230,7 +225,7 @@ static int do_inject(int argc, char **argv)
 				if (i == ARRAY_LEN(reasons))
 					return usage_err("unknown reason '%s' (translation, addr_size, access, permission)",
 							 argv[1]);
-				spec.event = reasons[i].event;
+				spec.reason = reasons[i].reason;
 			} else if (is_prefix(argv[0], "count")) {
 				if (parse_u32(argv[1], &spec.count) || !spec.count)
 					return usage_err("invalid count '%s'", argv[1]);
@@ -246,9 +241,9 @@ static int do_inject(int argc, char **argv)
 				 bin_name);
 	if (dev_lookup(dev, &d))
 		return -1;
-	/* Stall tags count up from the device's fault count, like hardware. */
-	spec.stag = (d.faults[0] + d.faults[1]) & 0xffff;
-	spec.stag_seq = true;
+	/* Groups count up from the device's fault count, like stall tags. */
+	spec.grpid = (d.faults[0] + d.faults[1]) & 0xffff;
+	spec.grpid_seq = true;
 	if (inject(&d, &spec))
 		return -1;
 	if (json_output) {
@@ -306,7 +301,7 @@ static int replay_parse(const char *line, struct replay_fault *f,
 {
 	char v[64];
 	uint64_t n;
-	uint32_t flags, perm, event;
+	uint32_t flags, perm, reason;
 
 	if (!line[0])
 		return 0;
@@ -329,13 +324,14 @@ static int replay_parse(const char *line, struct replay_fault *f,
 	    !json_field(line, "addr", v, sizeof(v)) || parse_u64(v, &f->spec.addr) ||
 	    !json_field(line, "flags", v, sizeof(v)) || parse_u32(v, &flags) ||
 	    !json_field(line, "perm", v, sizeof(v)) || parse_u32(v, &perm) ||
-	    !json_field(line, "event_id", v, sizeof(v)) || parse_u32(v, &event) ||
-	    event > 0xff) {
-		*why = "missing or bad ts_ns, addr, flags, perm or event_id";
+	    !json_field(line, "reason", v, sizeof(v)) || parse_u32(v, &reason) ||
+	    reason == IOMMU_FAULT_REASON_UNKNOWN ||
+	    reason >= __IOMMU_FAULT_REASON_MAX) {
+		*why = "missing or bad ts_ns, addr, flags, perm or reason";
 		return -1;
 	}
 	if (json_field(line, "grpid", v, sizeof(v)) && !parse_u64(v, &n))
-		f->spec.stag = n & 0xffff;
+		f->spec.grpid = n & 0xffff;
 	if (flags & IOMMU_FAULT_CTX_PASID_VALID) {
 		if (!json_field(line, "pasid", v, sizeof(v)) ||
 		    parse_u32(v, &f->spec.pasid)) {
@@ -348,7 +344,7 @@ static int replay_parse(const char *line, struct replay_fault *f,
 	f->spec.read = perm & IOMMU_FAULT_CTX_PERM_READ;
 	f->spec.exec = perm & IOMMU_FAULT_CTX_PERM_EXEC;
 	f->spec.priv = perm & IOMMU_FAULT_CTX_PERM_PRIV;
-	f->spec.event = event;
+	f->spec.reason = reason;
 	f->spec.count = 1;
 	return 1;
 }

@@ -141,7 +141,7 @@ enum iommu_fault_raw_kind {
  * knows; the kernel accepts shorter (older) structures and longer ones
  * whose extra bytes are zero, and rejects unknown @flags.
  */
-#define IOMMU_FAULT_CTL_VERSION		2
+#define IOMMU_FAULT_CTL_VERSION		3
 #define IOMMU_FAULT_IOC_TYPE		0xB9
 
 /**
@@ -180,29 +180,49 @@ struct iommu_fault_ctl_info {
  * @size: sizeof(struct iommu_fault_ctl_inject)
  * @flags: IOMMU_FAULT_INJECT_*
  * @iommu: the IOMMU instance, by device name (e.g. "9050000.smmuv3")
- * @len: bytes of @raw used: the driver's event record size
  * @count: how many times to inject it (0 means 1), at most
  *	IOMMU_FAULT_INJECT_COUNT_MAX
- * @raw: the event record, in the IOMMU's own format
+ * @sid: the requester ID of the faulting device
+ * @addr: the faulting address
+ * @pasid: its PASID, with IOMMU_FAULT_CTX_PASID_VALID in @fault_flags
+ * @fault_flags: IOMMU_FAULT_CTX_RECOVERABLE, IOMMU_FAULT_CTX_PASID_VALID
+ * @perm: IOMMU_FAULT_CTX_PERM_* of the access (READ set: a read, else a
+ *	write)
+ * @reason: enum iommu_fault_reason, not UNKNOWN
+ * @grpid: the page request group of a recoverable fault
+ *
+ * The fault, as a policy's context describes it: the IOMMU's driver
+ * writes its own record of it and feeds that into its real event path,
+ * as if the IOMMU had recorded it.  -EINVAL for a fault the IOMMU could
+ * not have recorded (SMMUv3: a recoverable fault that is not a
+ * translation, address size, access flag or permission fault; a PASID
+ * of more than 20 bits; a group of more than 16).
  *
  * Only with CONFIG_IOMMU_FAULT_BPF_INJECT; -EOPNOTSUPP otherwise.  A
- * stall for a device that really stalls is refused (-EPERM): its forged
- * answer would resume real DMA.  A fatal signal stops the injection
- * (-EINTR).  The first injection taints the kernel (TAINT_USER).
+ * recoverable fault for a device that really stalls is refused (-EPERM):
+ * its forged response would resume real DMA.  A fatal signal stops the
+ * injection (-EINTR).  The first injection taints the kernel
+ * (TAINT_USER).
  */
 struct iommu_fault_ctl_inject {
 	__u32 size;
 	__u32 flags;
 	char iommu[IOMMU_FAULT_DEV_LEN];
-	__u32 len;
 	__u32 count;
-	__u8 raw[IOMMU_FAULT_RAW_LEN];
+	__u32 sid;
+	__u64 addr;
+	__u32 pasid;
+	__u32 fault_flags;
+	__u32 perm;
+	__u32 reason;
+	__u32 grpid;
+	__u32 __reserved;
 };
 
-/* Copy i of @count carries stall tag (record's tag + i) mod 2^16. */
-#define IOMMU_FAULT_INJECT_STAG_SEQ	(1U << 0)
-#define IOMMU_FAULT_INJECT_FLAGS_ALL	IOMMU_FAULT_INJECT_STAG_SEQ
-/* Records one IOMMU_FAULT_IOC_INJECT may inject (more: E2BIG). */
+/* Copy i of @count has group (@grpid + i) mod 2^16. */
+#define IOMMU_FAULT_INJECT_GRPID_SEQ	(1U << 0)
+#define IOMMU_FAULT_INJECT_FLAGS_ALL	IOMMU_FAULT_INJECT_GRPID_SEQ
+/* Faults one IOMMU_FAULT_IOC_INJECT may inject (more: E2BIG). */
 #define IOMMU_FAULT_INJECT_COUNT_MAX	(1U << 20)
 #define IOMMU_FAULT_IOC_INJECT		_IO(IOMMU_FAULT_IOC_TYPE, 0x01)
 

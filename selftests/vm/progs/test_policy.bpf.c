@@ -17,8 +17,8 @@ __u64 fast_calls, sleep_calls;
 __u64 last_addr, last_cookie, last_seq;
 __u32 last_pasid;
 __u32 last_sid, last_flags, last_perm, last_reason, last_stage, last_raw_kind;
+__u32 last_event, last_grpid;
 __u8 seen_mark, sleep_seen_mark;
-__u64 last_raw3;		/* the record's fourth dword */
 int populate_ret;
 
 SEC("struct_ops/fault")
@@ -34,7 +34,8 @@ int BPF_PROG(test_fault, struct iommu_fault_ctx *fault)
 	last_stage = fault->stage;
 	last_pasid = fault->pasid;
 	last_raw_kind = fault->raw_kind;
-	last_raw3 = *(__u64 *)&fault->raw[24];
+	last_event = fault->event;
+	last_grpid = fault->grpid;
 	seen_mark = fault->scratch[0];
 	if (mark)
 		fault->scratch[0] = mark;
