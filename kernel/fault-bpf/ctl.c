@@ -54,24 +54,25 @@ void iommu_fault_counts(struct iommu_fault_core *core, u32 *nr_policies,
 }
 
 /*
- * Counters of device @out->dev (or the @out->index-th device); with
- * @reset, lift its quarantine.
+ * Counters of device @out->dev (or, with IOMMU_FAULT_CTL_DEV_NEXT, of the
+ * device after id @out->id); with @reset, lift its quarantine.
  */
 int iommu_fault_dev_ctl(struct iommu_fault_core *core,
 			struct iommu_fault_ctl_dev *out, bool reset)
 {
-	bool by_index = out->flags & IOMMU_FAULT_CTL_DEV_BY_INDEX;
+	bool next = out->flags & IOMMU_FAULT_CTL_DEV_NEXT;
 	struct iommu_fault_dev_stats *st;
 	struct iommu_fault_dev *fdev;
 	int i;
 
 	mutex_lock(&core->lock);
-	fdev = by_index ? iommu_fault_dev_at(core, out->index) :
-			  iommu_fault_dev_lookup(core, out->dev);
+	fdev = next ? iommu_fault_dev_after(core, out->id) :
+		      iommu_fault_dev_lookup(core, out->dev);
 	if (!fdev) {
 		mutex_unlock(&core->lock);
-		return by_index ? -ENOENT : -ENODEV;
+		return next ? -ENOENT : -ENODEV;
 	}
+	out->id = fdev->id;
 	strscpy(out->dev, dev_name(fdev->dev), sizeof(out->dev));
 	strscpy(out->iommu, fdev->src->name, sizeof(out->iommu));
 	out->sid = fdev->sid;
@@ -97,24 +98,33 @@ int iommu_fault_dev_ctl(struct iommu_fault_core *core,
 	return 0;
 }
 
-/* The @out->index-th attached policy and its counters. */
+/*
+ * The attached policy of id @out->id, or with IOMMU_FAULT_CTL_POLICY_NEXT
+ * the one after it, and its counters.
+ */
 static int policy_ctl(struct iommu_fault_core *core,
 		      struct iommu_fault_ctl_policy *out)
 {
+	bool next = out->flags & IOMMU_FAULT_CTL_POLICY_NEXT;
+	struct iommu_fault_policy *policy, *found = NULL;
 	struct iommu_fault_policy_stats *st;
-	struct iommu_fault_policy *policy;
 	struct iommu_fault_ops *ops;
-	u32 i = 0;
 	int stage, status;
 
 	mutex_lock(&core->lock);
-	list_for_each_entry(policy, &core->policies, all)
-		if (i++ == out->index)
-			break;
-	if (list_entry_is_head(policy, &core->policies, all)) {
+	list_for_each_entry(policy, &core->policies, all) {
+		if (!next && policy->id == out->id)
+			found = policy;
+		else if (next && policy->id > out->id &&
+			 (!found || policy->id < found->id))
+			found = policy;
+	}
+	if (!found) {
 		mutex_unlock(&core->lock);
 		return -ENOENT;
 	}
+	policy = found;
+	out->id = policy->id;
 	ops = policy->ops;
 	st = &policy->stats;
 	strscpy(out->name, ops->name, sizeof(out->name));
@@ -242,12 +252,12 @@ static int ctl_limits(struct iommu_fault_ucmd *ucmd)
 static int ctl_dev(struct iommu_fault_ucmd *ucmd, bool reset)
 {
 	struct iommu_fault_ctl_dev *d = ucmd->cmd;
-	u32 valid = reset ? 0 : IOMMU_FAULT_CTL_DEV_BY_INDEX;
+	u32 valid = reset ? 0 : IOMMU_FAULT_CTL_DEV_NEXT;
 	int ret;
 
 	if (d->flags & ~valid || d->__reserved)
 		return -EINVAL;
-	if (!(d->flags & IOMMU_FAULT_CTL_DEV_BY_INDEX) &&
+	if (!(d->flags & IOMMU_FAULT_CTL_DEV_NEXT) &&
 	    check_str(d->dev, sizeof(d->dev)))
 		return -EINVAL;
 	ret = iommu_fault_dev_ctl(ctl_core, d, reset);
@@ -269,7 +279,7 @@ static int ctl_policy_stats(struct iommu_fault_ucmd *ucmd)
 	struct iommu_fault_ctl_policy *p = ucmd->cmd;
 	int ret;
 
-	if (p->flags)
+	if (p->flags & ~IOMMU_FAULT_CTL_POLICY_NEXT)
 		return -EINVAL;
 	ret = policy_ctl(ctl_core, p);
 	return ret ? ret : ucmd_respond(ucmd, sizeof(*p));

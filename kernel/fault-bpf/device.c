@@ -76,6 +76,7 @@ struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
 	refcount_set(&fdev->refs, 1);
 
 	mutex_lock(&core->lock);
+	fdev->id = ++core->last_dev_id;
 	chain = iommu_fault_chain_find(core, dev_name(dev));
 	if (chain && chain != &core->global) {
 		chain->users++;
@@ -188,15 +189,18 @@ struct iommu_fault_dev *iommu_fault_dev_find(struct iommu_fault_core *core,
 	return fdev;
 }
 
-/* The @index-th device (@core's lock held), without a reference. */
-struct iommu_fault_dev *iommu_fault_dev_at(struct iommu_fault_core *core,
-					   u32 index)
+/*
+ * The device with the smallest id above @id (@core's lock held), without
+ * a reference; NULL when there is none.
+ */
+struct iommu_fault_dev *iommu_fault_dev_after(struct iommu_fault_core *core,
+					      u32 id)
 {
-	struct iommu_fault_dev *fdev;
+	struct iommu_fault_dev *fdev, *next = NULL;
 
 	lockdep_assert_held(&core->lock);
 	list_for_each_entry(fdev, &core->devices, node)
-		if (!index--)
-			return fdev;
-	return NULL;
+		if (fdev->id > id && (!next || fdev->id < next->id))
+			next = fdev;
+	return next;
 }

@@ -121,6 +121,7 @@ struct iommu_fault_chain {
  *	(@priority, @order) of its chain, wherever the list is by then.
  * @refs: workers and claimers of its faults that may still use it;
  *	detach and replace wait for none
+ * @id: names it to user space; given at attach, never reused in its core
  * @attached_ns: ktime_get_real_ns() at attach
  * @link: the struct_ops link that attached it; user space finds the map
  *	and its programs from the link's id
@@ -135,6 +136,7 @@ struct iommu_fault_policy {
 	s32 priority;
 	u64 order;
 	atomic_t refs;
+	u32 id;
 	u64 attached_ns;
 	struct bpf_link *link;
 	struct iommu_fault_policy_stats stats;
@@ -157,7 +159,8 @@ struct iommu_fault_dev_stats {
 /**
  * struct iommu_fault_dev - a device the IOMMU driver added
  * @dev: the device
- * @sid: its (first) stream ID at the IOMMU
+ * @sid: its (first) requester ID at the IOMMU
+ * @id: names it to user space; given at add, never reused in its core
  * @core: @src's core
  * @src: the IOMMU instance in front of it
  * @drvdata: the driver's handle for it (e.g. its SMMU master)
@@ -175,6 +178,7 @@ struct iommu_fault_dev_stats {
 struct iommu_fault_dev {
 	struct device *dev;
 	u32 sid;
+	u32 id;
 	struct iommu_fault_core *core;
 	struct iommu_fault_source *src;
 	void *drvdata;
@@ -284,6 +288,8 @@ struct iommu_fault_pool {
  * @global: the chain of the policies for every device
  * @orphans: stalls of streams without a device
  * @next_order: attach order, for the place among equal priorities
+ * @last_policy_id: the id of the last policy attached (@lock)
+ * @last_dev_id: the id of the last device added (@lock)
  * @nr_quarantined: quarantined devices
  * @quarantine_holds_key: quarantine outlives the policies: while a device
  *	is quarantined, the fault path stays on (@key is held once for all of
@@ -308,6 +314,8 @@ struct iommu_fault_core {
 	struct iommu_fault_chain global;
 	atomic64_t orphans;
 	u64 next_order;
+	u32 last_policy_id;
+	u32 last_dev_id;
 	atomic_t nr_quarantined;
 	bool quarantine_holds_key;
 	struct static_key_false *key;
@@ -380,8 +388,8 @@ struct iommu_fault_source *
 iommu_fault_source_lookup(struct iommu_fault_core *core, const char *name);
 struct iommu_fault_dev *iommu_fault_dev_lookup(struct iommu_fault_core *core,
 					       const char *name);
-struct iommu_fault_dev *iommu_fault_dev_at(struct iommu_fault_core *core,
-					   u32 index);
+struct iommu_fault_dev *iommu_fault_dev_after(struct iommu_fault_core *core,
+					      u32 id);
 struct iommu_fault_dev *iommu_fault_dev_find(struct iommu_fault_core *core,
 					     const char *name);
 void iommu_fault_dev_put(struct iommu_fault_dev *fdev);

@@ -178,6 +178,7 @@ static struct iommu_fault_policy *policy_new(struct iommu_fault_core *core,
 	policy->ops = ops;
 	policy->priority = ops->priority;
 	policy->order = ++core->next_order;
+	policy->id = ++core->last_policy_id;
 	policy->attached_ns = ktime_get_real_ns();
 	ret = policy_init(policy);
 	if (ret) {

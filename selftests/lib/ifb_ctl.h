@@ -115,18 +115,20 @@ static inline uint64_t ifb_hist_sum(const __u64 *hist)
 static inline int ifb_policy_stats(const char *name,
 				   struct iommu_fault_ctl_policy *out)
 {
-	uint32_t i;
+	uint32_t id = 0;
 	int ret;
 
-	for (i = 0; ; i++) {
+	for (;;) {
 		memset(out, 0, sizeof(*out));
 		out->size = sizeof(*out);
-		out->index = i;
+		out->flags = IOMMU_FAULT_CTL_POLICY_NEXT;
+		out->id = id;
 		ret = ifb_ctl(IOMMU_FAULT_IOC_POLICY_STATS, out);
 		if (ret)
 			return ret;
 		if (!strcmp(out->name, name))
 			return 0;
+		id = out->id;
 	}
 }
 

@@ -175,14 +175,14 @@ static void fuzz_arg(int c, void *arg, char *buf, const char *dev,
 		struct iommu_fault_ctl_dev *d = arg;
 
 		fuzz_name(d->dev, sizeof(d->dev), real_ok, dev, smmu);
-		d->index = pick(2) ? pick(4) : fuzz_u32();
+		d->id = pick(2) ? pick(4) : fuzz_u32();
 		break;
 	}
 	case IOMMU_FAULT_IOC_POLICY_STATS: {
 		struct iommu_fault_ctl_policy *p = arg;
 
 		fuzz_name(p->name, sizeof(p->name), real_ok, dev, smmu);
-		p->index = pick(2) ? pick(4) : fuzz_u32();
+		p->id = pick(2) ? pick(4) : fuzz_u32();
 		break;
 	}
 	case IOMMU_FAULT_IOC_LIST_PENDING: {
@@ -246,8 +246,8 @@ static void take_snapshot(struct snapshot *s)
 		struct iommu_fault_ctl_dev *d = &s->dev[i];
 
 		d->size = sizeof(*d);
-		d->flags = IOMMU_FAULT_CTL_DEV_BY_INDEX;
-		d->index = i;
+		d->flags = IOMMU_FAULT_CTL_DEV_NEXT;
+		d->id = i ? s->dev[i - 1].id : 0;
 		if (ifb_ctl(IOMMU_FAULT_IOC_DEV_STATS, d))
 			break;
 	}
@@ -256,7 +256,8 @@ static void take_snapshot(struct snapshot *s)
 		struct iommu_fault_ctl_policy *p = &s->policy[i];
 
 		p->size = sizeof(*p);
-		p->index = i;
+		p->flags = IOMMU_FAULT_CTL_POLICY_NEXT;
+		p->id = i ? s->policy[i - 1].id : 0;
 		if (ifb_ctl(IOMMU_FAULT_IOC_POLICY_STATS, p))
 			break;
 	}

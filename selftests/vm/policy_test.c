@@ -443,6 +443,56 @@ TEST_F(fault, list_pending_in_chunks)
 	EXPECT_TRACE_AND_SMMU("RESUME=10");
 }
 
+/* The next attached policy after id @id; 0 or -errno. */
+static int policy_next(uint32_t id, struct iommu_fault_ctl_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	p->flags = IOMMU_FAULT_CTL_POLICY_NEXT;
+	p->id = id;
+	return ifb_ctl(IOMMU_FAULT_IOC_POLICY_STATS, p);
+}
+
+/*
+ * Policies are listed by id: one detached between two calls of a listing
+ * makes it neither skip the next policy nor see one twice.  Listed by
+ * index, the policy after the detached one was skipped.
+ */
+TEST_F(fault, list_policies_by_id_through_detach)
+{
+	struct iommu_fault_ctl_policy p;
+	struct policy c = { };
+	uint32_t id = 0, id_a;
+
+	ASSERT_EQ(0, policy_start(&self->a, "list_a", NULL, 0, true));
+	ASSERT_EQ(0, policy_start(&self->b, "list_b", NULL, 0, true));
+	ASSERT_EQ(0, policy_start(&c, "list_c", NULL, 0, true));
+	do {
+		ASSERT_EQ(0, policy_next(id, &p));
+		id = p.id;
+	} while (strcmp(p.name, "list_a"));
+	id_a = p.id;
+	/* By its id, exactly. */
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.id = id_a;
+	ASSERT_EQ(0, ifb_ctl(IOMMU_FAULT_IOC_POLICY_STATS, &p));
+	EXPECT_STREQ("list_a", p.name);
+
+	policy_stop(&self->a);
+	ASSERT_EQ(0, policy_next(id_a, &p));
+	EXPECT_STREQ("list_b", p.name);
+	ASSERT_EQ(0, policy_next(p.id, &p));
+	EXPECT_STREQ("list_c", p.name);
+	EXPECT_GT(p.id, id_a);
+	/* The detached one's id names nothing now. */
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.id = id_a;
+	EXPECT_EQ(-ENOENT, ifb_ctl(IOMMU_FAULT_IOC_POLICY_STATS, &p));
+	policy_stop(&c);
+}
+
 /* Parked faults are listed, oldest first, and answered by cookie. */
 TEST_F(fault, list_pending_and_respond)
 {

@@ -44,12 +44,13 @@ int ctl_ioctl(unsigned long cmd, void *arg)
 	return 0;
 }
 
-int ctl_dev_by_index(uint32_t index, struct iommu_fault_ctl_dev *out)
+/* The device after id @after (0: the first): list with the id it returns. */
+int ctl_dev_next(uint32_t after, struct iommu_fault_ctl_dev *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
-	out->flags = IOMMU_FAULT_CTL_DEV_BY_INDEX;
-	out->index = index;
+	out->flags = IOMMU_FAULT_CTL_DEV_NEXT;
+	out->id = after;
 	return ctl_ioctl(IOMMU_FAULT_IOC_DEV_STATS, out);
 }
 
@@ -63,11 +64,13 @@ int ctl_dev_by_name(const char *dev, struct iommu_fault_ctl_dev *out)
 	return ctl_ioctl(IOMMU_FAULT_IOC_DEV_STATS, out);
 }
 
-int ctl_policy_by_index(uint32_t index, struct iommu_fault_ctl_policy *out)
+/* The policy after id @after (0: the first): list with the id it returns. */
+int ctl_policy_next(uint32_t after, struct iommu_fault_ctl_policy *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
-	out->index = index;
+	out->flags = IOMMU_FAULT_CTL_POLICY_NEXT;
+	out->id = after;
 	return ctl_ioctl(IOMMU_FAULT_IOC_POLICY_STATS, out);
 }
 

@@ -28,7 +28,7 @@ static void show_dev(const struct iommu_fault_ctl_dev *d)
 static int do_show(int argc, char **argv)
 {
 	struct iommu_fault_ctl_dev d;
-	uint32_t i;
+	uint32_t id;
 	int ret;
 
 	if (argc > 1)
@@ -46,7 +46,7 @@ static int do_show(int argc, char **argv)
 	}
 	if (json_output)
 		jsonw_start_array(json_wtr);
-	for (i = 0; !(ret = ctl_dev_by_index(i, &d)); i++)
+	for (id = 0; !(ret = ctl_dev_next(id, &d)); id = d.id)
 		show_dev(&d);
 	if (json_output)
 		jsonw_end_array(json_wtr);

@@ -59,9 +59,9 @@ int parse_s32(const char *s, int32_t *out);
 /* The control device.  ctl_open() prints why it cannot be opened. */
 int ctl_open(void);
 int ctl_ioctl(unsigned long cmd, void *arg);
-int ctl_dev_by_index(uint32_t index, struct iommu_fault_ctl_dev *out);
+int ctl_dev_next(uint32_t after, struct iommu_fault_ctl_dev *out);
 int ctl_dev_by_name(const char *dev, struct iommu_fault_ctl_dev *out);
-int ctl_policy_by_index(uint32_t index, struct iommu_fault_ctl_policy *out);
+int ctl_policy_next(uint32_t after, struct iommu_fault_ctl_policy *out);
 const char *status_name(int status);
 void json_verdicts(const __u64 *counts);
 int status_parse(const char *s);

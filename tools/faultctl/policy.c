@@ -367,10 +367,10 @@ err:
 /* The attached policy @name, from the kernel; -ENOENT if none. */
 static int policy_by_name(const char *name, struct iommu_fault_ctl_policy *p)
 {
-	uint32_t i;
+	uint32_t id;
 	int ret;
 
-	for (i = 0; !(ret = ctl_policy_by_index(i, p)); i++)
+	for (id = 0; !(ret = ctl_policy_next(id, p)); id = p->id)
 		if (!strcmp(p->name, name))
 			return 0;
 	return ret;
@@ -626,7 +626,7 @@ static int do_show(int argc, char **argv)
 {
 	struct iommu_fault_ctl_policy p;
 	const char *filter = NULL;
-	uint32_t i, shown = 0;
+	uint32_t id, shown = 0;
 	int ret;
 
 	if (argc == 2 && is_prefix(argv[0], "name"))
@@ -637,7 +637,7 @@ static int do_show(int argc, char **argv)
 		return -1;
 	if (json_output)
 		jsonw_start_array(json_wtr);
-	for (i = 0; !(ret = ctl_policy_by_index(i, &p)); i++) {
+	for (id = 0; !(ret = ctl_policy_next(id, &p)); id = p.id) {
 		if (filter && strcmp(filter, p.name))
 			continue;
 		if (json_output)

@@ -254,12 +254,16 @@ static int collect(const struct stats_args *a, struct iommu_fault_ctl_dev *devs,
 			return -1;
 		*nd = 1;
 	} else {
-		while (*nd < MAX_OBJS && !(ret = ctl_dev_by_index(*nd, &devs[*nd])))
+		while (*nd < MAX_OBJS &&
+		       !(ret = ctl_dev_next(*nd ? devs[*nd - 1].id : 0,
+					    &devs[*nd])))
 			(*nd)++;
 		if (*nd < MAX_OBJS && ret != -ENOENT)
 			return -1;
 	}
-	while (*np < MAX_OBJS && !(ret = ctl_policy_by_index(*np, &pols[*np])))
+	while (*np < MAX_OBJS &&
+	       !(ret = ctl_policy_next(*np ? pols[*np - 1].id : 0,
+				       &pols[*np])))
 		(*np)++;
 	if (*np < MAX_OBJS && ret != -ENOENT)
 		return -1;

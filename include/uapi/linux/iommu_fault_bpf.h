@@ -269,8 +269,8 @@ struct iommu_fault_ctl_limits {
 /**
  * struct iommu_fault_ctl_dev - IOMMU_FAULT_IOC_RESET_DEV, _DEV_STATS
  * @size: sizeof(struct iommu_fault_ctl_dev)
- * @flags: IOMMU_FAULT_CTL_DEV_BY_INDEX (DEV_STATS only) or 0
- * @dev: in: the device name; out with IOMMU_FAULT_CTL_DEV_BY_INDEX
+ * @flags: IOMMU_FAULT_CTL_DEV_NEXT (DEV_STATS only) or 0
+ * @dev: in: the device name; out with IOMMU_FAULT_CTL_DEV_NEXT
  * @quarantined: out: the device is quarantined (before a reset)
  * @__reserved: must be 0
  * @faults: out: [0] unrecoverable, [1] recoverable faults reported
@@ -286,8 +286,12 @@ struct iommu_fault_ctl_limits {
  *	it), log2 histogram: bucket i counts latencies in [2^i, 2^(i+1)) ns
  * @pending_ns_log2: out: end-to-end latency of faults answered after
  *	pending (deferred or parked: report to answer), same buckets
- * @index: in, with IOMMU_FAULT_CTL_DEV_BY_INDEX: which device, from 0 in
- *	the order the IOMMU drivers added them; -ENOENT past the last
+ * @id: out: the device's id, given when the IOMMU driver added it and
+ *	never reused; in, with IOMMU_FAULT_CTL_DEV_NEXT: the device wanted
+ *	is the one with the smallest id above it (0: the first); -ENOENT
+ *	when there is none.  A listing that goes on from the last id it got
+ *	misses no device and sees none twice, whatever is added or removed
+ *	meanwhile.
  * @sid: out: the device's (first) stream ID at its IOMMU
  * @iommu: out: the IOMMU in front of it, as IOMMU_FAULT_IOC_INJECT names it
  */
@@ -307,12 +311,12 @@ struct iommu_fault_ctl_dev {
 	__u64 pool_full;
 	__u64 fast_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
 	__u64 pending_ns_log2[IOMMU_FAULT_HIST_BUCKETS];
-	__u32 index;
+	__u32 id;
 	__u32 sid;
 	char iommu[IOMMU_FAULT_DEV_LEN];
 };
 
-#define IOMMU_FAULT_CTL_DEV_BY_INDEX	(1U << 0)
+#define IOMMU_FAULT_CTL_DEV_NEXT	(1U << 0)
 
 #define IOMMU_FAULT_IOC_RESET_DEV	_IO(IOMMU_FAULT_IOC_TYPE, 0x04)
 #define IOMMU_FAULT_IOC_DEV_STATS	_IO(IOMMU_FAULT_IOC_TYPE, 0x05)
@@ -320,8 +324,12 @@ struct iommu_fault_ctl_dev {
 /**
  * struct iommu_fault_ctl_policy - IOMMU_FAULT_IOC_POLICY_STATS
  * @size: sizeof(struct iommu_fault_ctl_policy)
- * @flags: must be 0
- * @index: in: which attached policy, from 0 in attach order
+ * @flags: IOMMU_FAULT_CTL_POLICY_NEXT or 0
+ * @id: in: the policy's id, given at attach and never reused; with
+ *	IOMMU_FAULT_CTL_POLICY_NEXT, the policy wanted is the one with the
+ *	smallest id above it (0: the first), and its id is written back.  A
+ *	listing that goes on from the last id it got misses no policy and
+ *	sees none twice, whatever is attached or detached meanwhile.
  * @priority: out: its priority
  * @name: out: its name
  * @dev: out: its device, "" for all
@@ -334,12 +342,12 @@ struct iommu_fault_ctl_dev {
  * @bad_verdicts: out: unknown statuses, DEFER where invalid
  * @unrecoverable_misuse: out: non-NONE verdicts on unrecoverable faults
  *
- * -ENOENT when @index is past the last policy.
+ * -ENOENT when there is no such policy.
  */
 struct iommu_fault_ctl_policy {
 	__u32 size;
 	__u32 flags;
-	__u32 index;
+	__u32 id;
 	__s32 priority;
 	char name[IOMMU_FAULT_NAME_LEN];
 	char dev[IOMMU_FAULT_DEV_LEN];
@@ -351,6 +359,8 @@ struct iommu_fault_ctl_policy {
 	__u64 bad_verdicts;
 	__u64 unrecoverable_misuse;
 };
+
+#define IOMMU_FAULT_CTL_POLICY_NEXT	(1U << 0)
 
 #define IOMMU_FAULT_POLICY_OP_FAULT		(1U << 0)
 #define IOMMU_FAULT_POLICY_OP_FAULT_SLEEPABLE	(1U << 1)
