@@ -49,14 +49,14 @@ int do_config(int argc, char **argv)
 			return -1;
 		}
 		if (ret) {
-			if (ret != -ENODEV)
+			if (ret != CTL_UNAVAILABLE)
 				p_err("can't set limits: %s", strerror(-ret));
 			return -1;
 		}
 	}
 	ret = ctl_ioctl(IOMMU_FAULT_IOC_INFO, &info);
 	if (ret) {
-		if (ret != -ENODEV)
+		if (ret != CTL_UNAVAILABLE)
 			p_err("can't read limits: %s", strerror(-ret));
 		return -1;
 	}

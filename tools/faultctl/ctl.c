@@ -38,7 +38,7 @@ int ctl_open(void)
 int ctl_ioctl(unsigned long cmd, void *arg)
 {
 	if (ctl_open() < 0)
-		return -ENODEV;
+		return CTL_UNAVAILABLE;
 	if (ioctl(ctl_fd, cmd, arg))
 		return -errno;
 	return 0;

@@ -71,13 +71,13 @@ static int do_reset(int argc, char **argv)
 	}
 	strcpy(d.dev, argv[0]);
 	ret = ctl_ioctl(IOMMU_FAULT_IOC_RESET_DEV, &d);
-	if (ret == -ENODEV && ctl_open() >= 0) {
+	if (ret == -ENODEV) {
 		p_err("unknown device '%s' (see '%s device show')", argv[0],
 		      bin_name);
 		return -1;
 	}
 	if (ret) {
-		if (ret != -ENODEV)
+		if (ret != CTL_UNAVAILABLE)
 			p_err("can't reset '%s': %s", argv[0], strerror(-ret));
 		return -1;
 	}

@@ -33,7 +33,7 @@ static int do_pending(int argc, char **argv)
 	lp.entries = (uintptr_t)e;
 	ret = ctl_ioctl(IOMMU_FAULT_IOC_LIST_PENDING, &lp);
 	if (ret) {
-		if (ret != -ENODEV)
+		if (ret != CTL_UNAVAILABLE)
 			p_err("can't list pending faults: %s", strerror(-ret));
 		free(e);
 		return -1;
@@ -101,7 +101,7 @@ static int do_respond(int argc, char **argv)
 		return -1;
 	}
 	if (ret) {
-		if (ret != -ENODEV)
+		if (ret != CTL_UNAVAILABLE)
 			p_err("can't respond: %s", strerror(-ret));
 		return -1;
 	}
@@ -154,7 +154,7 @@ static int inject(const struct iommu_fault_ctl_dev *d,
 		p_err("this kernel has no fault injection (CONFIG_IOMMU_FAULT_BPF_INJECT)");
 	else if (ret == -EINVAL)
 		p_err("can't inject: the IOMMU cannot record such a fault");
-	else if (ret && ret != -ENODEV)
+	else if (ret && ret != CTL_UNAVAILABLE)
 		p_err("can't inject: %s", strerror(-ret));
 	return ret;
 }
@@ -163,7 +163,7 @@ static int dev_lookup(const char *dev, struct iommu_fault_ctl_dev *d)
 {
 	int ret = ctl_dev_by_name(dev, d);
 
-	if (ret == -ENODEV && ctl_open() >= 0) {
+	if (ret == -ENODEV) {
 		p_err("unknown device '%s' (see '%s device show')", dev, bin_name);
 		return -1;
 	}
@@ -171,7 +171,7 @@ static int dev_lookup(const char *dev, struct iommu_fault_ctl_dev *d)
 		p_err("unknown device '%s'", dev);
 		return -1;
 	}
-	if (ret && ret != -ENODEV)
+	if (ret && ret != CTL_UNAVAILABLE)
 		p_err("can't read device '%s': %s", dev, strerror(-ret));
 	return ret ? -1 : 0;
 }

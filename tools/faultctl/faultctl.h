@@ -23,6 +23,19 @@
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
+/*
+ * What a command handler returns: 0, or CMD_USAGE (from usage_err()), or
+ * anything else for a failure it reported (p_err()).  CMD_USAGE is no
+ * errno: a -errno a handler passes up is a failure, never a usage error.
+ */
+#define CMD_USAGE	(-4097)
+/*
+ * What ctl_ioctl() returns when the control device cannot be opened
+ * (ctl_open() said why): no errno either, so that it cannot be taken for
+ * the kernel's answer (-ENODEV: no such device).
+ */
+#define CTL_UNAVAILABLE	(-4098)
+
 extern bool json_output;
 extern bool pretty_output;
 extern bool debug;

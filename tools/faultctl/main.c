@@ -64,7 +64,7 @@ int usage_err(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	p_err("%s", buf);
-	return -EXIT_USAGE;
+	return CMD_USAGE;
 }
 
 bool is_prefix(const char *pfx, const char *str)
@@ -259,13 +259,13 @@ int main(int argc, char **argv)
 		ret = do_help(argc, argv);
 	else if (argc < 1)
 		ret = json_output ? usage_err("no object given") :
-				    (do_help(argc, argv), -EXIT_USAGE);
+				    (do_help(argc, argv), CMD_USAGE);
 	else
 		ret = cmd_select(objects, argc, argv, do_help);
 
 	if (json_output)
 		jsonw_destroy(&json_wtr);
-	if (ret == -EXIT_USAGE)
+	if (ret == CMD_USAGE)
 		return EXIT_USAGE;
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
