@@ -17,7 +17,7 @@
  *  3 eight chained policies, seven NONE then HANDLED
  *  4 fast op DEFER, sleepable op HANDLED
  *  5 scenario 2 plus 64 policies on other devices
- *  6 scenario 2 while `faultctl -j trace` consumes every event
+ *  6 scenario 2 while `faultctl -j fault trace` consumes every event
  *  7 the floor: the same records, handed by the core to bare work items
  *    on its workqueue that issue the same resume (no program, no slot)
  *
@@ -341,7 +341,7 @@ static void scenario_trace(void)
 	pid = fork();
 	if (!pid) {
 		execlp("sh", "sh", "-c",
-		       "exec faultctl -j trace > /tmp/bench-trace.jsonl 2> /tmp/bench-trace.err",
+		       "exec faultctl -j fault trace > /tmp/bench-trace.jsonl 2> /tmp/bench-trace.err",
 		       (char *)NULL);
 		_exit(127);
 	}

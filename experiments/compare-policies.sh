@@ -24,13 +24,13 @@ while read -r label obj args; do
 	case $obj in */*) ;; *) obj=/opt/ifb/policies/$obj ;; esac
 	faultctl device reset "$edu" > /dev/null
 	echo own > "$dbg/domain" || exit 1
-	echo "IFB-EXP $label before $(faultctl -j stats dev "$edu")"
+	echo "IFB-EXP $label before $(faultctl -j stats show dev "$edu")"
 	# shellcheck disable=SC2086
 	faultctl policy load "$obj" name "exp_$label" dev "$edu" $args \
 		> /dev/null || exit 1
 	faultctl fault replay /tmp/trace.jsonl realtime > /dev/null || exit 1
 	sleep 0.5	# let deferred work finish
-	echo "IFB-EXP $label after $(faultctl -j stats dev "$edu")"
+	echo "IFB-EXP $label after $(faultctl -j stats show dev "$edu")"
 	faultctl policy unload "exp_$label" > /dev/null
 	echo release > "$dbg/domain"
 done < "$runs"

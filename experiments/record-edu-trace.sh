@@ -17,7 +17,7 @@ done
 dma=/sys/kernel/debug/iommu_fault_edu/$edu/dma
 
 faultctl policy load /opt/ifb/policies/observe.bpf.o > /dev/null || exit 1
-faultctl -j trace > /tmp/edu-trace.jsonl 2> /dev/null &
+faultctl -j fault trace > /tmp/edu-trace.jsonl 2> /dev/null &
 tracer=$!
 sleep 1
 for a in 0xdead000 0xdeae000; do

@@ -37,8 +37,8 @@ faultctl policy load $P/populate.bpf.o dev "$edu" \
 	fail "load populate"
 faultctl policy show
 
-step "live trace (faultctl trace) while the faults happen"
-faultctl trace &
+step "live trace (faultctl fault trace) while the faults happen"
+faultctl fault trace &
 tracer=$!
 sleep 1
 echo "-- edu DMA to 0xdead000, which nothing maps: a real translation fault"
@@ -58,8 +58,8 @@ step "edu DMAs to the populated page now, without a fault"
 echo 0x600dcafe > "$dbg/load"
 echo "to_ram $WINDOW 2048" > "$dbg/dma" && cat "$dbg/populated"
 
-step "statistics (faultctl stats)"
-faultctl stats dev "$edu"
+step "statistics (faultctl stats show)"
+faultctl stats show dev "$edu"
 echo
 faultctl policy show
 

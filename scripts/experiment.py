@@ -6,7 +6,7 @@ VM boot and print their verdict statistics side by side.
   experiment.py compare CONSOLE TRACE             compare a finished run
 
 The guest half is experiments/compare-policies.sh; it prints the edu
-device's and the policy's counters (faultctl -j stats) before and after
+device's and the policy's counters (faultctl -j stats show) before and after
 each replay on lines "IFB-EXP LABEL before|after JSON"."""
 import json
 import os

@@ -43,9 +43,9 @@ sed -n '/^IFB-FILE-BEGIN faultctl.prom$/,/^IFB-FILE-END$/p' "$top/build/vm/conso
 	if [ -s "$out/faultctl.prom" ] &&
 	   "$top/build/deps/prometheus/usr/bin/promtool" check metrics \
 		< "$out/faultctl.prom" > "$out/promtool.out" 2>&1; then
-		echo "ok 1 faultctl stats --format prometheus passes promtool check metrics"
+		echo "ok 1 faultctl stats show format prometheus passes promtool check metrics"
 	else
-		echo "not ok 1 faultctl stats --format prometheus passes promtool check metrics"
+		echo "not ok 1 faultctl stats show format prometheus passes promtool check metrics"
 		sed 's/^/# /' "$out/promtool.out" 2>/dev/null
 	fi
 	echo "# exit status 0"

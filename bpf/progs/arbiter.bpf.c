@@ -12,12 +12,12 @@
  * op's, is the interface.  Unrecoverable faults pass (NONE).
  *
  * Deadlines: a parked fault waits at most the subsystem's deadline
- * (`faultctl config deadline MS`, default 1000 ms), then the kernel
+ * (`faultctl config set deadline MS`, default 1000 ms), then the kernel
  * answers it ABORT and counts a timeout; a response after that fails
  * with "unknown cookie" and sends nothing.  The device stays stalled
  * while its fault waits, so keep the deadline shorter than what the
  * device (or its driver's own timeout) tolerates.  Parked faults also
- * take slots of the pending pool (`faultctl config pool N`); when it is
+ * take slots of the pending pool (`faultctl config set pool N`); when it is
  * full, new faults are aborted at once and counted as pool_full.
  *
  * When to use it: the model for relaying faults to a guest (a VMM

@@ -22,7 +22,7 @@
  *   seen (global): every fault it was shown.
  *
  * Expected verdicts: NONE for every fault.  `faultctl policy show` counts
- * its calls; `faultctl stats` shows the verdicts the rest of the chain
+ * its calls; `faultctl stats show` shows the verdicts the rest of the chain
  * gave.
  */
 #include "vmlinux.h"

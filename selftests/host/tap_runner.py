@@ -12,6 +12,7 @@ class TapResult(unittest.TextTestResult):
     def __init__(self, stream, descriptions, verbosity):
         super().__init__(stream, descriptions, verbosity)
         self.n = 0
+        self.sub_failed = {}
 
     def _emit(self, test, ok, directive=""):
         self.n += 1
@@ -32,6 +33,22 @@ class TapResult(unittest.TextTestResult):
         self._emit(test, False)
         for line in self._exc_info_to_string(err, test).splitlines():
             print(f"# {line}")
+
+    def addSubTest(self, test, subtest, err):
+        # A failed subtest gets its parent no addFailure: say it at its end.
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self.sub_failed.setdefault(test.id(), []).append((subtest, err))
+
+    def stopTest(self, test):
+        failed = self.sub_failed.pop(test.id(), None)
+        if failed:
+            self._emit(test, False)
+            for subtest, err in failed:
+                print(f"# {subtest.id()}")
+                for line in self._exc_info_to_string(err, test).splitlines():
+                    print(f"# {line}")
+        super().stopTest(test)
 
     def addSkip(self, test, reason):
         super().addSkip(test, reason)

@@ -18,7 +18,7 @@ def read(*path):
 def commands():
     """{object: {command}} from the cmds[] tables of faultctl's sources."""
     out = {}
-    for name in ("policy", "fault", "device"):
+    for name in ("policy", "fault", "device", "stats", "config"):
         text = read(SRC, f"{name}.c")
         table = text[text.index("static const struct cmd cmds[]"):]
         out[name] = set(re.findall(r'\{ "([a-z]+)",\s*do_', table)) - {"help"}
@@ -33,7 +33,23 @@ class Docs(unittest.TestCase):
         cmds = commands()
         self.assertIn("load", cmds["policy"])
         self.assertIn("replay", cmds["fault"])
-        self.assertIn("trace", cmds[""])
+        self.assertIn("trace", cmds["fault"])
+        self.assertIn("show", cmds["stats"])
+        self.assertIn("set", cmds["config"])
+
+    def test_every_object_is_object_command(self):
+        """Every object but version has a cmds[] table with help: one
+        grammar, OBJECT COMMAND [KEYWORD VALUE]... (bpftool's)."""
+        main = read(SRC, "main.c")
+        table = main[main.index("static const struct cmd objects[]"):]
+        for obj in set(re.findall(r'\{ "([a-z]+)",\s*do_', table)) - {"version"}:
+            with self.subTest(obj=obj):
+                text = read(SRC, f"{obj}.c")
+                self.assertIn("static const struct cmd cmds[]", text)
+                table = text[text.index("static const struct cmd cmds[]"):]
+                self.assertIn('{ "help",', table)
+                self.assertNotRegex(text, r'"--(format|output)"',
+                                    "options go before the object")
 
     def test_man_page_documents_every_command(self):
         rst = read(SRC, "Documentation", "faultctl.rst")

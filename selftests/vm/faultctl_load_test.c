@@ -28,7 +28,7 @@ TEST(replace_under_load_loses_no_fault)
 
 	ASSERT_EQ(0, ifb_find_edu(dev, sizeof(dev)));
 	ASSERT_EQ(0, ifb_dev_stats(dev, &before));
-	ASSERT_EQ(0, system("faultctl config deadline 600000 > /dev/null"));
+	ASSERT_EQ(0, system("faultctl config set deadline 600000 > /dev/null"));
 	snprintf(cmd, sizeof(cmd),
 		 "faultctl policy load " P "/ignore_all.bpf.o name swap dev %s > /dev/null",
 		 dev);
@@ -64,7 +64,7 @@ TEST(replace_under_load_loses_no_fault)
 		  before.responses[0] - before.responses[1] - before.stock);
 	ASSERT_EQ(0, ifb_info(&info));
 	EXPECT_EQ(0, info.pool_in_use);
-	system("faultctl config deadline 1000 > /dev/null");
+	system("faultctl config set deadline 1000 > /dev/null");
 	ifb_expect_smmu(_metadata->name, "RESUME=%d", ROUNDS * PER_ROUND);
 	ifb_mark("-");
 }

@@ -90,7 +90,7 @@ check 1 "already loaded" "load: duplicate name" \
 	faultctl policy load $P/ignore_all.bpf.o name park
 
 # fault inject, pending, respond (a long deadline: they stay pending)
-check 0 "deadline 600000 ms" "config deadline" faultctl config deadline 600000
+check 0 "deadline 600000 ms" "config deadline" faultctl config set deadline 600000
 check 0 "Injected 3 stall faults" "inject" \
 	faultctl fault inject dev "$dev" addr 0x1000 write stall count 3
 check 0 "parked" "pending lists them" faultctl fault pending
@@ -114,31 +114,31 @@ check 1 "unknown device 'nosuch'" "device reset: unknown device" \
 	faultctl device reset nosuch
 check 0 "was not quarantined" "device reset" faultctl device reset "$dev"
 check 0 "deadline 600000 ms  pool 4096 \(2 in use\)" "config shows the limits" \
-	faultctl config
-check 2 "invalid pool size" "config: bad pool" faultctl config pool 0
-check 2 "invalid deadline" "config: bad deadline" faultctl config deadline soon
+	faultctl config show
+check 2 "invalid pool size" "config: bad pool" faultctl config set pool 0
+check 2 "invalid deadline" "config: bad deadline" faultctl config set deadline soon
 check 1 "while faults are pending" "config: no resize while pending" \
-	faultctl config pool 128
-check 0 "device $dev" "stats" faultctl stats
-check 0 "nsecs *: count" "stats histograms" faultctl stats dev "$dev"
-check 0 '"devices":\[' "stats in JSON" faultctl -j stats
-check 1 "unknown device 'nosuch'" "stats: unknown device" faultctl stats dev nosuch
+	faultctl config set pool 128
+check 0 "device $dev" "stats" faultctl stats show
+check 0 "nsecs *: count" "stats histograms" faultctl stats show dev "$dev"
+check 0 '"devices":\[' "stats in JSON" faultctl -j stats show
+check 1 "unknown device 'nosuch'" "stats: unknown device" faultctl stats show dev nosuch
 check 0 "# TYPE iommu_fault_faults_total counter" "stats prometheus" \
-	faultctl stats --format prometheus
+	faultctl stats show format prometheus
 check 0 "" "stats prometheus to a file" \
-	faultctl stats --format prometheus --output /tmp/ifb.prom
+	faultctl stats show format prometheus file /tmp/ifb.prom
 check 0 "iommu_fault_responses_total" "the file is complete" cat /tmp/ifb.prom
 # For the host: promtool checks it (scripts/test.sh).
 echo "IFB-FILE-BEGIN faultctl.prom"
 cat /tmp/ifb.prom
 echo "IFB-FILE-END"
 check 0 "" "no temporary file left" sh -c '! ls /tmp/ifb.prom.*'
-check 0 "policy park" "stats interval count" faultctl stats 1 2
-check 2 "goes with --format prometheus" "stats: --output without format" \
-	faultctl stats --output /tmp/x
+check 0 "policy park" "stats interval count" faultctl stats show interval 1 count 2
+check 2 "file goes with format prometheus" "stats: file without format" \
+	faultctl stats show file /tmp/x
 
 # trace: live events as JSON Lines, a clean exit on SIGINT
-faultctl -j trace > /tmp/trace.jsonl 2> /tmp/trace.err &
+faultctl -j fault trace > /tmp/trace.jsonl 2> /tmp/trace.err &
 tpid=$!
 sleep 2
 faultctl fault inject dev "$dev" addr 0x2000 stall count 2 > /dev/null
@@ -146,7 +146,7 @@ faultctl fault inject dev "$dev" addr 0x3000 > /dev/null
 # and a real one: edu DMA to an unmapped IOVA
 echo "to_ram 0xdead000 4" > /sys/kernel/debug/iommu_fault_edu/"$dev"/dma
 sleep 1
-faultctl trace > /tmp/trace.txt 2>&1 &
+faultctl fault trace > /tmp/trace.txt 2>&1 &
 tpid2=$!
 sleep 2
 faultctl fault inject dev "$dev" addr 0x4000 > /dev/null
@@ -167,10 +167,10 @@ check 0 '"addr":233492480,.*"flags":0' "trace: the real DMA fault" \
 	grep '"event":"fault"' /tmp/trace.jsonl
 check 0 "fault .*sid $(printf 0x%x "$sid") addr 0x4000 r unrecoverable" "trace: text line" \
 	cat /tmp/trace.txt
-check 1 "unknown device 'nosuch'" "trace: unknown device" faultctl trace dev nosuch
+check 1 "unknown device 'nosuch'" "trace: unknown device" faultctl fault trace dev nosuch
 
 # replay: the captured faults again, to the same verdicts
-faultctl -j trace > /tmp/replay.jsonl 2> /dev/null &
+faultctl -j fault trace > /tmp/replay.jsonl 2> /dev/null &
 tpid=$!
 sleep 2
 check 0 "Replayed 5 faults" "replay" faultctl fault replay /tmp/trace.jsonl
@@ -199,17 +199,17 @@ check 0 "park: dev $dev  priority 5  ops fault,fault_sleepable$" \
 check 0 "prog ids: fault [0-9]+ fault_sleepable [0-9]+$" \
 	"replacement: program ids of the new object" faultctl policy show name park
 check 0 "pool 4096 \(8 in use\)" "replacement inherited the parked faults" \
-	faultctl config
+	faultctl config show
 check 0 "" "unload" faultctl policy unload park
 check 0 "" "unload removed the pin" sh -c "! test -e $PIN/park"
 check 1 "no policy 'park' loaded by faultctl" "unload twice" \
 	faultctl policy unload park
 check 0 "" "unload answered the parked faults" \
-	sh -c 'test "$(faultctl -j config | sed "s/.*pool_in_use.:\([0-9]*\).*/\1/")" = 0'
-check 0 "" "config back to defaults" faultctl config deadline 1000
+	sh -c 'test "$(faultctl -j config show | sed "s/.*pool_in_use.:\([0-9]*\).*/\1/")" = 0'
+check 0 "" "config back to defaults" faultctl config set deadline 1000
 
 # Not root
-check 1 "faultctl needs root" "not root" su -s /bin/sh -c "faultctl config" nobody
+check 1 "faultctl needs root" "not root" su -s /bin/sh -c "faultctl config show" nobody
 
 echo "1..$n"
 exit $failed

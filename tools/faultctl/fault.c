@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * faultctl fault { pending | respond | inject | help }
+ * faultctl fault { pending | respond | inject | replay | trace | help }
  */
 #include <errno.h>
 #include <limits.h>
@@ -435,6 +435,7 @@ static int do_help(int argc, char **argv)
 		"       %1$s fault inject dev DEV addr ADDR [pasid N] [read|write] [exec] [priv]\n"
 		"                         [stall] [reason R] [count N]\n"
 		"       %1$s fault replay FILE [realtime]\n"
+		"       %1$s fault trace [dev DEV]\n"
 		"       %1$s fault help\n"
 		"\n"
 		"       R := { translation | addr_size | access | permission }\n",
@@ -447,6 +448,7 @@ static const struct cmd cmds[] = {
 	{ "respond",	do_respond },
 	{ "inject",	do_inject },
 	{ "replay",	do_replay },
+	{ "trace",	do_trace },
 	{ "help",	do_help },
 	{ 0 }
 };

@@ -170,7 +170,7 @@ static int do_help(int argc, char **argv)
 		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       %s version\n"
 		"\n"
-		"       OBJECT := { policy | fault | device | stats | config | trace }\n"
+		"       OBJECT := { policy | fault | device | stats | config }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |\n"
 		"                    {-h|--help} | {-V|--version} }\n",
 		bin_name, bin_name);
@@ -197,7 +197,6 @@ static const struct cmd objects[] = {
 	{ "device",	do_device },
 	{ "stats",	do_stats },
 	{ "config",	do_config },
-	{ "trace",	do_trace },
 	{ "version",	do_version },
 	{ 0 }
 };

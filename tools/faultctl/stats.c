@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * faultctl stats [dev DEV] [--format {text|prometheus}] [--output FILE]
- *                [INTERVAL [COUNT]]
+ * faultctl stats show [dev DEV] [format {text|prometheus}] [file FILE]
+ *                    [interval SEC [count N]]
  *
  * Counters per device and per policy, and log2 latency histograms in the
  * bcc style; or the Prometheus text exposition format, for
- * node_exporter's textfile collector (--output is written atomically).
+ * node_exporter's textfile collector (the file is written atomically).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -343,58 +343,62 @@ static int show_once(const struct stats_args *a)
 	return 0;
 }
 
-static int stats_help(void)
+static int do_help(int argc, char **argv)
 {
-	if (!json_output)
-		fprintf(stderr,
-			"Usage: %s stats [dev DEV] [--format { text | prometheus }] [--output FILE]\n"
-			"                [INTERVAL [COUNT]]\n",
-			bin_name);
+	if (json_output) {
+		jsonw_null(json_wtr);
+		return 0;
+	}
+	fprintf(stderr,
+		"Usage: %1$s stats show [dev DEV] [format { text | prometheus }] [file FILE]\n"
+		"                       [interval SEC [count N]]\n"
+		"       %1$s stats help\n",
+		bin_name);
 	return 0;
 }
 
-int do_stats(int argc, char **argv)
+/*
+ * [dev DEV] [format {text|prometheus}] [file FILE] [interval SEC [count N]]
+ */
+static int do_show(int argc, char **argv)
 {
 	struct stats_args a = { 0 };
-	int nums = 0, ret;
+	int ret;
 	uint32_t n;
 
-	if (argc == 1 && is_prefix(argv[0], "help"))
-		return stats_help();
 	while (argc) {
-		if (!strcmp(argv[0], "--format") || !strcmp(argv[0], "--output") ||
-		    is_prefix(argv[0], "dev")) {
-			if (argc < 2)
-				return usage_err("'%s' needs a value", argv[0]);
-			if (!strcmp(argv[0], "--format")) {
-				if (!strcmp(argv[1], "prometheus"))
-					a.format = FMT_PROMETHEUS;
-				else if (!strcmp(argv[1], "text"))
-					a.format = FMT_TEXT;
-				else
-					return usage_err("unknown format '%s' (text, prometheus)",
-							 argv[1]);
-			} else if (!strcmp(argv[0], "--output")) {
-				a.output = argv[1];
-			} else {
-				a.dev = argv[1];
-			}
-			NEXT_ARG();
-		} else if (!parse_u32(argv[0], &n) && nums < 2) {
-			if (nums++ == 0) {
-				if (!n)
-					return usage_err("the interval is at least 1 second");
-				a.interval = n;
-			} else {
-				a.count = n;
-			}
+		if (argc < 2)
+			return usage_err("'%s' needs a value", argv[0]);
+		if (is_prefix(argv[0], "dev")) {
+			a.dev = argv[1];
+		} else if (is_prefix(argv[0], "format")) {
+			if (!strcmp(argv[1], "prometheus"))
+				a.format = FMT_PROMETHEUS;
+			else if (!strcmp(argv[1], "text"))
+				a.format = FMT_TEXT;
+			else
+				return usage_err("unknown format '%s' (text, prometheus)",
+						 argv[1]);
+		} else if (is_prefix(argv[0], "file")) {
+			a.output = argv[1];
+		} else if (is_prefix(argv[0], "interval")) {
+			if (parse_u32(argv[1], &a.interval) || !a.interval)
+				return usage_err("invalid interval '%s' (seconds, > 0)",
+						 argv[1]);
+		} else if (is_prefix(argv[0], "count")) {
+			if (parse_u32(argv[1], &a.count) || !a.count)
+				return usage_err("invalid count '%s' (> 0)", argv[1]);
 		} else {
-			return usage_err("unknown argument '%s'", argv[0]);
+			return usage_err("unknown keyword '%s' (dev, format, file, interval, count)",
+					 argv[0]);
 		}
+		NEXT_ARG();
 		NEXT_ARG();
 	}
 	if (a.output && a.format != FMT_PROMETHEUS)
-		return usage_err("--output goes with --format prometheus");
+		return usage_err("file goes with format prometheus");
+	if (a.count && !a.interval)
+		return usage_err("count goes with interval");
 	if (ctl_open() < 0)
 		return -1;
 	if (!a.interval)
@@ -409,4 +413,15 @@ int do_stats(int argc, char **argv)
 			printf("\n");
 	}
 	return 0;
+}
+
+static const struct cmd cmds[] = {
+	{ "show",	do_show },
+	{ "help",	do_help },
+	{ 0 }
+};
+
+int do_stats(int argc, char **argv)
+{
+	return cmd_select(cmds, argc, argv, do_help);
 }

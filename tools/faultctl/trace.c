@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * faultctl trace [dev DEV]: live fault, verdict and response events, one
+ * faultctl fault trace [dev DEV]: live fault, verdict and response events, one
  * line each; JSON Lines with -j.  Events the ring buffer had no room for
  * are counted and reported on stderr.  Ends cleanly on Ctrl-C (SIGINT)
  * or SIGTERM.
@@ -50,37 +50,40 @@ static void perm_str(__u32 perm, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
-/* Device and policy names are printable without quotes or backslashes
- * (dev_name(), [A-Za-z0-9_.]); anything else is dropped, not escaped. */
-static void json_str(const char *key, const char *s)
-{
-	printf(",\"%s\":\"", key);
-	for (; *s; s++)
-		if (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
-			putchar(*s);
-	putchar('"');
-}
-
+/* One event, one JSON object (one line unless -p): what replay reads. */
 static void print_json(const struct faultctl_event *e)
 {
-	printf("{\"ts_ns\":%llu,\"event\":\"%s\"", (unsigned long long)e->ts_ns,
-	       event_name(e->type));
-	json_str("dev", e->dev);
-	printf(",\"sid\":%u,\"seq\":%llu,\"addr\":%llu,\"perm\":%u,\"flags\":%u,\"reason\":%u,\"event_id\":%u,\"grpid\":%u,\"cookie\":%llu",
-	       e->sid, (unsigned long long)e->seq,
-	       (unsigned long long)e->addr, e->perm, e->flags, e->reason,
-	       e->event, e->grpid, (unsigned long long)e->cookie);
+	json_writer_t *w = jsonw_new(stdout);
+
+	if (!w)
+		return;
+	jsonw_pretty(w, pretty_output);
+	jsonw_start_object(w);
+	jsonw_lluint_field(w, "ts_ns", e->ts_ns);
+	jsonw_string_field(w, "event", event_name(e->type));
+	jsonw_string_field(w, "dev", e->dev);
+	jsonw_uint_field(w, "sid", e->sid);
+	jsonw_lluint_field(w, "seq", e->seq);
+	jsonw_lluint_field(w, "addr", e->addr);
+	jsonw_uint_field(w, "perm", e->perm);
+	jsonw_uint_field(w, "flags", e->flags);
+	jsonw_uint_field(w, "reason", e->reason);
+	jsonw_uint_field(w, "event_id", e->event);
+	jsonw_uint_field(w, "grpid", e->grpid);
+	jsonw_lluint_field(w, "cookie", e->cookie);
 	if (e->flags & IOMMU_FAULT_CTX_PASID_VALID)
-		printf(",\"pasid\":%u", e->pasid);
+		jsonw_uint_field(w, "pasid", e->pasid);
 	if (e->type == TRACE_VERDICT) {
-		json_str("policy", e->policy);
-		printf(",\"stage\":\"%s\",\"status\":\"%s\",\"status_value\":%d",
-		       e->stage ? "sleepable" : "atomic",
-		       status_name(e->status), e->status);
+		jsonw_string_field(w, "policy", e->policy);
+		jsonw_string_field(w, "stage",
+				   e->stage ? "sleepable" : "atomic");
+		jsonw_string_field(w, "status", status_name(e->status));
+		jsonw_int_field(w, "status_value", e->status);
 	} else if (e->type == TRACE_RESPONSE) {
-		printf(",\"response\":\"%s\"", e->retry ? "retry" : "abort");
+		jsonw_string_field(w, "response", e->retry ? "retry" : "abort");
 	}
-	printf("}\n");
+	jsonw_end_object(w);
+	jsonw_destroy(&w);
 }
 
 static void print_text(const struct faultctl_event *e)
@@ -150,15 +153,10 @@ int do_trace(int argc, char **argv)
 	__u64 reported = 0;
 	int ret = -1;
 
-	if (argc == 1 && is_prefix(argv[0], "help")) {
-		if (!json_output)
-			fprintf(stderr, "Usage: %s [-j] trace [dev DEV]\n", bin_name);
-		return 0;
-	}
 	if (argc == 2 && is_prefix(argv[0], "dev"))
 		trace_dev = argv[1];
 	else if (argc)
-		return usage_err("usage: %s trace [dev DEV]", bin_name);
+		return usage_err("usage: %s fault trace [dev DEV]", bin_name);
 	if (ctl_open() < 0)
 		return -1;
 	if (trace_dev && ctl_dev_by_name(trace_dev, &d)) {
