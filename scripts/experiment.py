@@ -19,10 +19,10 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 TOP = os.path.dirname(HERE)
 
 DEV_ROWS = [
-    ("faults, recoverable", "faults_recoverable"),
-    ("faults, unrecoverable", "faults_unrecoverable"),
-    ("answered RETRY by a policy", "retries"),
-    ("answered ABORT by a policy", "aborts"),
+    ("faults, recoverable", ("faults", "recoverable")),
+    ("faults, unrecoverable", ("faults", "unrecoverable")),
+    ("answered RETRY by a policy", ("responses", "retry")),
+    ("answered ABORT by a policy", ("responses", "abort")),
     ("left to the stock path", "stock"),
     ("deferred to the sleepable op", "deferred"),
     ("parked (IGNORE)", "ignored"),
@@ -76,7 +76,9 @@ def table(runs, trace):
     def dev(run, key):
         b = run["before"]["devices"][0]
         a = run["after"]["devices"][0]
-        return a[key] - b[key]
+        for k in key if isinstance(key, tuple) else (key,):
+            b, a = b[k], a[k]
+        return a - b
 
     for name, key in DEV_ROWS:
         out.append(f"{name:32}" + "".join(
@@ -90,9 +92,9 @@ def table(runs, trace):
         cells = []
         for label in labels:
             pol = [p for p in runs[label]["after"]["policies"]
-                   if p["policy"] == f"exp_{label}"][0]
-            cells.append(f"{pol['verdicts_atomic'][st]} / "
-                         f"{pol['verdicts_sleepable'][st]}")
+                   if p["name"] == f"exp_{label}"][0]
+            cells.append(f"{pol['verdicts']['atomic'][st]} / "
+                         f"{pol['verdicts']['sleepable'][st]}")
         out.append(f"  {st:30}" + "".join(f"{c:>{width}}" for c in cells))
     return "\n".join(out)
 

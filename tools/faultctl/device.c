@@ -7,16 +7,51 @@
 
 #include "faultctl.h"
 
+static void json_hist(const char *name, const __u64 *vals)
+{
+	int i;
+
+	jsonw_name(json_wtr, name);
+	jsonw_start_array(json_wtr);
+	for (i = 0; i < IOMMU_FAULT_HIST_BUCKETS; i++)
+		jsonw_uint(json_wtr, vals[i]);
+	jsonw_end_array(json_wtr);
+}
+
+/* A device, as every command prints it in JSON (device show, stats show). */
+void json_device(const struct iommu_fault_ctl_dev *d)
+{
+	jsonw_start_object(json_wtr);
+	jsonw_uint_field(json_wtr, "id", d->id);
+	jsonw_string_field(json_wtr, "dev", d->dev);
+	jsonw_string_field(json_wtr, "iommu", d->iommu);
+	jsonw_uint_field(json_wtr, "sid", d->sid);
+	jsonw_bool_field(json_wtr, "quarantined", d->quarantined);
+	jsonw_name(json_wtr, "faults");
+	jsonw_start_object(json_wtr);
+	jsonw_uint_field(json_wtr, "recoverable", d->faults[1]);
+	jsonw_uint_field(json_wtr, "unrecoverable", d->faults[0]);
+	jsonw_end_object(json_wtr);
+	jsonw_name(json_wtr, "responses");
+	jsonw_start_object(json_wtr);
+	jsonw_uint_field(json_wtr, "retry", d->responses[1]);
+	jsonw_uint_field(json_wtr, "abort", d->responses[0]);
+	jsonw_end_object(json_wtr);
+	jsonw_uint_field(json_wtr, "stock", d->stock);
+	jsonw_uint_field(json_wtr, "deferred", d->deferred);
+	jsonw_uint_field(json_wtr, "ignored", d->ignored);
+	jsonw_uint_field(json_wtr, "timeouts", d->timeouts);
+	jsonw_uint_field(json_wtr, "pool_full", d->pool_full);
+	jsonw_uint_field(json_wtr, "quarantine_drops", d->quarantine_drops);
+	json_hist("fast_ns_log2", d->fast_ns_log2);
+	json_hist("pending_ns_log2", d->pending_ns_log2);
+	jsonw_end_object(json_wtr);
+}
+
 static void show_dev(const struct iommu_fault_ctl_dev *d)
 {
 	if (json_output) {
-		jsonw_start_object(json_wtr);
-		jsonw_string_field(json_wtr, "dev", d->dev);
-		jsonw_string_field(json_wtr, "iommu", d->iommu);
-		jsonw_uint_field(json_wtr, "sid", d->sid);
-		jsonw_bool_field(json_wtr, "quarantined", d->quarantined);
-		jsonw_uint_field(json_wtr, "faults", d->faults[0] + d->faults[1]);
-		jsonw_end_object(json_wtr);
+		json_device(d);
 		return;
 	}
 	printf("%-16s iommu %-16s sid 0x%-5x %-12s faults %llu\n", d->dev,

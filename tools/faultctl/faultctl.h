@@ -77,6 +77,9 @@ int ctl_dev_by_name(const char *dev, struct iommu_fault_ctl_dev *out);
 int ctl_policy_next(uint32_t after, struct iommu_fault_ctl_policy *out);
 const char *status_name(int status);
 void json_verdicts(const __u64 *counts);
+/* One JSON shape per kind of object, whichever command prints it. */
+void json_device(const struct iommu_fault_ctl_dev *d);
+void json_policy(const struct iommu_fault_ctl_policy *p);
 int status_parse(const char *s);
 
 int do_policy(int argc, char **argv);

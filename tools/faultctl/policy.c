@@ -545,12 +545,14 @@ static void show_ops(const struct iommu_fault_ctl_policy *p, char *buf,
 		 p->ops & IOMMU_FAULT_POLICY_OP_EXIT ? ",exit" : "");
 }
 
-static void show_policy_json(const struct iommu_fault_ctl_policy *p)
+/* A policy, as every command prints it in JSON (policy show, stats show). */
+void json_policy(const struct iommu_fault_ctl_policy *p)
 {
 	__u32 ids[NR_OPS];
 	int stage, i;
 
 	jsonw_start_object(json_wtr);
+	jsonw_uint_field(json_wtr, "id", p->id);
 	jsonw_string_field(json_wtr, "name", p->name);
 	jsonw_string_field(json_wtr, "dev", p->dev);
 	jsonw_int_field(json_wtr, "priority", p->priority);
@@ -641,7 +643,7 @@ static int do_show(int argc, char **argv)
 		if (filter && strcmp(filter, p.name))
 			continue;
 		if (json_output)
-			show_policy_json(&p);
+			json_policy(&p);
 		else
 			show_policy_plain(&p);
 		shown++;

@@ -79,39 +79,6 @@ static void text_dev(FILE *f, const struct iommu_fault_ctl_dev *d)
 			"nsecs");
 }
 
-static void json_hist(const char *name, const __u64 *vals)
-{
-	int i;
-
-	jsonw_name(json_wtr, name);
-	jsonw_start_array(json_wtr);
-	for (i = 0; i < IOMMU_FAULT_HIST_BUCKETS; i++)
-		jsonw_uint(json_wtr, vals[i]);
-	jsonw_end_array(json_wtr);
-}
-
-static void json_dev(const struct iommu_fault_ctl_dev *d)
-{
-	jsonw_start_object(json_wtr);
-	jsonw_string_field(json_wtr, "dev", d->dev);
-	jsonw_string_field(json_wtr, "iommu", d->iommu);
-	jsonw_uint_field(json_wtr, "sid", d->sid);
-	jsonw_bool_field(json_wtr, "quarantined", d->quarantined);
-	jsonw_uint_field(json_wtr, "faults_recoverable", d->faults[1]);
-	jsonw_uint_field(json_wtr, "faults_unrecoverable", d->faults[0]);
-	jsonw_uint_field(json_wtr, "retries", d->responses[1]);
-	jsonw_uint_field(json_wtr, "aborts", d->responses[0]);
-	jsonw_uint_field(json_wtr, "stock", d->stock);
-	jsonw_uint_field(json_wtr, "deferred", d->deferred);
-	jsonw_uint_field(json_wtr, "ignored", d->ignored);
-	jsonw_uint_field(json_wtr, "timeouts", d->timeouts);
-	jsonw_uint_field(json_wtr, "pool_full", d->pool_full);
-	jsonw_uint_field(json_wtr, "quarantine_drops", d->quarantine_drops);
-	json_hist("fast_ns_log2", d->fast_ns_log2);
-	json_hist("pending_ns_log2", d->pending_ns_log2);
-	jsonw_end_object(json_wtr);
-}
-
 static void text_policy(FILE *f, const struct iommu_fault_ctl_policy *p)
 {
 	int st;
@@ -129,25 +96,6 @@ static void text_policy(FILE *f, const struct iommu_fault_ctl_policy *p)
 			(unsigned long long)p->verdicts[0][st],
 			(unsigned long long)p->verdicts[1][st]);
 	fprintf(f, "  (atomic/sleepable)\n");
-}
-
-static void json_policy(const struct iommu_fault_ctl_policy *p)
-{
-	int stage;
-
-	jsonw_start_object(json_wtr);
-	jsonw_string_field(json_wtr, "policy", p->name);
-	jsonw_uint_field(json_wtr, "calls_atomic", p->calls[0]);
-	jsonw_uint_field(json_wtr, "calls_sleepable", p->calls[1]);
-	jsonw_uint_field(json_wtr, "bad_verdicts", p->bad_verdicts);
-	jsonw_uint_field(json_wtr, "unrecoverable_misuse",
-			 p->unrecoverable_misuse);
-	for (stage = 0; stage < 2; stage++) {
-		jsonw_name(json_wtr, stage ? "verdicts_sleepable" :
-					     "verdicts_atomic");
-		json_verdicts(p->verdicts[stage]);
-	}
-	jsonw_end_object(json_wtr);
 }
 
 struct metric {
@@ -324,7 +272,7 @@ static int show_once(const struct stats_args *a)
 		jsonw_name(json_wtr, "devices");
 		jsonw_start_array(json_wtr);
 		for (i = 0; i < nd; i++)
-			json_dev(&devs[i]);
+			json_device(&devs[i]);
 		jsonw_end_array(json_wtr);
 		jsonw_name(json_wtr, "policies");
 		jsonw_start_array(json_wtr);
