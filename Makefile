@@ -48,7 +48,7 @@ BPFTOOL_HOST	:= $(B)/bpftool-host/bootstrap/bpftool
 TCFLAGS		 = -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		   -Wno-sign-compare -Wno-clobbered -Wno-format-truncation \
 		   -I$(UB)/include -I$(UINC) -I$(TOP)/include/uapi \
-		   -I$(TOP)/selftests/lib -I$(GEN) \
+		   -I$(TOP)/selftests/lib -I$(TOP)/tools/lib/ifb -I$(GEN) \
 		   -I$(UKDIR)/tools/testing/selftests
 TLDFLAGS	:= -static
 TLIBS		:= $(LIBBPF_A) -lelf -lz -lzstd
@@ -177,7 +177,7 @@ $(GEN)/%.bpf.o: bench/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*.h) $(L
 	$(bpf_cc)
 
 # The benchmark's guest half, shipped in the VM next to the selftests.
-$(BENCH_BIN): bench/ifb_bench.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
+$(BENCH_BIN): bench/ifb_bench.c $(wildcard selftests/lib/*.h tools/lib/ifb/*.h) $(LIBBPF_A) \
 	      $(BENCH_SKELS) include/uapi/linux/iommu_fault_bpf.h | $(VMLINUX_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
@@ -194,7 +194,7 @@ $(LIB_SKELS): $(GEN)/%.skel.h: $(POLICY_OUT)/%.bpf.o $(BPFTOOL_HOST)
 	@mkdir -p $(GEN)
 	@$(BPFTOOL_HOST) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(UB)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h) $(LIBBPF_A) \
+$(UB)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h tools/lib/ifb/*.h) $(LIBBPF_A) \
 		  $(SELFTEST_SKELS) $(LIB_SKELS) include/uapi/linux/iommu_fault_bpf.h | $(VMLINUX_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
@@ -209,14 +209,14 @@ $(FAULTCTL_GEN)/trace.skel.h: $(FAULTCTL_GEN)/trace.bpf.o $(BPFTOOL_HOST)
 	@$(BPFTOOL_HOST) gen skeleton $< name trace > $@.tmp && mv $@.tmp $@
 
 # faultctl: static arm64, with bpftool's JSON writer from the same tree.
-$(FAULTCTL): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h) $(LIBBPF_A) \
+$(FAULTCTL): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h tools/lib/ifb/*.h) $(LIBBPF_A) \
 	     include/uapi/linux/iommu_fault_bpf.h $(FAULTCTL_GEN)/trace.skel.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(TCC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 		-Wno-format-truncation -I$(UINC) -I$(TOP)/include/uapi \
 		-I$(UKDIR)/tools/include/uapi \
-		-I$(FAULTCTL_GEN) -I$(TOP)/tools/faultctl \
+		-I$(FAULTCTL_GEN) -I$(TOP)/tools/faultctl -I$(TOP)/tools/lib/ifb \
 		-I$(BPFTOOL_DIR) -idirafter $(UKDIR)/tools/include -static \
 		-o $@ $(FAULTCTL_SRC) \
 		$(BPFTOOL_DIR)/json_writer.c $(TLIBS)
@@ -231,13 +231,14 @@ $(HOST_LIBBPF): $(KDIR)/.extracted | $(B)/.stamp-deps
 		$@ >/dev/null
 	@echo "  LIBBPF  $@"
 
-$(FAULTCTL_HOST): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h) $(HOST_LIBBPF) \
+$(FAULTCTL_HOST): $(FAULTCTL_SRC) $(wildcard tools/faultctl/*.h tools/lib/ifb/*.h) $(HOST_LIBBPF) \
 		  include/uapi/linux/iommu_fault_bpf.h $(FAULTCTL_GEN)/trace.skel.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	@gcc -O2 -g -Wall -Wno-unused-parameter -Wno-format-truncation \
 		-I$(UINC) -I$(TOP)/include/uapi -I$(KDIR)/tools/include/uapi \
-		-I$(FAULTCTL_GEN) -I$(TOP)/tools/faultctl -I$(BPFTOOL_DIR) \
+		-I$(FAULTCTL_GEN) -I$(TOP)/tools/faultctl -I$(TOP)/tools/lib/ifb \
+		-I$(BPFTOOL_DIR) \
 		-idirafter $(KDIR)/tools/include -o $@ $(FAULTCTL_SRC) \
 		$(BPFTOOL_DIR)/json_writer.c $(HOST_LIBBPF) -lelf -lz
 

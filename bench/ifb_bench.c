@@ -43,7 +43,7 @@
 #include <bpf/libbpf.h>
 
 #include "ifb_ctl.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "bench_none.skel.h"
 #include "bench_handled.skel.h"
 #include "bench_defer.skel.h"
@@ -72,9 +72,9 @@ static void die(const char *what, int err)
 	struct type *s = type##__open();				\
 	int32_t p = (prio);						\
 									\
-	if (!s || ifb_policy_set_str(s->obj, s->maps.type, "name", name) || \
-	    ifb_policy_set_str(s->obj, s->maps.type, "dev", on) ||	\
-	    ifb_policy_set(s->obj, s->maps.type, "priority", &p, sizeof(p)) || \
+	if (!s || ifb_ops_set_str(s->obj, s->maps.type, "name", name) || \
+	    ifb_ops_set_str(s->obj, s->maps.type, "dev", on) ||	\
+	    ifb_ops_set(s->obj, s->maps.type, "priority", &p, sizeof(p)) || \
 	    type##__load(s))						\
 		die("load " #type, errno);				\
 	links[nr_links] = bpf_map__attach_struct_ops(s->maps.type);	\

@@ -157,11 +157,12 @@ static int policy_init(struct iommu_fault_policy *policy)
 }
 
 /*
- * A policy for @ops, on its chain's users but not on the chain yet, after
- * its init op agreed.  Returns it, or an ERR_PTR().
+ * A policy for @ops, attached by @link, on its chain's users but not on
+ * the chain yet, after its init op agreed.  Returns it, or an ERR_PTR().
  */
 static struct iommu_fault_policy *policy_new(struct iommu_fault_core *core,
-					     struct iommu_fault_ops *ops)
+					     struct iommu_fault_ops *ops,
+					     struct bpf_link *link)
 {
 	struct iommu_fault_policy *policy;
 	int ret;
@@ -186,6 +187,8 @@ static struct iommu_fault_policy *policy_new(struct iommu_fault_core *core,
 		kfree(policy);
 		return ERR_PTR(ret);
 	}
+	policy->link = link;
+	ops->policy = policy;
 	return policy;
 }
 
@@ -236,13 +239,11 @@ int iommu_fault_policy_attach(struct iommu_fault_core *core,
 		ret = -EEXIST;
 		goto unlock;
 	}
-	policy = policy_new(core, ops);
+	policy = policy_new(core, ops, link);
 	if (IS_ERR(policy)) {
 		ret = PTR_ERR(policy);
 		goto unlock;
 	}
-	policy->link = link;
-	ops->policy = policy;
 	list_add_tail(&policy->all, &core->policies);
 	chain_insert(policy->chain, policy);
 	iommu_fault_core_key_inc(core);
@@ -320,13 +321,11 @@ int iommu_fault_policy_replace(struct iommu_fault_core *core,
 		ret = -EEXIST;
 		goto unlock;
 	}
-	new = policy_new(core, new_ops);
+	new = policy_new(core, new_ops, link);
 	if (IS_ERR(new)) {
 		ret = PTR_ERR(new);
 		goto unlock;
 	}
-	new->link = link;
-	new_ops->policy = new;
 	list_replace(&old->all, &new->all);
 	same_place = new->chain == old->chain &&
 		     new->priority == old->priority;

@@ -21,14 +21,8 @@
 
 #include <linux/iommu_fault_bpf.h>
 
+#include "ifb.h"		/* tools/lib/ifb: shared with faultctl */
 #include "ifb_test_util.h"
-
-#define IFB_CTL_PATH	"/dev/iommu_fault"
-
-static inline int ifb_ctl_open(void)
-{
-	return open(IFB_CTL_PATH, O_RDWR | O_CLOEXEC);
-}
 
 /* One ioctl on a fresh fd; -errno on failure. */
 static inline int ifb_ctl(unsigned long cmd, void *arg)
@@ -37,17 +31,20 @@ static inline int ifb_ctl(unsigned long cmd, void *arg)
 
 	if (fd < 0)
 		return -errno;
-	ret = ioctl(fd, cmd, arg) ? -errno : 0;
+	ret = ifb_ioctl(fd, cmd, arg);
 	close(fd);
 	return ret;
 }
 
 static inline int ifb_dev_stats(const char *dev, struct iommu_fault_ctl_dev *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	snprintf(st->dev, sizeof(st->dev), "%s", dev);
-	return ifb_ctl(IOMMU_FAULT_IOC_DEV_STATS, st);
+	int fd = ifb_ctl_open(), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ifb_dev_by_name(fd, dev, st);
+	close(fd);
+	return ret;
 }
 
 static inline int ifb_dev_reset(const char *dev)
@@ -115,21 +112,13 @@ static inline uint64_t ifb_hist_sum(const __u64 *hist)
 static inline int ifb_policy_stats(const char *name,
 				   struct iommu_fault_ctl_policy *out)
 {
-	uint32_t id = 0;
-	int ret;
+	int fd = ifb_ctl_open(), ret;
 
-	for (;;) {
-		memset(out, 0, sizeof(*out));
-		out->size = sizeof(*out);
-		out->flags = IOMMU_FAULT_CTL_POLICY_NEXT;
-		out->id = id;
-		ret = ifb_ctl(IOMMU_FAULT_IOC_POLICY_STATS, out);
-		if (ret)
-			return ret;
-		if (!strcmp(out->name, name))
-			return 0;
-		id = out->id;
-	}
+	if (fd < 0)
+		return -errno;
+	ret = ifb_policy_by_name(fd, name, out);
+	close(fd);
+	return ret;
 }
 
 #define IFB_TRACING	"/sys/kernel/tracing"
@@ -240,21 +229,6 @@ static inline uint32_t ifb_pci_sid(const char *dev)
 	return bus << 8 | slot << 3 | fn;
 }
 
-/* A fault to inject, as a policy's context describes it. */
-struct ifb_fault {
-	uint32_t sid;
-	uint64_t addr;
-	bool recoverable;
-	uint16_t grpid;
-	bool read;
-	bool exec;
-	bool priv;
-	bool pasid_valid;
-	uint32_t pasid;
-	uint32_t reason;	/* 0: translation fault */
-	bool grpid_seq;		/* copy i gets group grpid + i */
-};
-
 #define IFB_NAME_LEN	64
 
 /*
@@ -275,29 +249,17 @@ static inline int ifb_edu_stall(char dev[IFB_NAME_LEN], char smmu[IFB_NAME_LEN],
 	return 0;
 }
 
-/*
- * Inject @count copies of @f into @smmu's event path: the SMMU's driver
- * writes the event record.
- */
+/* Inject @count copies of @f into @smmu's event path (its driver records it). */
 static inline int ifb_inject(const char *smmu, const struct ifb_fault *f,
 			     uint32_t count)
 {
-	struct iommu_fault_ctl_inject inj = {
-		.size = sizeof(inj), .count = count,
-		.flags = f->grpid_seq ? IOMMU_FAULT_INJECT_GRPID_SEQ : 0,
-		.sid = f->sid, .addr = f->addr, .pasid = f->pasid,
-		.fault_flags = (f->recoverable ? IOMMU_FAULT_CTX_RECOVERABLE : 0) |
-			       (f->pasid_valid ? IOMMU_FAULT_CTX_PASID_VALID : 0),
-		.perm = (f->read ? IOMMU_FAULT_CTX_PERM_READ :
-				   IOMMU_FAULT_CTX_PERM_WRITE) |
-			(f->exec ? IOMMU_FAULT_CTX_PERM_EXEC : 0) |
-			(f->priv ? IOMMU_FAULT_CTX_PERM_PRIV : 0),
-		.reason = f->reason ? f->reason : IOMMU_FAULT_REASON_TRANSLATION,
-		.grpid = f->grpid,
-	};
+	int fd = ifb_ctl_open(), ret;
 
-	snprintf(inj.iommu, sizeof(inj.iommu), "%s", smmu);
-	return ifb_ctl(IOMMU_FAULT_IOC_INJECT, &inj);
+	if (fd < 0)
+		return -errno;
+	ret = ifb_fault_inject(fd, smmu, f, count);
+	close(fd);
+	return ret;
 }
 
 /*

@@ -13,7 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "ifb_ctl.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "test_policy.skel.h"
 
 static char dev[64], smmu[64];
@@ -70,7 +70,7 @@ static struct test_policy *attach(int fast, struct bpf_link **link)
 {
 	struct test_policy *skel = test_policy__open();
 
-	if (!skel || ifb_policy_set_str(skel->obj, skel->maps.policy, "dev", dev) ||
+	if (!skel || ifb_ops_set_str(skel->obj, skel->maps.policy, "dev", dev) ||
 	    test_policy__load(skel))
 		return NULL;
 	skel->bss->fast_verdict = fast;

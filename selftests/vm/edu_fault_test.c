@@ -20,7 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "ifb_ctl.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "test_policy.skel.h"
 
 #define UNMAPPED_IOVA	0x0dead000ULL	/* never mapped in edu's domains */
@@ -47,9 +47,9 @@ static int attach_policy(FIXTURE_DATA(edu) *self, int fast, int sleep)
 {
 	self->skel = test_policy__open();
 	if (!self->skel ||
-	    ifb_policy_set_str(self->skel->obj, self->skel->maps.policy,
+	    ifb_ops_set_str(self->skel->obj, self->skel->maps.policy,
 			       "name", "edu") ||
-	    ifb_policy_set_str(self->skel->obj, self->skel->maps.policy,
+	    ifb_ops_set_str(self->skel->obj, self->skel->maps.policy,
 			       "dev", self->dev) ||
 	    test_policy__load(self->skel))
 		return -EINVAL;

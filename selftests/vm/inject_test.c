@@ -15,7 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "ifb_ctl.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "fast_only.skel.h"
 
 #define TAINT_USER_BIT	(1UL << 6)	/* 'U' in /proc/sys/kernel/tainted */
@@ -33,7 +33,7 @@ FIXTURE_SETUP(inject)
 	/* Every fault answered at once (HANDLED): nothing piles up. */
 	self->skel = fast_only__open();
 	ASSERT_NE(NULL, self->skel);
-	ASSERT_EQ(0, ifb_policy_set_str(self->skel->obj, self->skel->maps.policy,
+	ASSERT_EQ(0, ifb_ops_set_str(self->skel->obj, self->skel->maps.policy,
 					"dev", self->dev));
 	ASSERT_EQ(0, fast_only__load(self->skel));
 	self->skel->bss->fast_verdict = IOMMU_FAULT_STATUS_HANDLED;

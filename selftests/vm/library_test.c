@@ -14,7 +14,7 @@
 
 #include "kselftest_harness.h"
 #include "ifb_ctl.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "observe.skel.h"
 #include "populate.skel.h"
 #include "quarantine.skel.h"
@@ -87,7 +87,7 @@ static int stall(FIXTURE_DATA(lib) *self, uint64_t addr, uint32_t count,
 /* The policy's data fields: its name and the edu device. */
 static int aim(struct bpf_object *obj, struct bpf_map *map, const char *dev)
 {
-	return ifb_policy_set_str(obj, map, "dev", dev);
+	return ifb_ops_set_str(obj, map, "dev", dev);
 }
 
 static uint64_t verdicts(const char *name, int stage, int status)

@@ -13,7 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "ifb_ctl.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "lifecycle.skel.h"
 
 FIXTURE(lifecycle) {

@@ -19,7 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "ifb_ctl.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "fast_only.skel.h"
 #include "mix_policy.skel.h"
 #include "test_policy.skel.h"
@@ -41,8 +41,8 @@ static int policy_start(struct policy *p, const char *name, const char *dev,
 	p->skel = test_policy__open();
 	if (!p->skel)
 		return -errno;
-	if (ifb_policy_set_str(p->skel->obj, p->skel->maps.policy, "name", name) ||
-	    ifb_policy_set_str(p->skel->obj, p->skel->maps.policy, "dev",
+	if (ifb_ops_set_str(p->skel->obj, p->skel->maps.policy, "name", name) ||
+	    ifb_ops_set_str(p->skel->obj, p->skel->maps.policy, "dev",
 			       dev ? dev : ""))
 		return -EINVAL;
 	p->skel->struct_ops.policy->priority = priority;
@@ -443,16 +443,6 @@ TEST_F(fault, list_pending_in_chunks)
 	EXPECT_TRACE_AND_SMMU("RESUME=10");
 }
 
-/* The next attached policy after id @id; 0 or -errno. */
-static int policy_next(uint32_t id, struct iommu_fault_ctl_policy *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->size = sizeof(*p);
-	p->flags = IOMMU_FAULT_CTL_POLICY_NEXT;
-	p->id = id;
-	return ifb_ctl(IOMMU_FAULT_IOC_POLICY_STATS, p);
-}
-
 /*
  * Policies are listed by id: one detached between two calls of a listing
  * makes it neither skip the next policy nor see one twice.  Listed by
@@ -463,12 +453,14 @@ TEST_F(fault, list_policies_by_id_through_detach)
 	struct iommu_fault_ctl_policy p;
 	struct policy c = { };
 	uint32_t id = 0, id_a;
+	int fd = ifb_ctl_open();
 
+	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, policy_start(&self->a, "list_a", NULL, 0, true));
 	ASSERT_EQ(0, policy_start(&self->b, "list_b", NULL, 0, true));
 	ASSERT_EQ(0, policy_start(&c, "list_c", NULL, 0, true));
 	do {
-		ASSERT_EQ(0, policy_next(id, &p));
+		ASSERT_EQ(0, ifb_policy_next(fd, id, &p));
 		id = p.id;
 	} while (strcmp(p.name, "list_a"));
 	id_a = p.id;
@@ -480,9 +472,9 @@ TEST_F(fault, list_policies_by_id_through_detach)
 	EXPECT_STREQ("list_a", p.name);
 
 	policy_stop(&self->a);
-	ASSERT_EQ(0, policy_next(id_a, &p));
+	ASSERT_EQ(0, ifb_policy_next(fd, id_a, &p));
 	EXPECT_STREQ("list_b", p.name);
-	ASSERT_EQ(0, policy_next(p.id, &p));
+	ASSERT_EQ(0, ifb_policy_next(fd, p.id, &p));
 	EXPECT_STREQ("list_c", p.name);
 	EXPECT_GT(p.id, id_a);
 	/* The detached one's id names nothing now. */
@@ -491,6 +483,7 @@ TEST_F(fault, list_policies_by_id_through_detach)
 	p.id = id_a;
 	EXPECT_EQ(-ENOENT, ifb_ctl(IOMMU_FAULT_IOC_POLICY_STATS, &p));
 	policy_stop(&c);
+	close(fd);
 }
 
 /* Parked faults are listed, oldest first, and answered by cookie. */

@@ -21,7 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "ifb_ctl.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "lifecycle.skel.h"
 #include "test_policy.skel.h"
 
@@ -207,7 +207,7 @@ TEST(syscall_respond_run_needs_cap_sys_admin)
 	ASSERT_EQ(0, ifb_edu_stall(dev, smmu, &f));
 	skel = test_policy__open();
 	ASSERT_NE(NULL, skel);
-	ASSERT_EQ(0, ifb_policy_set_str(skel->obj, skel->maps.policy, "dev", dev));
+	ASSERT_EQ(0, ifb_ops_set_str(skel->obj, skel->maps.policy, "dev", dev));
 	ASSERT_EQ(0, test_policy__load(skel));
 	skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
 	link = bpf_map__attach_struct_ops(skel->maps.policy);

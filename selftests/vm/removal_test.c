@@ -14,7 +14,7 @@
 
 #include "kselftest_harness.h"
 #include "ifb_ctl.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "test_policy.skel.h"
 
 TEST(release_answers_pending_faults)
@@ -32,8 +32,8 @@ TEST(release_answers_pending_faults)
 	f.sid = ifb_pci_sid(dev);
 	skel = test_policy__open();
 	ASSERT_NE(NULL, skel);
-	ASSERT_EQ(0, ifb_policy_set_str(skel->obj, skel->maps.policy, "name", "removal"));
-	ASSERT_EQ(0, ifb_policy_set_str(skel->obj, skel->maps.policy, "dev", dev));
+	ASSERT_EQ(0, ifb_ops_set_str(skel->obj, skel->maps.policy, "name", "removal"));
+	ASSERT_EQ(0, ifb_ops_set_str(skel->obj, skel->maps.policy, "dev", dev));
 	ASSERT_EQ(0, test_policy__load(skel));
 	skel->bss->fast_verdict = IOMMU_FAULT_STATUS_IGNORE;
 	link = bpf_map__attach_struct_ops(skel->maps.policy);

@@ -33,7 +33,7 @@
 
 #include "kselftest_harness.h"
 #include "ifb_ctl.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "fast_only.skel.h"
 #include "mix_policy.skel.h"
 

@@ -10,7 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "kselftest_harness.h"
-#include "ifb_policy.h"
+#include "ifb.h"
 #include "ifb_test_util.h"
 #include "neg_license.skel.h"
 #include "neg_no_fault.skel.h"
@@ -116,7 +116,7 @@ static int attach_with(const char *field, const void *val, size_t len)
 
 	if (!skel)
 		return err;
-	err = ifb_policy_set(skel->obj, skel->maps.policy, field, val, len);
+	err = ifb_ops_set(skel->obj, skel->maps.policy, field, val, len);
 	if (!err && !test_policy__load(skel)) {
 		link = bpf_map__attach_struct_ops(skel->maps.policy);
 		err = link ? 0 : -errno;

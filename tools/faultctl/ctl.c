@@ -34,44 +34,45 @@ int ctl_open(void)
 	return -1;
 }
 
-/* One ioctl; -errno, with errno set, on failure (not reported here). */
+/*
+ * The control device's fd, opened on first use; CTL_UNAVAILABLE, after
+ * ctl_open() said why, when it cannot be.  The calls themselves are
+ * libifb's (tools/lib/ifb), shared with the selftests and the bench.
+ */
+int ctl_fd_get(void)
+{
+	return ctl_open() < 0 ? CTL_UNAVAILABLE : ctl_fd;
+}
+
+/* One ioctl; -errno on failure (not reported here). */
 int ctl_ioctl(unsigned long cmd, void *arg)
 {
-	if (ctl_open() < 0)
-		return CTL_UNAVAILABLE;
-	if (ioctl(ctl_fd, cmd, arg))
-		return -errno;
-	return 0;
+	int fd = ctl_fd_get();
+
+	return fd < 0 ? fd : ifb_ioctl(fd, cmd, arg);
 }
 
 /* The device after id @after (0: the first): list with the id it returns. */
 int ctl_dev_next(uint32_t after, struct iommu_fault_ctl_dev *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->size = sizeof(*out);
-	out->flags = IOMMU_FAULT_CTL_DEV_NEXT;
-	out->id = after;
-	return ctl_ioctl(IOMMU_FAULT_IOC_DEV_STATS, out);
+	int fd = ctl_fd_get();
+
+	return fd < 0 ? fd : ifb_dev_next(fd, after, out);
 }
 
 int ctl_dev_by_name(const char *dev, struct iommu_fault_ctl_dev *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->size = sizeof(*out);
-	if (strlen(dev) >= sizeof(out->dev))
-		return -ENAMETOOLONG;
-	strcpy(out->dev, dev);
-	return ctl_ioctl(IOMMU_FAULT_IOC_DEV_STATS, out);
+	int fd = ctl_fd_get();
+
+	return fd < 0 ? fd : ifb_dev_by_name(fd, dev, out);
 }
 
 /* The policy after id @after (0: the first): list with the id it returns. */
 int ctl_policy_next(uint32_t after, struct iommu_fault_ctl_policy *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->size = sizeof(*out);
-	out->flags = IOMMU_FAULT_CTL_POLICY_NEXT;
-	out->id = after;
-	return ctl_ioctl(IOMMU_FAULT_IOC_POLICY_STATS, out);
+	int fd = ctl_fd_get();
+
+	return fd < 0 ? fd : ifb_policy_next(fd, after, out);
 }
 
 static const char *const status_names[] = {

@@ -121,35 +121,19 @@ static const struct {
 };
 
 struct inject_spec {
-	uint64_t addr;
-	uint32_t pasid;
-	bool has_pasid, read, exec, priv, stall;
-	uint32_t reason;
-	uint16_t grpid;
+	struct ifb_fault f;	/* its sid is the device's */
 	uint32_t count;
-	bool grpid_seq;		/* copy i gets grpid + i */
 };
 
 /* A fault of device @d, into the IOMMU in front of it: its driver records it. */
 static int inject(const struct iommu_fault_ctl_dev *d,
 		  const struct inject_spec *s)
 {
-	struct iommu_fault_ctl_inject inj = {
-		.size = sizeof(inj), .count = s->count, .sid = d->sid,
-		.addr = s->addr, .pasid = s->pasid, .reason = s->reason,
-		.grpid = s->grpid,
-		.flags = s->grpid_seq ? IOMMU_FAULT_INJECT_GRPID_SEQ : 0,
-		.fault_flags = (s->stall ? IOMMU_FAULT_CTX_RECOVERABLE : 0) |
-			       (s->has_pasid ? IOMMU_FAULT_CTX_PASID_VALID : 0),
-		.perm = (s->read ? IOMMU_FAULT_CTX_PERM_READ :
-				   IOMMU_FAULT_CTX_PERM_WRITE) |
-			(s->exec ? IOMMU_FAULT_CTX_PERM_EXEC : 0) |
-			(s->priv ? IOMMU_FAULT_CTX_PERM_PRIV : 0),
-	};
-	int ret;
+	struct ifb_fault f = s->f;
+	int fd = ctl_fd_get(), ret;
 
-	memcpy(inj.iommu, d->iommu, sizeof(inj.iommu));
-	ret = ctl_ioctl(IOMMU_FAULT_IOC_INJECT, &inj);
+	f.sid = d->sid;
+	ret = fd < 0 ? fd : ifb_fault_inject(fd, d->iommu, &f, s->count);
 	if (ret == -EOPNOTSUPP)
 		p_err("this kernel has no fault injection (CONFIG_IOMMU_FAULT_BPF_INJECT)");
 	else if (ret == -EINVAL)
@@ -184,7 +168,7 @@ static int dev_lookup(const char *dev, struct iommu_fault_ctl_dev *d)
 static int do_inject(int argc, char **argv)
 {
 	struct inject_spec spec = {
-		.read = true, .reason = IOMMU_FAULT_REASON_TRANSLATION,
+		.f = { .read = true, .reason = IOMMU_FAULT_REASON_TRANSLATION },
 		.count = 1,
 	};
 	struct iommu_fault_ctl_dev d;
@@ -195,29 +179,29 @@ static int do_inject(int argc, char **argv)
 	while (argc) {
 		/* Flags are whole words; keywords with a value may be prefixes. */
 		if (!strcmp(argv[0], "read")) {
-			spec.read = true;
+			spec.f.read = true;
 		} else if (!strcmp(argv[0], "write")) {
-			spec.read = false;
+			spec.f.read = false;
 		} else if (!strcmp(argv[0], "exec")) {
-			spec.exec = true;
+			spec.f.exec = true;
 		} else if (!strcmp(argv[0], "priv")) {
-			spec.priv = true;
+			spec.f.priv = true;
 		} else if (!strcmp(argv[0], "stall")) {
-			spec.stall = true;
+			spec.f.recoverable = true;
 		} else {
 			if (argc < 2)
 				return usage_err("'%s' needs a value", argv[0]);
 			if (is_prefix(argv[0], "dev")) {
 				dev = argv[1];
 			} else if (is_prefix(argv[0], "addr")) {
-				if (parse_u64(argv[1], &spec.addr))
+				if (parse_u64(argv[1], &spec.f.addr))
 					return usage_err("invalid address '%s'", argv[1]);
 				has_addr = true;
 			} else if (is_prefix(argv[0], "pasid")) {
-				if (parse_u32(argv[1], &spec.pasid) ||
-				    spec.pasid >= 1U << 20)
+				if (parse_u32(argv[1], &spec.f.pasid) ||
+				    spec.f.pasid >= 1U << 20)
 					return usage_err("invalid PASID '%s' (20 bits)", argv[1]);
-				spec.has_pasid = true;
+				spec.f.pasid_valid = true;
 			} else if (is_prefix(argv[0], "reason")) {
 				for (i = 0; i < ARRAY_LEN(reasons); i++)
 					if (!strcmp(argv[1], reasons[i].name))
@@ -225,7 +209,7 @@ static int do_inject(int argc, char **argv)
 				if (i == ARRAY_LEN(reasons))
 					return usage_err("unknown reason '%s' (translation, addr_size, access, permission)",
 							 argv[1]);
-				spec.reason = reasons[i].reason;
+				spec.f.reason = reasons[i].reason;
 			} else if (is_prefix(argv[0], "count")) {
 				if (parse_u32(argv[1], &spec.count) || !spec.count)
 					return usage_err("invalid count '%s'", argv[1]);
@@ -242,8 +226,8 @@ static int do_inject(int argc, char **argv)
 	if (dev_lookup(dev, &d))
 		return -1;
 	/* Groups count up from the device's fault count, like stall tags. */
-	spec.grpid = (d.faults[0] + d.faults[1]) & 0xffff;
-	spec.grpid_seq = true;
+	spec.f.grpid = (d.faults[0] + d.faults[1]) & 0xffff;
+	spec.f.grpid_seq = true;
 	if (inject(&d, &spec))
 		return -1;
 	if (json_output) {
@@ -252,9 +236,9 @@ static int do_inject(int argc, char **argv)
 		jsonw_end_object(json_wtr);
 	} else {
 		printf("Injected %u %s fault%s for %s (sid 0x%x) at 0x%llx\n",
-		       spec.count, spec.stall ? "stall" : "non-stall",
+		       spec.count, spec.f.recoverable ? "stall" : "non-stall",
 		       spec.count == 1 ? "" : "s", dev, d.sid,
-		       (unsigned long long)spec.addr);
+		       (unsigned long long)spec.f.addr);
 	}
 	return 0;
 }
@@ -321,7 +305,7 @@ static int replay_parse(const char *line, struct replay_fault *f,
 		return -1;
 	}
 	if (!json_field(line, "ts_ns", v, sizeof(v)) || parse_u64(v, &f->ts_ns) ||
-	    !json_field(line, "addr", v, sizeof(v)) || parse_u64(v, &f->spec.addr) ||
+	    !json_field(line, "addr", v, sizeof(v)) || parse_u64(v, &f->spec.f.addr) ||
 	    !json_field(line, "flags", v, sizeof(v)) || parse_u32(v, &flags) ||
 	    !json_field(line, "perm", v, sizeof(v)) || parse_u32(v, &perm) ||
 	    !json_field(line, "reason", v, sizeof(v)) || parse_u32(v, &reason) ||
@@ -331,20 +315,20 @@ static int replay_parse(const char *line, struct replay_fault *f,
 		return -1;
 	}
 	if (json_field(line, "grpid", v, sizeof(v)) && !parse_u64(v, &n))
-		f->spec.grpid = n & 0xffff;
+		f->spec.f.grpid = n & 0xffff;
 	if (flags & IOMMU_FAULT_CTX_PASID_VALID) {
 		if (!json_field(line, "pasid", v, sizeof(v)) ||
-		    parse_u32(v, &f->spec.pasid)) {
+		    parse_u32(v, &f->spec.f.pasid)) {
 			*why = "PASID valid but no \"pasid\"";
 			return -1;
 		}
-		f->spec.has_pasid = true;
+		f->spec.f.pasid_valid = true;
 	}
-	f->spec.stall = flags & IOMMU_FAULT_CTX_RECOVERABLE;
-	f->spec.read = perm & IOMMU_FAULT_CTX_PERM_READ;
-	f->spec.exec = perm & IOMMU_FAULT_CTX_PERM_EXEC;
-	f->spec.priv = perm & IOMMU_FAULT_CTX_PERM_PRIV;
-	f->spec.reason = reason;
+	f->spec.f.recoverable = flags & IOMMU_FAULT_CTX_RECOVERABLE;
+	f->spec.f.read = perm & IOMMU_FAULT_CTX_PERM_READ;
+	f->spec.f.exec = perm & IOMMU_FAULT_CTX_PERM_EXEC;
+	f->spec.f.priv = perm & IOMMU_FAULT_CTX_PERM_PRIV;
+	f->spec.f.reason = reason;
 	f->spec.count = 1;
 	return 1;
 }

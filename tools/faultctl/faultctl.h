@@ -13,6 +13,7 @@
 
 #include <linux/iommu_fault_bpf.h>
 
+#include "ifb.h"		/* tools/lib/ifb */
 #include "json_writer.h"
 
 #define FAULTCTL_VERSION	"0.1.0"
@@ -71,6 +72,7 @@ int parse_s32(const char *s, int32_t *out);
 
 /* The control device.  ctl_open() prints why it cannot be opened. */
 int ctl_open(void);
+int ctl_fd_get(void);
 int ctl_ioctl(unsigned long cmd, void *arg);
 int ctl_dev_next(uint32_t after, struct iommu_fault_ctl_dev *out);
 int ctl_dev_by_name(const char *dev, struct iommu_fault_ctl_dev *out);

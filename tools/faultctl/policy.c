@@ -23,70 +23,11 @@
 
 #include "faultctl.h"
 
-/* The struct_ops map of type iommu_fault_ops in @obj, or NULL. */
-static struct bpf_map *policy_map(struct bpf_object *obj)
-{
-	const struct btf *btf = bpf_object__btf(obj);
-	struct bpf_map *map;
-
-	bpf_object__for_each_map(map, obj) {
-		const struct btf_type *t;
-
-		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS || !btf)
-			continue;
-		t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-		if (t && !strcmp(btf__name_by_offset(btf, t->name_off),
-				 "iommu_fault_ops"))
-			return map;
-	}
-	return NULL;
-}
-
-/* Offset and size of member @name of struct type @t, or -ENOENT. */
-static int find_member(const struct btf *btf, const struct btf_type *t,
-		       const char *name, __u32 *off, size_t *size)
-{
-	const struct btf_member *m = btf_members(t);
-	int i;
-
-	for (i = 0; i < btf_vlen(t); i++, m++) {
-		__s64 msize;
-
-		if (strcmp(btf__name_by_offset(btf, m->name_off), name))
-			continue;
-		msize = btf__resolve_size(btf, m->type);
-		if (msize < 0)
-			return -EINVAL;
-		*off = btf_member_bit_offset(t, i) / 8;
-		*size = msize;
-		return 0;
-	}
-	return -ENOENT;
-}
-
-/* Where member @field of the map's value lives in libbpf's copy of it. */
-static void *policy_field(struct bpf_object *obj, struct bpf_map *map,
-			  const char *field, size_t *size)
-{
-	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_type *t;
-	size_t vsize;
-	char *value;
-	__u32 off;
-
-	value = bpf_map__initial_value(map, &vsize);
-	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-	if (!value || !t || find_member(btf, t, field, &off, size) ||
-	    off + *size > vsize)
-		return NULL;
-	return value + off;
-}
-
 static int set_str(struct bpf_object *obj, struct bpf_map *map,
 		   const char *field, const char *val)
 {
 	size_t size;
-	char *p = policy_field(obj, map, field, &size);
+	char *p = ifb_ops_field(obj, map, field, &size);
 
 	if (!p)
 		return -ENOENT;
@@ -259,7 +200,7 @@ static int open_and_load(const struct load_args *a, struct bpf_object **obj,
 		p_err("can't open object %s: %s", a->file, strerror(errno));
 		return -1;
 	}
-	*map = policy_map(*obj);
+	*map = ifb_ops_map(*obj);
 	if (!*map) {
 		p_err("no iommu_fault_ops policy in %s (a SEC(\".struct_ops.link\") struct iommu_fault_ops)",
 		      a->file);
@@ -272,13 +213,13 @@ static int open_and_load(const struct load_args *a, struct bpf_object **obj,
 		if (set_var(*obj, a->set_var[i], a->set_val[i]))
 			goto err;
 	if (a->has_priority) {
-		int32_t *prio = policy_field(*obj, *map, "priority", &size);
+		int32_t *prio = ifb_ops_field(*obj, *map, "priority", &size);
 
 		if (!prio || size != sizeof(*prio))
 			goto err;
 		*prio = a->priority;
 	}
-	p = policy_field(*obj, *map, "name", &size);
+	p = ifb_ops_field(*obj, *map, "name", &size);
 	if (!p || !*p) {
 		p_err("the policy in %s has no name: give it one with 'name NAME'",
 		      a->file);
@@ -517,11 +458,11 @@ static void policy_prog_ids(const struct iommu_fault_ctl_policy *p,
 	vt = btf__type_by_id(btf, vtid);
 	ot = btf__type_by_id(btf, otid);
 	buf = malloc(map.value_size);
-	if (find_member(btf, vt, "data", &data_off, &size) || !buf ||
+	if (ifb_btf_member(btf, vt, "data", &data_off, &size) || !buf ||
 	    map.value_size != vt->size || bpf_map_lookup_elem(mfd, &zero, buf))
 		goto out;
 	for (i = 0; i < NR_OPS; i++)
-		if (!find_member(btf, ot, op_names[i], &op_off, &size))
+		if (!ifb_btf_member(btf, ot, op_names[i], &op_off, &size))
 			ids[i] = (__u32)*(__u64 *)(buf + data_off + op_off);
 out:
 	if (debug && !ids[0])
