@@ -164,6 +164,28 @@ class ReplayParsing(unittest.TestCase):
         self.assert_malformed(FAULT.replace('"flags":1', '"flags":3') % 1 + "\n",
                               1, "PASID valid but no")
 
+    def test_keys_are_keys(self):
+        # A member whose name ends in another's, or a string that holds
+        # one, is not that member.
+        line = FAULT.replace('"addr":4096', '"xaddr":7,"note":"\\"addr\\":9"') % 1
+        self.assert_malformed(line + "\n", 1, "missing or bad")
+
+    def test_nested_values_refused(self):
+        self.assert_malformed(FAULT.replace('"cookie":0', '"cookie":{"a":1}') % 1 + "\n",
+                              1, "not a JSON object")
+
+    def test_trailing_garbage_refused(self):
+        self.assert_malformed(FAULT % 1 + " x\n", 1, "not a JSON object")
+
+    def test_pretty_and_escaped_lines_parse(self):
+        # Spaces around the punctuation and escapes in strings are JSON:
+        # the parse gets past them to the device lookup.
+        line = (FAULT % 1).replace(":", " : ").replace(",", " , ")
+        line = line.replace('"0000 : 00 : 02.0"', '"dev\\u0041\\"x"')
+        rc, _, err, name = self.replay(line + "\n")
+        self.assertEqual(rc, 1)
+        self.assertNotIn("malformed", err)
+
     def test_nothing_injected_before_the_bad_line(self):
         # A bad third line stops the replay before the first injection:
         # the message is the parse error, not a device or kernel error.

@@ -243,34 +243,139 @@ static int do_inject(int argc, char **argv)
 	return 0;
 }
 
-/* Value of "key": in a flat JSON object line; string or number. */
-static const char *json_field(const char *line, const char *key, char *buf,
-			      size_t size)
-{
-	char pat[64];
-	const char *p;
-	size_t n;
+/*
+ * A flat JSON object, as "faultctl -j fault trace" writes one per line:
+ * its members' keys and values, strings unescaped, numbers and literals
+ * as written.  Nested objects and arrays are not part of the format.
+ */
+#define JSON_MAX_MEMBERS	32
+#define JSON_MAX_TEXT		1024
 
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(line, pat);
-	if (!p)
-		return NULL;
-	p += strlen(pat);
-	if (*p == '"') {
+struct json_obj {
+	int n;
+	const char *key[JSON_MAX_MEMBERS];
+	const char *val[JSON_MAX_MEMBERS];
+	char text[2 * JSON_MAX_TEXT];	/* the strings, NUL-terminated */
+};
+
+static const char *json_skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 		p++;
-		n = strcspn(p, "\"");
-		if (p[n] != '"')
-			return NULL;
-	} else {
-		n = strspn(p, "0123456789");
-		if (!n)
-			return NULL;
-	}
-	if (n >= size)
+	return p;
+}
+
+/* A JSON string at @p into @out; the character after it, or NULL. */
+static const char *json_string(const char *p, char **out, char *end)
+{
+	char *o = *out;
+
+	if (*p++ != '"')
 		return NULL;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return buf;
+	while (*p != '"') {
+		char c = *p++;
+
+		if (!c || (unsigned char)c < 0x20 || o >= end)
+			return NULL;
+		if (c == '\\') {
+			switch (*p++) {
+			case '"': c = '"'; break;
+			case '\\': c = '\\'; break;
+			case '/': c = '/'; break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'u': {
+				unsigned int u;
+
+				/* Only what json_writer writes: control characters. */
+				if (sscanf(p, "%4x", &u) != 1 || u > 0x7f)
+					return NULL;
+				p += 4;
+				c = u;
+				break;
+			}
+			default:
+				return NULL;
+			}
+		}
+		*o++ = c;
+	}
+	if (o >= end)
+		return NULL;
+	*o++ = '\0';
+	*out = o;
+	return p + 1;
+}
+
+/* Parse @line into @obj; 0, or -1 with *@why saying what is wrong. */
+static int json_parse(const char *line, struct json_obj *obj, const char **why)
+{
+	char *o = obj->text, *end = obj->text + sizeof(obj->text);
+	const char *p = json_skip_ws(line);
+
+	obj->n = 0;
+	*why = "not a JSON object";
+	if (*p++ != '{')
+		return -1;
+	p = json_skip_ws(p);
+	if (*p == '}')
+		goto done;
+	for (;;) {
+		if (obj->n == JSON_MAX_MEMBERS)
+			return -1;
+		obj->key[obj->n] = o;
+		p = json_string(json_skip_ws(p), &o, end);
+		if (!p)
+			return -1;
+		p = json_skip_ws(p);
+		if (*p++ != ':')
+			return -1;
+		p = json_skip_ws(p);
+		obj->val[obj->n] = o;
+		if (*p == '"') {
+			p = json_string(p, &o, end);
+			if (!p)
+				return -1;
+		} else {
+			size_t n = strcspn(p, ",} \t\r\n");
+
+			if (!n || o + n >= end || strchr("{[", *p))
+				return -1;
+			memcpy(o, p, n);
+			o += n;
+			*o++ = '\0';
+			p += n;
+		}
+		obj->n++;
+		p = json_skip_ws(p);
+		if (*p == '}')
+			break;
+		if (*p++ != ',')
+			return -1;
+	}
+done:
+	if (*json_skip_ws(p + 1))
+		return -1;
+	return 0;
+}
+
+/* The value of member @key, copied into @buf; NULL if none or too long. */
+static const char *json_field(const struct json_obj *obj, const char *key,
+			      char *buf, size_t size)
+{
+	int i;
+
+	for (i = 0; i < obj->n; i++) {
+		if (strcmp(obj->key[i], key))
+			continue;
+		if (strlen(obj->val[i]) >= size)
+			return NULL;
+		return strcpy(buf, obj->val[i]);
+	}
+	return NULL;
 }
 
 struct replay_fault {
@@ -283,41 +388,40 @@ struct replay_fault {
 static int replay_parse(const char *line, struct replay_fault *f,
 			const char **why)
 {
+	static struct json_obj obj;
 	char v[64];
 	uint64_t n;
 	uint32_t flags, perm, reason;
 
 	if (!line[0])
 		return 0;
-	if (line[0] != '{' || line[strlen(line) - 1] != '}') {
-		*why = "not a JSON object";
+	if (strlen(line) >= JSON_MAX_TEXT || json_parse(line, &obj, why))
 		return -1;
-	}
-	if (!json_field(line, "event", v, sizeof(v))) {
+	if (!json_field(&obj, "event", v, sizeof(v))) {
 		*why = "no \"event\"";
 		return -1;
 	}
 	if (strcmp(v, "fault"))
 		return 0;
 	memset(f, 0, sizeof(*f));
-	if (!json_field(line, "dev", f->dev, sizeof(f->dev)) || !f->dev[0]) {
+	if (!json_field(&obj, "dev", f->dev, sizeof(f->dev)) || !f->dev[0]) {
 		*why = "no \"dev\"";
 		return -1;
 	}
-	if (!json_field(line, "ts_ns", v, sizeof(v)) || parse_u64(v, &f->ts_ns) ||
-	    !json_field(line, "addr", v, sizeof(v)) || parse_u64(v, &f->spec.f.addr) ||
-	    !json_field(line, "flags", v, sizeof(v)) || parse_u32(v, &flags) ||
-	    !json_field(line, "perm", v, sizeof(v)) || parse_u32(v, &perm) ||
-	    !json_field(line, "reason", v, sizeof(v)) || parse_u32(v, &reason) ||
+	if (!json_field(&obj, "ts_ns", v, sizeof(v)) || parse_u64(v, &f->ts_ns) ||
+	    !json_field(&obj, "addr", v, sizeof(v)) || parse_u64(v, &f->spec.f.addr) ||
+	    !json_field(&obj, "flags", v, sizeof(v)) || parse_u32(v, &flags) ||
+	    !json_field(&obj, "perm", v, sizeof(v)) || parse_u32(v, &perm) ||
+	    !json_field(&obj, "reason", v, sizeof(v)) || parse_u32(v, &reason) ||
 	    reason == IOMMU_FAULT_REASON_UNKNOWN ||
 	    reason >= __IOMMU_FAULT_REASON_MAX) {
 		*why = "missing or bad ts_ns, addr, flags, perm or reason";
 		return -1;
 	}
-	if (json_field(line, "grpid", v, sizeof(v)) && !parse_u64(v, &n))
+	if (json_field(&obj, "grpid", v, sizeof(v)) && !parse_u64(v, &n))
 		f->spec.f.grpid = n & 0xffff;
 	if (flags & IOMMU_FAULT_CTX_PASID_VALID) {
-		if (!json_field(line, "pasid", v, sizeof(v)) ||
+		if (!json_field(&obj, "pasid", v, sizeof(v)) ||
 		    parse_u32(v, &f->spec.f.pasid)) {
 			*why = "PASID valid but no \"pasid\"";
 			return -1;
