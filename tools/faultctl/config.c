@@ -85,16 +85,10 @@ static int do_set(int argc, char **argv)
 
 static int do_help(int argc, char **argv)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
-		"Usage: %1$s config show\n"
-		"       %1$s config set [deadline MS] [pool N]\n"
-		"       %1$s config help\n",
-		bin_name);
-	return 0;
+	return p_help("Usage: %1$s config show\n"
+		      "       %1$s config set [deadline MS] [pool N]\n"
+		      "       %1$s config help\n",
+		      bin_name);
 }
 
 static const struct cmd cmds[] = {

@@ -129,16 +129,10 @@ static int do_reset(int argc, char **argv)
 
 static int do_help(int argc, char **argv)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
-		"Usage: %1$s device { show | list } [DEV]\n"
-		"       %1$s device reset DEV\n"
-		"       %1$s device help\n",
-		bin_name);
-	return 0;
+	return p_help("Usage: %1$s device { show | list } [DEV]\n"
+		      "       %1$s device reset DEV\n"
+		      "       %1$s device help\n",
+		      bin_name);
 }
 
 static const struct cmd cmds[] = {

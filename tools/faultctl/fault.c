@@ -513,22 +513,16 @@ out:
 
 static int do_help(int argc, char **argv)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
-		"Usage: %1$s fault pending\n"
-		"       %1$s fault respond COOKIE { handled | invalid | failure }\n"
-		"       %1$s fault inject dev DEV addr ADDR [pasid N] [read|write] [exec] [priv]\n"
-		"                         [stall] [reason R] [count N]\n"
-		"       %1$s fault replay FILE [realtime]\n"
-		"       %1$s fault trace [dev DEV]\n"
-		"       %1$s fault help\n"
-		"\n"
-		"       R := { translation | addr_size | access | permission }\n",
-		bin_name);
-	return 0;
+	return p_help("Usage: %1$s fault pending\n"
+		      "       %1$s fault respond COOKIE { handled | invalid | failure }\n"
+		      "       %1$s fault inject dev DEV addr ADDR [pasid N] [read|write] [exec] [priv]\n"
+		      "                         [stall] [reason R] [count N]\n"
+		      "       %1$s fault replay FILE [realtime]\n"
+		      "       %1$s fault trace [dev DEV]\n"
+		      "       %1$s fault help\n"
+		      "\n"
+		      "       R := { translation | addr_size | access | permission }\n",
+		      bin_name);
 }
 
 static const struct cmd cmds[] = {

@@ -52,6 +52,7 @@ struct cmd {
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int p_help(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool is_prefix(const char *pfx, const char *str);
 int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	       int (*help)(int argc, char **argv));

@@ -55,6 +55,24 @@ void p_info(const char *fmt, ...)
 }
 
 /* Report a usage error; returns the usage exit status. */
+/*
+ * An object's help: the usage text on stderr, or a JSON null with -j (as
+ * bpftool does).  Returns 0.
+ */
+int p_help(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (json_output) {
+		jsonw_null(json_wtr);
+		return 0;
+	}
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
 int usage_err(const char *fmt, ...)
 {
 	char buf[1024];
@@ -162,19 +180,13 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 
 static int do_help(int argc, char **argv)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
-		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-		"       %s version\n"
-		"\n"
-		"       OBJECT := { policy | fault | device | stats | config }\n"
-		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |\n"
-		"                    {-h|--help} | {-V|--version} }\n",
-		bin_name, bin_name);
-	return 0;
+	return p_help("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
+		      "       %s version\n"
+		      "\n"
+		      "       OBJECT := { policy | fault | device | stats | config }\n"
+		      "       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |\n"
+		      "                    {-h|--help} | {-V|--version} }\n",
+		      bin_name, bin_name);
 }
 
 static int do_version(int argc, char **argv)

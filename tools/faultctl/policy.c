@@ -605,21 +605,15 @@ static int do_show(int argc, char **argv)
 
 static int do_help(int argc, char **argv)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
-		"Usage: %1$s policy load OBJ [name NAME] [dev DEV] [priority N] [set VAR VALUE]...\n"
-		"       %1$s policy replace NAME OBJ [dev DEV] [priority N] [set VAR VALUE]...\n"
-		"       %1$s policy unload NAME\n"
-		"       %1$s policy { show | list } [name NAME]\n"
-		"       %1$s policy help\n"
-		"\n"
-		"       Policies are pinned under " PIN_DIR "/NAME.  'set' gives an integer\n"
-		"       global variable of the object (its configuration) a value before load.\n",
-		bin_name);
-	return 0;
+	return p_help("Usage: %1$s policy load OBJ [name NAME] [dev DEV] [priority N] [set VAR VALUE]...\n"
+		      "       %1$s policy replace NAME OBJ [dev DEV] [priority N] [set VAR VALUE]...\n"
+		      "       %1$s policy unload NAME\n"
+		      "       %1$s policy { show | list } [name NAME]\n"
+		      "       %1$s policy help\n"
+		      "\n"
+		      "       Policies are pinned under " PIN_DIR "/NAME.  'set' gives an integer\n"
+		      "       global variable of the object (its configuration) a value before load.\n",
+		      bin_name);
 }
 
 static const struct cmd cmds[] = {

@@ -293,16 +293,10 @@ static int show_once(const struct stats_args *a)
 
 static int do_help(int argc, char **argv)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
-		"Usage: %1$s stats show [dev DEV] [format { text | prometheus }] [file FILE]\n"
-		"                       [interval SEC [count N]]\n"
-		"       %1$s stats help\n",
-		bin_name);
-	return 0;
+	return p_help("Usage: %1$s stats show [dev DEV] [format { text | prometheus }] [file FILE]\n"
+		      "                       [interval SEC [count N]]\n"
+		      "       %1$s stats help\n",
+		      bin_name);
 }
 
 /*
