@@ -21,11 +21,20 @@ def read(*path):
 
 
 def tracked_files():
-    out = subprocess.run(["git", "-C", TOP, "ls-files"], capture_output=True,
-                         text=True)
-    if out.returncode:
-        return None
-    return [f for f in out.stdout.splitlines() if f]
+    """The repository's files: git's list, or (no git, as in CI's fresh
+    root, which gets a copy of the checkout) every file but build/."""
+    try:
+        out = subprocess.run(["git", "-C", TOP, "ls-files"],
+                             capture_output=True, text=True)
+        if not out.returncode:
+            return [f for f in out.stdout.splitlines() if f]
+    except FileNotFoundError:
+        pass
+    files = []
+    for root, dirs, names in os.walk(TOP):
+        dirs[:] = [d for d in dirs if d not in ("build", ".git")]
+        files += [os.path.relpath(os.path.join(root, n), TOP) for n in names]
+    return files
 
 
 class Docs(unittest.TestCase):
@@ -39,8 +48,6 @@ class Docs(unittest.TestCase):
 
     def test_nothing_points_outside(self):
         files = tracked_files()
-        if files is None:
-            self.skipTest("not a git checkout")
         me = os.path.relpath(__file__, TOP)
         for f in files:
             if f == me or f.endswith((".o", ".gz", ".png")):
