@@ -211,8 +211,6 @@ struct iommu_fault_pending {
 };
 
 #define IOMMU_FAULT_POOL_DEFAULT	4096
-/* 65536 slots: 18 MB, and 65536 faults pending within one deadline. */
-#define IOMMU_FAULT_POOL_MAX		BIT(16)
 #define IOMMU_FAULT_DEADLINE_MS_DEFAULT	1000
 #define IOMMU_FAULT_DEADLINE_MS_MAX	(3600U * 1000)
 

@@ -250,7 +250,8 @@ struct iommu_fault_ctl_respond {
  * struct iommu_fault_ctl_limits - IOMMU_FAULT_IOC_SET_LIMITS
  * @size: sizeof(struct iommu_fault_ctl_limits)
  * @flags: must be 0
- * @pool_size: new pool size, 0 = unchanged; -EBUSY while faults pend
+ * @pool_size: new pool size, 0 = unchanged, at most IOMMU_FAULT_POOL_MAX;
+ *	-EBUSY while faults pend
  * @deadline_ms: new deadline, 0 = unchanged
  */
 struct iommu_fault_ctl_limits {
@@ -260,6 +261,8 @@ struct iommu_fault_ctl_limits {
 	__u32 deadline_ms;
 };
 
+/* Pending-fault slots at most (-ERANGE beyond): 65536 faults, 18 MB. */
+#define IOMMU_FAULT_POOL_MAX		(1U << 16)
 #define IOMMU_FAULT_IOC_SET_LIMITS	_IO(IOMMU_FAULT_IOC_TYPE, 0x03)
 
 #define IOMMU_FAULT_HIST_BUCKETS	40	/* up to 2^40 ns, ~18 min */
