@@ -24,27 +24,30 @@
 #include "ifb.h"		/* tools/lib/ifb: shared with faultctl */
 #include "ifb_test_util.h"
 
+/*
+ * @call, a libifb call naming `fd`, on a fresh fd of the control device
+ * (each call opens it, as an unprivileged test process must see): its
+ * result, or -errno when the device cannot be opened.
+ */
+#define IFB_FRESH_FD(call) ({						\
+	int fd = ifb_ctl_open(), __ret = -errno;			\
+									\
+	if (fd >= 0) {							\
+		__ret = (call);						\
+		close(fd);						\
+	}								\
+	__ret;								\
+})
+
 /* One ioctl on a fresh fd; -errno on failure. */
 static inline int ifb_ctl(unsigned long cmd, void *arg)
 {
-	int fd = ifb_ctl_open(), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = ifb_ioctl(fd, cmd, arg);
-	close(fd);
-	return ret;
+	return IFB_FRESH_FD(ifb_ioctl(fd, cmd, arg));
 }
 
 static inline int ifb_dev_stats(const char *dev, struct iommu_fault_ctl_dev *st)
 {
-	int fd = ifb_ctl_open(), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = ifb_dev_by_name(fd, dev, st);
-	close(fd);
-	return ret;
+	return IFB_FRESH_FD(ifb_dev_by_name(fd, dev, st));
 }
 
 static inline int ifb_dev_reset(const char *dev)
@@ -112,13 +115,7 @@ static inline uint64_t ifb_hist_sum(const __u64 *hist)
 static inline int ifb_policy_stats(const char *name,
 				   struct iommu_fault_ctl_policy *out)
 {
-	int fd = ifb_ctl_open(), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = ifb_policy_by_name(fd, name, out);
-	close(fd);
-	return ret;
+	return IFB_FRESH_FD(ifb_policy_by_name(fd, name, out));
 }
 
 #define IFB_TRACING	"/sys/kernel/tracing"
@@ -253,13 +250,7 @@ static inline int ifb_edu_stall(char dev[IFB_NAME_LEN], char smmu[IFB_NAME_LEN],
 static inline int ifb_inject(const char *smmu, const struct ifb_fault *f,
 			     uint32_t count)
 {
-	int fd = ifb_ctl_open(), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = ifb_fault_inject(fd, smmu, f, count);
-	close(fd);
-	return ret;
+	return IFB_FRESH_FD(ifb_fault_inject(fd, smmu, f, count));
 }
 
 /*
