@@ -9,9 +9,12 @@ SHELL		:= /bin/bash
 TOP		:= $(CURDIR)
 B		:= $(TOP)/build
 KSRC_TAR	:= /usr/src/linux-source-6.12.tar.xz
+# One extracted 6.12 tree, wired with kernel/; it stays clean (no build
+# output), so that the test kernel and make bench's kernel build from it
+# side by side, each in its own output directory (O=).
 KDIR		:= $(B)/linux-source-6.12
-# make bench's own kernel (see "benchmark" below)
-BKDIR		:= $(B)/linux-bench-6.12
+KOBJ		:= $(B)/kernel-test
+BKOBJ		:= $(B)/kernel-bench
 CROSS		:= aarch64-linux-gnu-
 JOBS		?= $(shell echo $$(( $$(nproc) + 1 )))
 
@@ -23,22 +26,22 @@ export CCACHE_NOHASHDIR := 1
 export CCACHE_BASEDIR := $(TOP)
 
 KMAKE_ARGS	:= ARCH=arm64 CROSS_COMPILE=$(CROSS)
-kmake		 = $(MAKE) -C $(1) $(KMAKE_ARGS) \
+kmake		 = $(MAKE) -C $(KDIR) O=$(1) $(KMAKE_ARGS) \
 		   CC="ccache $(CROSS)gcc" HOSTCC="ccache gcc" -j$(JOBS)
-KMAKE		:= $(call kmake,$(KDIR))
+KMAKE		:= $(call kmake,$(KOBJ))
 KCONFIG_FRAGS	:= $(sort $(wildcard kernel/config/*.config))
-IMAGE		:= $(KDIR)/arch/arm64/boot/Image
+IMAGE		:= $(KOBJ)/arch/arm64/boot/Image
 
 # User space: static arm64 binaries against the tree's libbpf, and BPF
-# objects against one kernel's BTF (vmlinux.h): UKDIR's, built under UB.
+# objects against one kernel's BTF (vmlinux.h): UKOBJ's, built under UB.
 # By default that is the test kernel and $(B); make bench builds the few
-# binaries it needs again with UB and UKDIR set to its own tree, so that a
-# benchmark builds one kernel, not two.  libbpf, its headers (UINC) and
+# binaries it needs again with UB and UKOBJ set to its own kernel, so that
+# a benchmark builds one kernel, not two.  libbpf, its headers (UINC) and
 # the host bpftool do not depend on a kernel build and stay in $(B); they
-# and the other tools' sources come from UKDIR's tree too (the same 6.12
-# source), so that make bench extracts one tree, not two.
+# and the other tools come from the one source tree, UKDIR.
 UB		:= $(B)
 UKDIR		:= $(KDIR)
+UKOBJ		:= $(KOBJ)
 TCC		:= $(CROSS)gcc
 LIBBPF_OUT	:= $(B)/libbpf
 LIBBPF_A	:= $(LIBBPF_OUT)/libbpf.a
@@ -48,7 +51,7 @@ BPFTOOL_HOST	:= $(B)/bpftool-host/bootstrap/bpftool
 TCFLAGS		 = -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		   -Wno-sign-compare -Wno-clobbered -Wno-format-truncation \
 		   -I$(UB)/include -I$(UINC) -I$(TOP)/include/uapi \
-		   -I$(TOP)/selftests/lib -I$(TOP)/tools/lib/ifb -I$(GEN) \
+		   -I$(TOP)/selftests/lib -I$(TOP)/tools/lib/ifb -I$(TOP)/bench -I$(GEN) \
 		   -I$(UKDIR)/tools/testing/selftests
 TLDFLAGS	:= -static
 TLIBS		:= $(LIBBPF_A) -lelf -lz -lzstd
@@ -110,10 +113,9 @@ $(B)/.stamp-deps: scripts/deps.sh
 
 # --- kernel -------------------------------------------------------------
 
-# A tree of the 6.12 source: the test kernel's, or the bench kernel's.
-# xz in threads (Debian's tarball has 62 blocks): 16 s here, against 48 s
-# when tar runs xz itself.
-$(KDIR)/.extracted $(BKDIR)/.extracted: | $(B)/.stamp-deps
+# The 6.12 source.  xz in threads (Debian's tarball has 62 blocks): 16 s
+# here, against 48 s when tar runs xz itself.
+$(KDIR)/.extracted: | $(B)/.stamp-deps
 	@echo "  EXTRACT $(KSRC_TAR) -> $(@D)"
 	@rm -rf $(@D) && mkdir -p $(@D)
 	@tar -C $(@D) --strip-components=1 -I 'xz -T0' -xf $(KSRC_TAR)
@@ -124,7 +126,7 @@ kernel-wire: $(KDIR)/.extracted
 
 $(B)/kernel.config: $(KCONFIG_FRAGS) scripts/kconfig.sh | kernel-wire
 	@echo "  CONFIG  allnoconfig + $(notdir $(KCONFIG_FRAGS))"
-	@KMAKE_ARGS="$(KMAKE_ARGS)" scripts/kconfig.sh $(KDIR) $@ $(KCONFIG_FRAGS)
+	@KMAKE_ARGS="$(KMAKE_ARGS)" scripts/kconfig.sh $(KDIR) $(KOBJ) $@ $(KCONFIG_FRAGS)
 
 kernel: kernel-wire $(B)/kernel.config
 	@mkdir -p $(CCACHE_DIR)
@@ -147,13 +149,13 @@ $(BPFTOOL_HOST): $(UKDIR)/.extracted | $(B)/.stamp-deps
 		CC="ccache gcc" HOSTCC="ccache gcc" bootstrap >/dev/null
 	@echo "  BPFTOOL $@"
 
-$(VMLINUX_H): $(UKDIR)/vmlinux $(BPFTOOL_HOST)
+$(VMLINUX_H): $(UKOBJ)/vmlinux $(BPFTOOL_HOST)
 	@mkdir -p $(dir $@)
-	@$(BPFTOOL_HOST) btf dump file $(UKDIR)/vmlinux format c > $@.tmp
+	@$(BPFTOOL_HOST) btf dump file $(UKOBJ)/vmlinux format c > $@.tmp
 	@mv $@.tmp $@
 	@echo "  GEN     $@"
 
-$(KDIR)/vmlinux: | kernel
+$(KOBJ)/vmlinux: | kernel
 	@true
 
 # Test policies: BPF objects and their skeletons (host bpftool).
@@ -176,8 +178,11 @@ $(GEN)/%.bpf.o: selftests/vm/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*
 $(GEN)/%.bpf.o: bench/progs/%.bpf.c $(VMLINUX_H) $(wildcard bpf/include/*.h) $(LIBBPF_A)
 	$(bpf_cc)
 
+# The clock's counters are atomics whose old value it uses (BPF ISA v3).
+$(GEN)/bench_clock.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 # The benchmark's guest half, shipped in the VM next to the selftests.
-$(BENCH_BIN): bench/ifb_bench.c $(wildcard selftests/lib/*.h tools/lib/ifb/*.h) $(LIBBPF_A) \
+$(BENCH_BIN): bench/ifb_bench.c $(wildcard bench/*.h selftests/lib/*.h tools/lib/ifb/*.h) $(LIBBPF_A) \
 	      $(BENCH_SKELS) include/uapi/linux/iommu_fault_bpf.h | $(VMLINUX_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
@@ -194,8 +199,9 @@ $(LIB_SKELS): $(GEN)/%.skel.h: $(POLICY_OUT)/%.bpf.o $(BPFTOOL_HOST)
 	@mkdir -p $(GEN)
 	@$(BPFTOOL_HOST) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(UB)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h tools/lib/ifb/*.h) $(LIBBPF_A) \
-		  $(SELFTEST_SKELS) $(LIB_SKELS) include/uapi/linux/iommu_fault_bpf.h | $(VMLINUX_H)
+$(UB)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h tools/lib/ifb/*.h bench/*.h) \
+		  $(LIBBPF_A) $(SELFTEST_SKELS) $(LIB_SKELS) $(BENCH_SKELS) \
+		  include/uapi/linux/iommu_fault_bpf.h | $(VMLINUX_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(TCC) $(TCFLAGS) $(TLDFLAGS) -o $@ $< $(TLIBS)
@@ -291,20 +297,18 @@ experiment: kernel $(INITRAMFS)
 
 # --- benchmark ----------------------------------------------------------
 
-# Its own kernel: base.config + kernel/config/bench/ (inject, timestamps,
-# edu driver), without the test kernel's lockdep and KASAN; a second tree
-# so that neither build undoes the other.
-BIMAGE		:= $(BKDIR)/arch/arm64/boot/Image
+# Its own kernel: base.config + kernel/config/bench/ (inject, edu driver),
+# without the test kernel's lockdep and KASAN; from the same tree, in its
+# own output directory, so that neither build undoes the other.
+BIMAGE		:= $(BKOBJ)/arch/arm64/boot/Image
 BKCONFIG_FRAGS	:= kernel/config/base.config $(sort $(wildcard kernel/config/bench/*.config))
-BKMAKE		:= $(call kmake,$(BKDIR))
+BKMAKE		:= $(call kmake,$(BKOBJ))
 
-$(B)/bench-kernel.config: $(BKCONFIG_FRAGS) scripts/kconfig.sh | $(BKDIR)/.extracted
-	@scripts/wire-kernel.sh $(TOP) $(BKDIR)
+$(B)/bench-kernel.config: $(BKCONFIG_FRAGS) scripts/kconfig.sh | kernel-wire
 	@echo "  CONFIG  allnoconfig + $(notdir $(BKCONFIG_FRAGS)) (bench)"
-	@KMAKE_ARGS="$(KMAKE_ARGS)" scripts/kconfig.sh $(BKDIR) $@ $(BKCONFIG_FRAGS)
+	@KMAKE_ARGS="$(KMAKE_ARGS)" scripts/kconfig.sh $(KDIR) $(BKOBJ) $@ $(BKCONFIG_FRAGS)
 
-bench-kernel: $(BKDIR)/.extracted $(B)/bench-kernel.config
-	@scripts/wire-kernel.sh $(TOP) $(BKDIR)
+bench-kernel: kernel-wire $(B)/bench-kernel.config
 	@mkdir -p $(CCACHE_DIR)
 	@$(BKMAKE) Image
 
@@ -314,7 +318,7 @@ bench-kernel: $(BKDIR)/.extracted $(B)/bench-kernel.config
 BENCH_UB	:= $(B)/bench-user
 BENCH_CPIO	:= vm/bench.cpio.gz
 
-$(BKDIR)/vmlinux: | bench-kernel
+$(BKOBJ)/vmlinux: | bench-kernel
 	@true
 
 $(UB)/$(BENCH_CPIO): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) \
@@ -325,8 +329,8 @@ $(UB)/$(BENCH_CPIO): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) \
 bench-initramfs: $(UB)/$(BENCH_CPIO)
 
 bench: bench-kernel
-	@$(MAKE) --no-print-directory UB=$(BENCH_UB) UKDIR=$(BKDIR) bench-initramfs
-	@scripts/bench.sh $(BIMAGE) $(BENCH_UB)/$(BENCH_CPIO) $(BKDIR)
+	@$(MAKE) --no-print-directory UB=$(BENCH_UB) UKOBJ=$(BKOBJ) bench-initramfs
+	@scripts/bench.sh $(BIMAGE) $(BENCH_UB)/$(BENCH_CPIO) $(BKOBJ)
 
 # --- tests --------------------------------------------------------------
 

@@ -3,12 +3,12 @@
  * ifb-bench: the guest half of `make bench`.  Runs the fault-path
  * scenarios back to back in one boot, each injecting COUNT stall faults
  * for the edu device through the real SMMUv3 event path, and prints one
- * line per scenario, "IFB-BENCH {json}", with the in-kernel timings
- * (IOMMU_FAULT_IOC_BENCH: record entering the driver -> resume issued).
+ * line per scenario, "IFB-BENCH {json}", with the timings of its BPF
+ * clock (bench_clock.h: record entering the driver -> resume issued).
  *
- *   ifb-bench [-n COUNT] [-r ROUNDS] [SCENARIO...]   (default: all, 1..7)
+ *   ifb-bench [-n COUNT] [-r ROUNDS] [SCENARIO...]   (default: all, 1..6)
  *
- * With ROUNDS > 1 the scenarios run in turn ROUNDS times (1 2 ... 7 1 2
+ * With ROUNDS > 1 the scenarios run in turn ROUNDS times (1 2 ... 6 1 2
  * ...), so that slow drifts of the machine hit every scenario alike; each
  * line carries its round.
  *
@@ -18,18 +18,14 @@
  *  4 fast op DEFER, sleepable op HANDLED
  *  5 scenario 2 plus 64 policies on other devices
  *  6 scenario 2 while `faultctl -j fault trace` consumes every event
- *  7 the floor: the same records, handed by the core to bare work items
- *    on its workqueue that issue the same resume (no program, no slot)
  *
- * Scenarios 4 and 7 are open loops: all faults arrive at once, so their
- * latencies are mostly queueing.  Scenario 4 is also run closed-loop, side
- * by side with its floor (41, 71: one fault at a time, the next once the
- * previous one was answered; 4000 of each, in alternating blocks of 250):
- * the cost of one deferral, and of one bare round trip, timed between the
- * same two points and injected and waited for the same way.  Then 42 and
- * 72: the same pair again (2000 each), timed stage by stage (record to
- * queue_work, to its work starting, to the resume); not in 41 and 71,
- * whose figures the two extra timestamps would change.
+ * Scenario 4 is an open loop: all faults arrive at once, so its latencies
+ * are mostly queueing.  It is also run closed-loop (41: one fault at a
+ * time, the next once the previous one was answered; 4000, in blocks of
+ * 250 taking turns with 11, the stock path one at a time), then timed
+ * stage by stage (42: record to queue_work, to its work starting, to the
+ * resume); 71, the floor of a deferred answer, is 11 plus 42's workqueue
+ * hops (see report_floor()).
  */
 #include <errno.h>
 #include <sched.h>
@@ -42,6 +38,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "bench_clock.h"
 #include "ifb_ctl.h"
 #include "ifb.h"
 #include "bench_none.skel.h"
@@ -50,9 +47,9 @@
 
 #define MAX_LINKS	80
 #define CHUNK		10000	/* faults per inject call */
-#define SERIAL_N	4000	/* one-at-a-time faults, each of 41 and 71 */
+#define SERIAL_N	4000	/* one-at-a-time faults, each of 41 and 11 */
 #define SERIAL_BLOCK	250	/* in blocks of this many, in turn */
-#define SPANS_N		2000	/* of each, timed stage by stage (42, 72) */
+#define STAGES_N	2000	/* deferred faults timed stage by stage (42) */
 
 static char dev[64], smmu[64];
 static struct bpf_link *links[MAX_LINKS];
@@ -61,6 +58,9 @@ static void (*destroy[MAX_LINKS])(void *);
 static int nr_links;
 static uint32_t count = 100000;
 static int round_no = 1;
+static struct bench_times clk;
+static int slot_size;		/* bytes of a pending-fault slot (BTF) */
+static uint64_t clock_cost_ns;	/* of one clock read */
 
 static void die(const char *what, int err)
 {
@@ -99,8 +99,6 @@ struct result {
 	uint64_t *span;		/* or NULL; 3 each, of those that were queued */
 	uint32_t n, nspan, recorded, answered;
 	uint64_t elapsed_ns;	/* first t0 to last t1, summed over runs */
-	uint64_t ts_cost_ns;
-	uint32_t pending_size;
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -110,96 +108,77 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void bench_init(struct iommu_fault_ctl_bench *b, uint32_t op,
-		       uint32_t n, uint32_t flags)
-{
-	memset(b, 0, sizeof(*b));
-	b->size = sizeof(*b);
-	b->op = op;
-	b->count = n;
-	b->flags = flags;
-	snprintf(b->dev, sizeof(b->dev), "%s", dev);
-}
-
-static int bench(uint32_t op, uint32_t n, uint32_t flags,
-		 struct iommu_fault_ctl_bench *b)
-{
-	bench_init(b, op, n, flags);
-	return ifb_ctl(IOMMU_FAULT_IOC_BENCH, b);
-}
-
-static void result_init(struct result *r, uint32_t max, bool spans)
+static void result_init(struct result *r, uint32_t max, bool stages)
 {
 	memset(r, 0, sizeof(*r));
 	r->lat = calloc(max, sizeof(*r->lat));
-	if (spans)
+	if (stages)
 		r->span = calloc(3 * (size_t)max, sizeof(*r->span));
-	if (!r->lat || (spans && !r->span))
+	if (!r->lat || (stages && !r->span))
 		die("calloc", ENOMEM);
 }
 
-/* Stop the run under way and add its timings to @r (room for @n more). */
-static void collect(struct result *r, uint32_t n)
+/* Time the next @n records (record i tagged i mod 2^16). */
+static void start(uint32_t n, bool stages)
 {
-	struct iommu_fault_ctl_bench b;
-	uint64_t *lat = calloc(n, sizeof(*lat));
-	uint64_t *span = calloc(3 * (size_t)n, sizeof(*span));
-	uint32_t i;
-	int ret;
+	int ret = bench_times_start(&clk, n, 0, stages);
 
-	if (!lat || !span)
-		die("calloc", ENOMEM);
-	bench_init(&b, IOMMU_FAULT_BENCH_RESULT, 120000, 0); /* ms to wait */
-	b.lat_ns = (uintptr_t)lat;
-	if (r->span)
-		b.span_ns = (uintptr_t)span;
-	ret = ifb_ctl(IOMMU_FAULT_IOC_BENCH, &b);
 	if (ret)
-		die("bench result", ret);
-	for (i = 0; i < b.recorded && i < n; i++) {
-		if (lat[i])
-			r->lat[r->n++] = lat[i];
-		if (r->span && span[3 * i]) {
-			memcpy(&r->span[3 * r->nspan], &span[3 * i],
-			       3 * sizeof(*span));
+		die("clock start", ret);
+}
+
+/* Stop the run under way and add its timings to @r (room for them). */
+static void collect(struct result *r)
+{
+	uint32_t n = bench_times_stop(&clk, 120000), i;
+	uint64_t lat;
+
+	for (i = 0; i < n; i++) {
+		lat = bench_times_latency(&clk, i);
+		if (lat)
+			r->lat[r->n++] = lat;
+		if (r->span && bench_times_stages(&clk, i, &r->span[3 * r->nspan]))
 			r->nspan++;
-		}
+		r->answered += !!lat;
 	}
-	free(span);
-	r->recorded += b.recorded;
-	r->answered += b.answered;
-	r->elapsed_ns += b.last_ns - b.first_ns;
-	r->ts_cost_ns = b.ts_cost_ns;
-	r->pending_size = b.pending_size;
-	free(lat);
+	r->recorded += n;
+	r->elapsed_ns += bench_times_elapsed(&clk, n);
+}
+
+/* p50 and p99 of @n values, sorting them. */
+static void percentiles(uint64_t *v, uint32_t n, uint64_t *p50, uint64_t *p99)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	*p50 = n ? v[n / 2] : 0;
+	*p99 = n ? v[(uint64_t)n * 99 / 100] : 0;
 }
 
 /* Print the scenario's line and free @r. */
 static void report(int scenario, const char *name, struct result *r)
 {
-	uint64_t *ok = r->lat;
-	uint32_t n = r->n;
+	uint64_t p50, p99;
 
-	qsort(ok, n, sizeof(*ok), cmp_u64);
+	percentiles(r->lat, r->n, &p50, &p99);
 	printf("IFB-BENCH {\"scenario\":%d,\"name\":\"%s\",\"faults\":%u,"
 	       "\"answered\":%u,\"elapsed_ns\":%llu,\"faults_per_s\":%.0f,"
 	       "\"p50_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu,"
-	       "\"ts_cost_ns\":%llu,\"pending_size\":%u,\"cpus\":%ld,"
+	       "\"ts_cost_ns\":%llu,\"pending_size\":%d,\"cpus\":%ld,"
 	       "\"round\":%d}\n",
 	       scenario, name, r->recorded, r->answered,
 	       (unsigned long long)r->elapsed_ns,
 	       r->elapsed_ns ? r->answered * 1e9 / r->elapsed_ns : 0.0,
-	       n ? (unsigned long long)ok[n / 2] : 0ULL,
-	       n ? (unsigned long long)ok[(uint64_t)n * 99 / 100] : 0ULL,
-	       n ? (unsigned long long)ok[n - 1] : 0ULL,
-	       (unsigned long long)r->ts_cost_ns, r->pending_size,
-	       sysconf(_SC_NPROCESSORS_ONLN), round_no);
+	       (unsigned long long)p50, (unsigned long long)p99,
+	       r->n ? (unsigned long long)r->lat[r->n - 1] : 0ULL,
+	       (unsigned long long)clock_cost_ns, slot_size,
+	       sysconf(_SC_NPROCESSORS_ONLN),
+	       round_no);
 	fflush(stdout);
 	free(r->lat);
+	free(r->span);
 }
 
-/* Print the stage-by-stage line of a SPANS result and free @r. */
-static void report_spans(int scenario, const char *name, struct result *r)
+/* Print the stage-by-stage line of a by-stage result; keeps @r. */
+static void report_stages(int scenario, const char *name, struct result *r)
 {
 	uint64_t *col = calloc(r->nspan ? r->nspan : 1, sizeof(*col));
 	uint64_t p50[3] = {}, p99[3] = {};
@@ -210,9 +189,7 @@ static void report_spans(int scenario, const char *name, struct result *r)
 	for (k = 0; k < 3 && r->nspan; k++) {
 		for (i = 0; i < r->nspan; i++)
 			col[i] = r->span[3 * i + k];
-		qsort(col, r->nspan, sizeof(*col), cmp_u64);
-		p50[k] = col[r->nspan / 2];
-		p99[k] = col[(uint64_t)r->nspan * 99 / 100];
+		percentiles(col, r->nspan, &p50[k], &p99[k]);
 	}
 	printf("IFB-BENCH {\"scenario\":%d,\"name\":\"%s\",\"faults\":%u,"
 	       "\"answered\":%u,\"staged\":%u,"
@@ -225,24 +202,10 @@ static void report_spans(int scenario, const char *name, struct result *r)
 	       sysconf(_SC_NPROCESSORS_ONLN), round_no);
 	fflush(stdout);
 	free(col);
-	free(r->span);
-	free(r->lat);
-}
-
-/* Time the next @n records: the policies' answers, or the floor's. */
-static void start(bool floor, uint32_t n, uint32_t flags)
-{
-	struct iommu_fault_ctl_bench b;
-	int ret;
-
-	ret = bench(floor ? IOMMU_FAULT_BENCH_FLOOR : IOMMU_FAULT_BENCH_START,
-		    n, flags, &b);
-	if (ret)
-		die("bench start", ret);
 }
 
 /* Inject @count stalls at once, timed; print the scenario's line. */
-static void run(int scenario, const char *name, bool floor)
+static void run(int scenario, const char *name)
 {
 	struct ifb_fault f = {
 		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .recoverable = true,
@@ -252,82 +215,92 @@ static void run(int scenario, const char *name, bool floor)
 	uint32_t done;
 	int ret;
 
-	start(floor, count, 0);
+	start(count, false);
 	for (done = 0; done < count; done += CHUNK) {
 		uint32_t n = count - done < CHUNK ? count - done : CHUNK;
 
-		f.grpid = done;
+		f.grpid = done;		/* record i is tagged i mod 2^16 */
 		ret = ifb_inject(smmu, &f, n);
 		if (ret)
 			die("inject", ret);
 	}
 	result_init(&r, count, false);
-	collect(&r, count);
+	collect(&r);
 	report(scenario, name, &r);
 }
 
 /* @n stalls one at a time, each once the previous one was answered. */
-static void one_at_a_time(bool floor, uint32_t n, struct result *r)
+static void one_at_a_time(uint32_t n, struct result *r)
 {
-	struct iommu_fault_ctl_bench b;
 	struct ifb_fault f = {
 		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .recoverable = true,
 	};
 	uint32_t i;
 	int ret;
 
-	start(floor, n, r->span ? IOMMU_FAULT_BENCH_F_SPANS : 0);
+	start(n, r->span);
 	for (i = 0; i < n; i++) {
 		f.grpid = i;
 		ret = ifb_inject(smmu, &f, 1);
 		if (ret)
 			die("inject", ret);
-		/*
-		 * Yield between polls: the worker may need this vCPU, and
-		 * sleeping would idle it (idle wake-ups are slow under
-		 * emulation).  The timing is in-kernel: the poll's own pace
-		 * does not enter it.
-		 */
-		do {
-			ret = bench(IOMMU_FAULT_BENCH_STATUS, 0, 0, &b);
-			if (!ret && b.answered < i + 1)
-				sched_yield();
-		} while (!ret && b.answered < i + 1);
-		if (ret)
-			die("bench status", ret);
+		bench_times_wait_answered(&clk, i + 1);
 	}
-	collect(r, n);
+	collect(r);
 }
 
 /*
- * @n one-at-a-time faults each, deferred and floor, with the DEFER policy
- * attached (the floor goes ahead of it): in blocks taking turns, so that
- * both see the same moments of a noisy machine.
+ * The floor of a deferred answer, one fault at a time: the stock path's
+ * answer (@stock) plus one workqueue hop, queue_work to the work starting
+ * (@hops, the middle span of each by-stage DEFER record) -- what no
+ * deferral can avoid.  The benchmark has no code on the fault path to
+ * hand faults to bare work items, so the floor is this sum, sample by
+ * sample in the order both were taken.
  */
-static void pair(uint32_t n, bool spans, struct result *defer,
-		 struct result *floor)
+static void report_floor(struct result *stock, const struct result *hops)
 {
+	struct result f;
 	uint32_t i;
 
-	result_init(defer, n, spans);
-	result_init(floor, n, spans);
-	for (i = 0; i < n / SERIAL_BLOCK; i++) {
-		one_at_a_time(false, SERIAL_BLOCK, defer);
-		one_at_a_time(true, SERIAL_BLOCK, floor);
-	}
+	result_init(&f, stock->n ? stock->n : 1, false);
+	for (i = 0; i < stock->n && hops->nspan; i++)
+		f.lat[f.n++] = stock->lat[i] + hops->span[3 * (i % hops->nspan) + 1];
+	f.recorded = stock->recorded;
+	f.answered = f.n;
+	report(71, "floor: stock answer + workqueue hop", &f);
 }
 
-/* Scenarios 41 and 71, then the same timed stage by stage (42, 72). */
+/*
+ * Scenario 4 one at a time (41), side by side with the stock path one at a
+ * time (11): in blocks taking turns, the DEFER policy attached for its
+ * blocks only, so that both see the same moments of a noisy machine.
+ * Then 42: DEFER again, timed stage by stage (two more probes per fault,
+ * so not in 41), whose hops make the floor (71) with 11.
+ */
 static void serial_pair(void)
 {
-	struct result defer, floor;
+	struct result defer, stock, staged;
+	uint32_t i;
 
-	pair(SERIAL_N, false, &defer, &floor);
+	result_init(&defer, SERIAL_N, false);
+	result_init(&stock, SERIAL_N, false);
+	for (i = 0; i < SERIAL_N / SERIAL_BLOCK; i++) {
+		ATTACH(bench_defer, "bench_defer", dev, 0);
+		one_at_a_time(SERIAL_BLOCK, &defer);
+		detach_all();
+		one_at_a_time(SERIAL_BLOCK, &stock);
+	}
+	result_init(&staged, STAGES_N, true);
+	ATTACH(bench_defer, "bench_defer", dev, 0);
+	one_at_a_time(STAGES_N, &staged);
+	detach_all();
 	report(41, "DEFER, one at a time", &defer);
-	report(71, "floor, one at a time", &floor);
-	pair(SPANS_N, true, &defer, &floor);
-	report_spans(42, "DEFER, one at a time, by stage", &defer);
-	report_spans(72, "floor, one at a time, by stage", &floor);
+	report_stages(42, "DEFER, one at a time, by stage", &staged);
+	/* Before 11 is sorted: the floor pairs samples in their order. */
+	report_floor(&stock, &staged);
+	report(11, "nothing attached, one at a time", &stock);
+	free(staged.lat);
+	free(staged.span);
 }
 
 static void scenario_trace(void)
@@ -346,7 +319,7 @@ static void scenario_trace(void)
 		_exit(127);
 	}
 	sleep(2);	/* the tracer is attached */
-	run(6, "trace consumer", false);
+	run(6, "trace consumer");
 	sleep(1);
 	kill(pid, SIGINT);
 	waitpid(pid, NULL, 0);
@@ -380,11 +353,11 @@ static void scenario(int s)
 	case 1:
 		if (ifb_info(&info) || info.nr_policies)
 			die("scenario 1 needs no policy attached", EBUSY);
-		run(1, "nothing attached (stock)", false);
+		run(1, "nothing attached (stock)");
 		break;
 	case 2:
 		ATTACH(bench_handled, "bench_handled", dev, 0);
-		run(2, "fast HANDLED", false);
+		run(2, "fast HANDLED");
 		detach_all();
 		break;
 	case 3:
@@ -393,7 +366,7 @@ static void scenario(int s)
 			ATTACH(bench_none, name, dev, i);
 		}
 		ATTACH(bench_handled, "bench_handled", dev, 7);
-		run(3, "8 chained, last HANDLED", false);
+		run(3, "8 chained, last HANDLED");
 		detach_all();
 		break;
 	case 4: {
@@ -405,10 +378,10 @@ static void scenario(int s)
 		if (ifb_set_limits(count, 60000))
 			die("pool size", errno);
 		ATTACH(bench_defer, "bench_defer", dev, 0);
-		run(4, "DEFER, sleepable HANDLED", false);
+		run(4, "DEFER, sleepable HANDLED");
+		detach_all();
 		count = all;
 		serial_pair();
-		detach_all();
 		ifb_set_limits(4096, 1000);
 		break;
 	}
@@ -419,16 +392,11 @@ static void scenario(int s)
 			snprintf(other, sizeof(other), "bench.other.%d", i);
 			ATTACH(bench_none, name, other, 0);
 		}
-		run(5, "HANDLED + 64 other devices", false);
+		run(5, "HANDLED + 64 other devices");
 		detach_all();
 		break;
 	case 6:
 		scenario_trace();
-		break;
-	case 7:
-		if (ifb_info(&info) || info.nr_policies)
-			die("scenario 7 needs no policy attached", EBUSY);
-		run(7, "floor: queue_work round trip", true);
 		break;
 	default:
 		die("no such scenario", EINVAL);
@@ -450,12 +418,20 @@ int main(int argc, char **argv)
 	libbpf_set_print(NULL);
 	if (ifb_find_edu(dev, sizeof(dev)) || ifb_smmu_of(dev, smmu, sizeof(smmu)))
 		die("no edu device", ENODEV);
+	opt = bench_times_open(&clk);
+	if (opt)
+		die("the BPF clock", opt);
+	if (count > clk.max)
+		die("-n: more records than the clock times", E2BIG);
+	slot_size = bench_pending_slot_size();
+	clock_cost_ns = bench_times_clock_cost(&clk);
 	for (round_no = 1; round_no <= rounds; round_no++) {
 		if (optind == argc)
-			for (i = 1; i <= 7; i++)
+			for (i = 1; i <= 6; i++)
 				scenario(i);
 		for (i = optind; i < argc; i++)
 			scenario(atoi(argv[i]));
 	}
+	bench_times_close(&clk);
 	return 0;
 }

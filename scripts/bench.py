@@ -16,10 +16,10 @@ GOALS = [
     ("scenario 5 throughput >= 0.95 x scenario 2", 5, 2, "faults_per_s", 0.95, True),
     ("scenario 4 p50 <= 1.2 x floor, one at a time (41/71)", 41, 71, "p50_ns", 1.2, False),
     ("scenario 4 p99 <= 2 x floor, one at a time (41/71)", 41, 71, "p99_ns", 2.0, False),
-    ("scenario 4 p50 <= 1.2 x floor, all at once (4/7)", 4, 7, "p50_ns", 1.2, False),
-    ("scenario 4 p99 <= 2 x floor, all at once (4/7)", 4, 7, "p99_ns", 2.0, False),
 ]
-ORDER = [1, 2, 3, 4, 41, 5, 6, 7, 71]
+ORDER = [1, 2, 3, 4, 41, 11, 71, 5, 6]
+# The bars of the plot: the open-loop scenarios, by name.
+PLOTTED = [1, 2, 3, 4, 5, 6]
 
 
 def load(out):
@@ -93,24 +93,25 @@ STAGES = ("record -> queue_work", "queue_work -> its work starts",
           "work starts -> resume issued")
 
 
-def stage_table(defer, floor, lines):
-    """41 and 71 stage by stage, from their timed-by-stage runs 42, 72."""
-    if not defer or not floor:
+def stage_table(defer, stock, lines):
+    """41 stage by stage (its timed-by-stage run 42), against the floor:
+    the stock answer (11) plus the same workqueue hop."""
+    if not defer or not stock:
         return None
-    p50 = {}
-    for key, r in (("defer", defer), ("floor", floor)):
-        p50[key] = [median(x["span_p50_ns"][k] for x in r["runs"]) for k in range(3)]
+    d = [median(x["span_p50_ns"][k] for x in defer["runs"]) for k in range(3)]
+    s = stock["p50_ns"]
     lines.append("")
     lines.append(f"scenario 4 against its floor, one fault at a time, stage by stage "
-                 f"(42/72: {defer['faults']} each, 2 more timestamps per fault; "
+                 f"(42: {defer['faults']} faults, 2 more probes each; "
                  f"p50 ns, median over rounds):")
-    lines.append(f"  {'stage':32}{'DEFER':>9}{'floor':>9}{'DEFER - floor':>15}")
-    for k, name in enumerate(STAGES):
-        d, f = p50["defer"][k], p50["floor"][k]
-        lines.append(f"  {name:32}{d:>9.0f}{f:>9.0f}{d - f:>+15.0f}")
-    return {"stages": list(STAGES), "defer_p50_ns": p50["defer"],
-            "floor_p50_ns": p50["floor"],
-            "staged": [defer["runs"][0]["staged"], floor["runs"][0]["staged"]]}
+    lines.append(f"  {'stage':32}{'DEFER':>9}{'floor':>9}")
+    lines.append(f"  {STAGES[0]:32}{d[0]:>9.0f}{'':>9}")
+    lines.append(f"  {STAGES[1]:32}{d[1]:>9.0f}{d[1]:>9.0f}  (the floor's hop is DEFER's)")
+    lines.append(f"  {STAGES[2]:32}{d[2]:>9.0f}{'':>9}")
+    lines.append(f"  {'all but the hop':32}{d[0] + d[2]:>9.0f}{s:>9.0f}  "
+                 f"(floor: the stock answer, 11; DEFER - floor {d[0] + d[2] - s:+.0f})")
+    return {"stages": list(STAGES), "defer_p50_ns": d, "stock_p50_ns": s,
+            "staged": defer["runs"][0]["staged"]}
 
 
 def main():
@@ -120,7 +121,7 @@ def main():
     main_run = {s: r for (s, cpus), r in agg.items() if cpus in (None, 2)}
     by_cpus = {}
     for (s, cpus), r in agg.items():
-        if s in (4, 7, 41, 71) and cpus is not None:
+        if s in (4, 41, 11, 71) and cpus is not None:
             by_cpus.setdefault(cpus, {})[s] = r
     rounds = max((r["rounds"] for r in main_run.values()), default=0)
 
@@ -146,7 +147,7 @@ def main():
                       "per_round": [round(x, 3) for x in rs], "met": met})
         lines.append(f"{what:52} {ratio:6.3f} (rounds {min(rs):.3f}-{max(rs):.3f})  "
                      f"{'met' if met else 'MISSED'}")
-    stages = stage_table(main_run.get(42), main_run.get(72), lines)
+    stages = stage_table(main_run.get(42), main_run.get(11), lines)
     t = main_run.get(60)
     if t:
         exact = all(r["trace_events"] + r["trace_lost_reported"] == r["trace_expected"]
@@ -170,27 +171,25 @@ def main():
                  f"{'met' if met else 'MISSED'}; default pool (4096): "
                  f"{size * 4096 // 1024} KiB")
     ts = next((r["ts_cost_ns"] for r in rows if "ts_cost_ns" in r), 0)
-    lines.append(f"{'timestamp cost (ktime_get_ns), ns each':52} {ts}  "
-                 f"(2 per fault in the figures)")
+    lines.append(f"{'clock read (bpf_ktime_get_ns), ns each':52} {ts}  "
+                 f"(2 per fault in the figures, each in a probe)")
     nop = static_key_nop(out)
     if nop:
         lines.append(f"{'hook with nothing attached':52} {nop['static_key_nops']} static-key NOP "
                      f"at arm_smmu_handle_evt+{','.join(nop['nop_offsets']) or '?'}; "
                      f"the call is out of line")
     lines.append("")
-    lines.append("scenario 4 (DEFER) and the floor (7) by guest CPUs "
-                 "(all at once; one at a time: 41, 71):")
+    lines.append("scenario 4 (DEFER) by guest CPUs (all at once; one at a time: 41, "
+                 "with its floor 71):")
     lines.append(f"  {'cpus':>4}{'rounds':>7}{'4: faults/s':>13}{'4: p50':>11}{'4: p99':>12}"
-                 f"{'7: faults/s':>13}{'7: p50':>11}{'7: p99':>12}"
-                 f"{'41: p50':>10}{'71: p50':>10}")
+                 f"{'41: p50':>10}{'71: p50':>10}{'41: p99':>10}{'71: p99':>10}")
     for cpus in sorted(by_cpus):
         c = by_cpus[cpus]
-        d, f = c.get(4), c.get(7)
-        if d and f:
+        d = c.get(4)
+        if d:
             lines.append(f"  {cpus:>4}{d['rounds']:>7}{d['faults_per_s']:>13.0f}{d['p50_ns']:>11.0f}{d['p99_ns']:>12.0f}"
-                         f"{f['faults_per_s']:>13.0f}{f['p50_ns']:>11.0f}{f['p99_ns']:>12.0f}"
-                         f"{c.get(41, {}).get('p50_ns', 0):>10.0f}"
-                         f"{c.get(71, {}).get('p50_ns', 0):>10.0f}")
+                         + "".join(f"{c.get(s, {}).get(f, 0):>10.0f}"
+                                   for f in ("p50_ns", "p99_ns") for s in (41, 71)))
     print("\n".join(lines))
 
     results = {"rounds": rounds,
@@ -203,24 +202,26 @@ def main():
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
     with open(os.path.join(out, "plot.dat"), "w") as f:
-        for s in range(1, 8):
+        for x, s in enumerate(PLOTTED):
             r = main_run.get(s)
             if r:
-                f.write(f"{s} {r['faults_per_s']:.0f} {r['p50_ns']:.0f} {r['p99_ns']:.0f}\n")
-    gp = f"""set terminal png size 1000,450
+                label = r["name"].replace('"', "'")
+                f.write(f"{x} {r['faults_per_s']:.0f} {r['p50_ns']:.0f} {r['p99_ns']:.0f} "
+                        f"\"{s}: {label}\"\n")
+    gp = f"""set terminal png size 1200,560
 set output '{out}/results.png'
 set multiplot layout 1,2 title 'iommu-fault-bpf fault path (make bench)'
 set style fill solid 0.6
 set boxwidth 0.6
-set xtics 1
-set xlabel 'scenario'
+set xtics rotate by -35 left font ',9'
+set bmargin 9
 set ylabel 'faults/s'
 set yrange [0:*]
-plot '{out}/plot.dat' using 1:2 with boxes notitle
+plot '{out}/plot.dat' using 1:2:xtic(5) with boxes notitle
 set ylabel 'latency, ns (log)'
 set logscale y
 set yrange [*:*]
-plot '{out}/plot.dat' using ($1-0.15):3 with points pt 7 title 'p50', \\
+plot '{out}/plot.dat' using ($1-0.15):3:xtic(5) with points pt 7 title 'p50', \\
      '' using ($1+0.15):4 with points pt 5 title 'p99'
 unset multiplot
 """

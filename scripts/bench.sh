@@ -1,12 +1,12 @@
 #!/bin/bash
 # make bench: every fault-path scenario in one boot of the bench kernel,
 # BENCH_ROUNDS times in turn (default 5: the figures are medians), then
-# scenario 4 (and its floor) again with 1 and 4 guest CPUs, BENCH_SCALE_ROUNDS
+# scenario 4 (and its floor, 71) again with 1 and 4 guest CPUs, BENCH_SCALE_ROUNDS
 # times (default 1: with 4 vCPUs on a 2-core host one round of scenario 4
 # takes about 20 s, and no goal rests on these figures); the table,
 # build/bench/results.json and build/bench/results.png.
 #
-#   bench.sh IMAGE INITRAMFS BENCH_KERNEL_TREE
+#   bench.sh IMAGE INITRAMFS BENCH_KERNEL_OBJ_DIR
 set -euo pipefail
 
 here=$(dirname "$(realpath "$0")")
@@ -25,7 +25,7 @@ boot() {	# boot CPUS ROUNDS LOG ARGS...: ifb-bench ARGS with CPUS vCPUs
 	shift 3
 	printf '#!/bin/sh\n/opt/ifb/selftests/ifb-bench -n %s -r %s %s\n' \
 		"$count" "$n" "$*" > "$script"
-	echo "== bench: $cpus guest CPU(s), $n round(s): scenarios ${*:-1-7}" >&2
+	echo "== bench: $cpus guest CPU(s), $n round(s): scenarios ${*:-1-6}" >&2
 	if ! VM_CPUS=$cpus "$here/vm-run.sh" --timeout 900 "$image" "$initramfs" \
 		"$script" > "$log" 2>&1; then
 		tail -30 "$log"
@@ -37,8 +37,8 @@ boot() {	# boot CPUS ROUNDS LOG ARGS...: ifb-bench ARGS with CPUS vCPUs
 
 {
 	boot 2 "$rounds" "$out/vm-2cpu.log"
-	boot 1 "$scale_rounds" "$out/vm-1cpu.log" 4 7
-	boot 4 "$scale_rounds" "$out/vm-4cpu.log" 4 7
+	boot 1 "$scale_rounds" "$out/vm-1cpu.log" 4
+	boot 4 "$scale_rounds" "$out/vm-4cpu.log" 4
 } > "$out/raw.jsonl"
 
 # The hook's cost with nothing attached, from the code: the static-key

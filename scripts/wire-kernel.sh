@@ -22,6 +22,13 @@ link() {	# link TARGET LINKNAME: relative symlink, untouched if right
 
 smmu=$ktree/drivers/iommu/arm/arm-smmu-v3
 
+# The kernels build out of the tree (O=), which kbuild refuses while the
+# tree holds an in-tree build: a checkout from before, built in place.
+if [ -e "$ktree/.config" ] || [ -d "$ktree/include/config" ]; then
+	echo "  CLEAN   $ktree (an in-tree build; the kernels now build with O=)"
+	make -s -C "$ktree" ARCH=arm64 mrproper
+fi
+
 mkdir -p "$subsys"
 # The core, and the test driver built with it.
 for f in "$proj"/kernel/fault-bpf/* "$proj"/selftests/kernel/*.c; do

@@ -29,7 +29,6 @@
 
 #include "arm-smmu-v3.h"
 #include "arm-smmu-v3-fault-bpf.h"
-#include "bench.h"	/* until the benchmark leaves the fault path */
 
 struct arm_smmu_fault_bpf {
 	struct iommu_fault_source src;
@@ -289,23 +288,11 @@ static int inject_check_master(struct arm_smmu_device *smmu, const u64 *evt)
 	return ret;
 }
 
-/*
- * Whether 6.12's arm_smmu_handle_evt() answers @evt when no policy does:
- * a stall of one of the four fault events (through the IOPF path, whose
- * every outcome responds, or the orphan abort); nothing else.
- */
-static bool stock_answers(const u64 *evt)
-{
-	return evt[1] & EVTQ_1_STALL &&
-	       evt_is_translation_class(FIELD_GET(EVTQ_0_ID, evt[0]));
-}
-
 /* One record through arm_smmu_handle_evt(), as the event thread does. */
 static void inject_one(struct arm_smmu_device *smmu, u64 *evt)
 {
 	struct arm_smmu_master *master = NULL;
 	bool faked = false;
-	int bench_idx;
 
 	mutex_lock(&arm_smmu_asid_lock);
 	if (evt[1] & EVTQ_1_STALL) {
@@ -315,10 +302,8 @@ static void inject_one(struct arm_smmu_device *smmu, u64 *evt)
 			faked = fake_stall_begin(master);
 		mutex_unlock(&smmu->streams_mutex);
 	}
-	bench_idx = iommu_fault_bench_record_begin();
 	if (arm_smmu_handle_evt(smmu, evt))
 		print_evt(smmu, evt);
-	iommu_fault_bench_record_end(bench_idx, stock_answers(evt));
 	/* The master cannot go meanwhile: its release takes this lock too. */
 	if (faked)
 		fake_stall_end(master, faked);

@@ -17,7 +17,6 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
-#include "bench.h"
 #include "iommu_fault_bpf_private.h"
 
 /* The control device manages the machine's core. */
@@ -335,16 +334,6 @@ static int ctl_list_pending(struct iommu_fault_ucmd *ucmd)
 	return ucmd_respond(ucmd, sizeof(*lp));
 }
 
-#ifdef CONFIG_IOMMU_FAULT_BPF_BENCH
-static int ctl_bench(struct iommu_fault_ucmd *ucmd)
-{
-	struct iommu_fault_ctl_bench *b = ucmd->cmd;
-	int ret = iommu_fault_bench_ctl(b);
-
-	return ret ? ret : ucmd_respond(ucmd, sizeof(*b));
-}
-#endif
-
 union iommu_fault_ctl_arg {
 	struct iommu_fault_ctl_info info;
 	struct iommu_fault_ctl_inject inject;
@@ -353,7 +342,6 @@ union iommu_fault_ctl_arg {
 	struct iommu_fault_ctl_dev dev;
 	struct iommu_fault_ctl_policy policy;
 	struct iommu_fault_ctl_pending pending;
-	struct iommu_fault_ctl_bench bench;
 };
 
 /* Indexed by _IOC_NR(): every command is _IO(IOMMU_FAULT_IOC_TYPE, nr). */
@@ -389,10 +377,6 @@ static const struct iommu_fault_ioctl_op iommu_fault_ioctl_ops[] = {
 		 struct iommu_fault_ctl_policy, unrecoverable_misuse),
 	IOCTL_OP(IOMMU_FAULT_IOC_LIST_PENDING, ctl_list_pending,
 		 struct iommu_fault_ctl_pending, __reserved),
-#ifdef CONFIG_IOMMU_FAULT_BPF_BENCH
-	IOCTL_OP(IOMMU_FAULT_IOC_BENCH, ctl_bench,
-		 struct iommu_fault_ctl_bench, span_ns),
-#endif
 };
 
 static long iommu_fault_ctl_ioctl(struct file *file, unsigned int cmd,

@@ -19,7 +19,6 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
-#include "bench.h"
 #include "iommu_fault_bpf_private.h"
 
 #define CREATE_TRACE_POINTS
@@ -126,7 +125,6 @@ void iommu_fault_respond(struct iommu_fault_dev *fdev,
 	atomic64_inc(&fdev->stats.responses[retry]);
 	trace_iommu_fault_bpf_response(ctx, retry);
 	fdev->src->ops->respond(fdev, ctx, retry);
-	iommu_fault_bench_answered(fdev, ctx);
 }
 
 /*
@@ -294,8 +292,6 @@ static bool apply(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
 		break;
 	case IOMMU_FAULT_ACT_PARK:
 	case IOMMU_FAULT_ACT_DEFER:
-		/* Answered later: the driver must not time it as stock. */
-		iommu_fault_bench_claimed(fdev, ctx);
 		ret = iommu_fault_pending_take(fdev, decider, ctx,
 					       act == IOMMU_FAULT_ACT_DEFER);
 		if (!ret)
@@ -342,9 +338,6 @@ enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
 	enum iommu_fault_action act;
 	bool decided;
 
-	/* make bench's floor: the least a deferred answer can cost. */
-	if (iommu_fault_bench_floor(fdev, ctx))
-		return IOMMU_FAULT_CLAIMED;
 	ctx->seq = atomic64_inc_return(&fdev->seq);
 	ctx->timestamp = ktime_get_ns();
 	ctx->cookie = 0;

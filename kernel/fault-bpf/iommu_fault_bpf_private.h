@@ -407,9 +407,6 @@ static inline void iommu_fault_dev_get(struct iommu_fault_dev *fdev)
 int iommu_fault_pool_init(struct iommu_fault_pool *pool,
 			  work_func_t deferred_stage, work_func_t expire);
 void iommu_fault_pool_destroy(struct iommu_fault_pool *pool);
-size_t iommu_fault_pending_slot_size(void);
-void iommu_fault_pending_queue_work(struct iommu_fault_pool *pool,
-				    struct work_struct *work);
 
 int iommu_fault_pending_take(struct iommu_fault_dev *fdev,
 			     struct iommu_fault_policy *policy,

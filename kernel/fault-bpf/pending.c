@@ -48,7 +48,6 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
-#include "bench.h"
 #include "iommu_fault_bpf_private.h"
 
 enum pending_state {
@@ -68,18 +67,6 @@ static_assert(sizeof(struct iommu_fault_pending) <= 288);
 
 /* Slots claimed per turn of the lock. */
 #define PENDING_BATCH	32
-
-/* For the benchmark's floor: the deferred stage's workqueue, bare. */
-void iommu_fault_pending_queue_work(struct iommu_fault_pool *pool,
-				    struct work_struct *work)
-{
-	queue_work(pool->wq, work);
-}
-
-size_t iommu_fault_pending_slot_size(void)
-{
-	return sizeof(struct iommu_fault_pending);
-}
 
 static int pool_alloc(struct iommu_fault_pool *pool, u32 size)
 {
@@ -387,7 +374,6 @@ int iommu_fault_pending_take(struct iommu_fault_dev *fdev,
 		p->state = PENDING_QUEUED;
 		iommu_fault_dev_get(fdev);
 		iommu_fault_policy_get(policy);
-		iommu_fault_bench_mark(fdev, &p->ctx, IOMMU_FAULT_BENCH_QUEUED);
 		queue_work(pool->wq, &p->work);
 	} else {
 		p->state = PENDING_PARKED;
@@ -428,7 +414,6 @@ bool iommu_fault_pending_run_begin(struct iommu_fault_pool *pool,
 	spin_lock_irqsave(&pool->lock, flags);
 	*policy = p->policy;
 	*fdev = p->fdev;
-	iommu_fault_bench_mark(p->fdev, &p->ctx, IOMMU_FAULT_BENCH_STARTED);
 	if (p->state == PENDING_QUEUED)
 		p->state = PENDING_RUNNING;
 	else

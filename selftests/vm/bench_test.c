@@ -1,69 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The benchmark's in-kernel timing (IOMMU_FAULT_IOC_BENCH): every timed
- * record gets an answer time, whichever stage issues its resume; the
- * floor's round trips really issue resume commands (QEMU's trace); bad
- * use is refused.  `make bench` trusts these figures.
+ * The benchmark's clock (bench/bench_clock.h, BPF programs outside the
+ * fault path): every timed record gets the answer time of its own resume,
+ * whichever stage issues it; only what is answered is timed; deferred
+ * faults are timed stage by stage; records of other processes are not
+ * timed.  `make bench` trusts these figures.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <bpf/libbpf.h>
 
 #include "kselftest_harness.h"
+#include "bench_clock.h"
 #include "ifb_ctl.h"
 #include "ifb.h"
 #include "test_policy.skel.h"
 
 static char dev[64], smmu[64];
 
-static int bench_spans(uint32_t op, uint32_t count, uint32_t flags,
-		       uint64_t *lat, uint64_t *span,
-		       struct iommu_fault_ctl_bench *b)
-{
-	memset(b, 0, sizeof(*b));
-	b->size = sizeof(*b);
-	b->op = op;
-	b->count = count;
-	b->flags = flags;
-	b->lat_ns = (uintptr_t)lat;
-	b->span_ns = (uintptr_t)span;
-	snprintf(b->dev, sizeof(b->dev), "%s", dev);
-	return ifb_ctl(IOMMU_FAULT_IOC_BENCH, b);
-}
-
-static int bench(uint32_t op, uint32_t count, uint64_t *lat,
-		 struct iommu_fault_ctl_bench *b)
-{
-	return bench_spans(op, count, 0, lat, NULL, b);
-}
-
-static int stalls(uint32_t n)
+/* @n stalls at once, record i tagged @base + i (mod 2^16). */
+static int stalls(uint32_t n, uint16_t base)
 {
 	struct ifb_fault f = {
 		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .recoverable = true,
-		.grpid_seq = true,
+		.grpid = base, .grpid_seq = true,
 	};
 
 	return ifb_inject(smmu, &f, n);
-}
-
-/*
- * A whole timed run: @op (START or FLOOR) for @n stalls, inject them,
- * RESULT (waiting up to 5 s) into @lat and @span.  0, or the failing
- * step's error.
- */
-static int timed_stalls(uint32_t op, uint32_t n, uint32_t flags, uint64_t *lat,
-			uint64_t *span, struct iommu_fault_ctl_bench *r)
-{
-	int ret = bench_spans(op, n, flags, NULL, NULL, r);
-
-	if (!ret)
-		ret = stalls(n);
-	if (!ret)
-		ret = bench_spans(IOMMU_FAULT_BENCH_RESULT, 5000, 0, lat, span, r);
-	return ret;
 }
 
 static struct test_policy *attach(int fast, struct bpf_link **link)
@@ -79,44 +45,55 @@ static struct test_policy *attach(int fast, struct bpf_link **link)
 	return *link ? skel : NULL;
 }
 
-static int all_positive(const uint64_t *lat, int n)
+/* Records [from, to) answered, each within 10 s of entering. */
+static int all_answered(const struct bench_times *bt, uint32_t from,
+			uint32_t to)
 {
-	int i;
+	uint64_t lat;
+	uint32_t i;
 
-	for (i = 0; i < n; i++)
-		if (!lat[i] || lat[i] > 10ULL * 1000 * 1000 * 1000)
+	for (i = from; i < to; i++) {
+		lat = bench_times_latency(bt, i);
+		if (!lat || lat > 10ULL * 1000 * 1000 * 1000)
 			return 0;
+	}
 	return 1;
 }
 
 FIXTURE(b) {
-	uint64_t lat[200];
+	struct bench_times bt;
 };
 
 FIXTURE_SETUP(b)
 {
 	ASSERT_EQ(0, ifb_find_edu(dev, sizeof(dev)));
 	ASSERT_EQ(0, ifb_smmu_of(dev, smmu, sizeof(smmu)));
-	memset(self->lat, 0, sizeof(self->lat));
+	/* The harness forks each test: the clock is this process's. */
+	ASSERT_EQ(0, bench_times_open(&self->bt));
 	ifb_mark(_metadata->name);
 }
 
 FIXTURE_TEARDOWN(b)
 {
 	ifb_mark("-");
+	bench_times_close(&self->bt);
 }
 
+/*
+ * The stock path, nothing attached: every record timed and answered, tags
+ * wrapping past 2^16 included; QEMU saw each resume.
+ */
 TEST_F(b, stock_path_is_timed)
 {
-	struct iommu_fault_ctl_bench r;
-
-	ASSERT_EQ(0, timed_stalls(IOMMU_FAULT_BENCH_START, 100, 0, self->lat,
-				  NULL, &r));
-	EXPECT_EQ(100, r.recorded);
-	EXPECT_EQ(100, r.answered);
-	EXPECT_TRUE(all_positive(self->lat, 100));
-	EXPECT_LE(r.first_ns + self->lat[99], r.last_ns);
-	EXPECT_LT(0, r.pending_size);
+	ASSERT_EQ(0, bench_times_start(&self->bt, 100, 65500, false));
+	ASSERT_EQ(0, stalls(100, 65500));
+	EXPECT_EQ(100, bench_times_stop(&self->bt, 5000));
+	EXPECT_EQ(100, bench_times_answered(&self->bt));
+	EXPECT_TRUE(all_answered(&self->bt, 0, 100));
+	EXPECT_LE(bench_times_latency(&self->bt, 99),
+		  bench_times_elapsed(&self->bt, 100));
+	EXPECT_LT(0, bench_pending_slot_size());
+	EXPECT_LT(0, bench_times_clock_cost(&self->bt));
 	ifb_expect_smmu(_metadata->name, "RESUME=100");
 }
 
@@ -125,24 +102,22 @@ TEST_F(b, stock_path_is_timed)
  * then 50 unrecoverable faults only the stalls get an answer time, and
  * QEMU saw 50 responses.
  */
-TEST_F(b, stock_path_times_only_what_it_answers)
+TEST_F(b, only_answered_records_are_timed)
 {
 	struct ifb_fault f = {
 		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .grpid_seq = true,
 	};
-	struct iommu_fault_ctl_bench r;
-	int i;
+	uint32_t i;
 
-	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_START, 100, NULL, &r));
-	ASSERT_EQ(0, stalls(50));
+	ASSERT_EQ(0, bench_times_start(&self->bt, 100, 0, false));
+	ASSERT_EQ(0, stalls(50, 0));
 	ASSERT_EQ(0, ifb_inject(smmu, &f, 50));
-	/* RESULT waits (up to 300 ms) for answers the 50 never get. */
-	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 300, self->lat, &r));
-	EXPECT_EQ(100, r.recorded);
-	EXPECT_EQ(50, r.answered);
-	EXPECT_TRUE(all_positive(self->lat, 50));
+	/* Waits (up to 300 ms) for answers the 50 never get. */
+	EXPECT_EQ(100, bench_times_stop(&self->bt, 300));
+	EXPECT_EQ(50, bench_times_answered(&self->bt));
+	EXPECT_TRUE(all_answered(&self->bt, 0, 50));
 	for (i = 50; i < 100; i++)
-		EXPECT_EQ(0, self->lat[i]);
+		EXPECT_EQ(0, bench_times_latency(&self->bt, i));
 	ifb_expect_smmu(_metadata->name, "RESUME=50");
 }
 
@@ -151,7 +126,6 @@ TEST_F(b, fast_and_deferred_answers_are_timed)
 	static const int verdicts[] = {
 		IOMMU_FAULT_STATUS_HANDLED, IOMMU_FAULT_STATUS_DEFER,
 	};
-	struct iommu_fault_ctl_bench r;
 	struct test_policy *skel;
 	struct bpf_link *link;
 	int i;
@@ -159,11 +133,11 @@ TEST_F(b, fast_and_deferred_answers_are_timed)
 	for (i = 0; i < 2; i++) {
 		skel = attach(verdicts[i], &link);
 		ASSERT_NE(NULL, skel);
-		ASSERT_EQ(0, timed_stalls(IOMMU_FAULT_BENCH_START, 100, 0,
-					  self->lat, NULL, &r));
-		EXPECT_EQ(100, r.recorded);
-		EXPECT_EQ(100, r.answered);
-		EXPECT_TRUE(all_positive(self->lat, 100));
+		ASSERT_EQ(0, bench_times_start(&self->bt, 100, 0, false));
+		ASSERT_EQ(0, stalls(100, 0));
+		EXPECT_EQ(100, bench_times_stop(&self->bt, 5000));
+		EXPECT_EQ(100, bench_times_answered(&self->bt));
+		EXPECT_TRUE(all_answered(&self->bt, 0, 100));
 		bpf_link__destroy(link);
 		test_policy__destroy(skel);
 	}
@@ -171,106 +145,98 @@ TEST_F(b, fast_and_deferred_answers_are_timed)
 }
 
 /*
- * The floor's records go through the driver to the core, which hands them
- * to bare work items ahead of any policy: the attached policy never runs,
- * the core counts none of them, the work items answer every one and QEMU
- * sees each resume.  After RESULT the policy has its faults again.
+ * Identity: ten parked faults answered newest first, 20 ms apart, get the
+ * answer times of their own resumes: the first injected waited longest,
+ * so the latencies fall with the record's index.  A clock that gave each
+ * resume to the newest record, or counted answers, would not see that.
  */
-TEST_F(b, floor_issues_real_resumes)
+TEST_F(b, each_record_gets_its_own_answer)
 {
-	struct iommu_fault_ctl_dev before, after;
-	struct iommu_fault_ctl_bench r;
+	struct iommu_fault_ctl_pending_entry e[10];
+	uint32_t n, total, i;
 	struct test_policy *skel;
 	struct bpf_link *link;
 
-	skel = attach(IOMMU_FAULT_STATUS_HANDLED, &link);
+	skel = attach(IOMMU_FAULT_STATUS_IGNORE, &link);
 	ASSERT_NE(NULL, skel);
-	ASSERT_EQ(0, ifb_dev_stats(dev, &before));
-	ASSERT_EQ(0, timed_stalls(IOMMU_FAULT_BENCH_FLOOR, 50, 0, self->lat,
-				  NULL, &r));
-	EXPECT_EQ(50, r.recorded);
-	EXPECT_EQ(50, r.answered);
-	EXPECT_TRUE(all_positive(self->lat, 50));
-	ASSERT_EQ(0, ifb_dev_stats(dev, &after));
-	EXPECT_EQ(before.faults[1], after.faults[1]);
-	EXPECT_EQ(before.responses[1], after.responses[1]);
-	EXPECT_EQ(0, skel->bss->fast_calls);
-
-	ASSERT_EQ(0, stalls(1));
-	EXPECT_EQ(1, skel->bss->fast_calls);
+	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 7, false));
+	ASSERT_EQ(0, stalls(10, 7));
+	ASSERT_EQ(0, ifb_list_pending(e, 10, &n, &total));
+	ASSERT_EQ(10, n);
+	EXPECT_EQ(0, bench_times_answered(&self->bt));
+	for (i = 10; i-- > 0;) {
+		usleep(20000);
+		ASSERT_EQ(0, ifb_respond(e[i].cookie, IOMMU_FAULT_STATUS_HANDLED));
+		EXPECT_EQ(10 - i, bench_times_answered(&self->bt));
+	}
+	EXPECT_EQ(10, bench_times_stop(&self->bt, 1000));
+	EXPECT_TRUE(all_answered(&self->bt, 0, 10));
+	for (i = 1; i < 10; i++)
+		EXPECT_GT(bench_times_latency(&self->bt, i - 1),
+			  bench_times_latency(&self->bt, i) + 10 * 1000 * 1000);
 	bpf_link__destroy(link);
 	test_policy__destroy(skel);
-
-	/* Nothing attached: the floor still takes them, and lets go. */
-	ASSERT_EQ(0, timed_stalls(IOMMU_FAULT_BENCH_FLOOR, 20, 0, self->lat,
-				  NULL, &r));
-	EXPECT_EQ(20, r.answered);
-	ifb_expect_smmu(_metadata->name, "RESUME=71");
+	ifb_expect_smmu(_metadata->name, "RESUME=10");
 }
 
 /*
- * SPANS: a deferred fault and a floor round trip are timed stage by stage,
- * each stage after the one before, adding up to the whole; a fault the
- * fast stage answered has no stages.  Unknown flags are refused.
+ * By stage: a deferred fault's three stages follow each other and add up
+ * to its latency; a fault the fast stage answered has none.
  */
-TEST_F(b, spans_time_each_stage)
+TEST_F(b, stages_of_deferred_answers)
 {
-	static const struct {
-		uint32_t op;
-		int fast;
-	} runs[] = {
-		{ IOMMU_FAULT_BENCH_START, IOMMU_FAULT_STATUS_DEFER },
-		{ IOMMU_FAULT_BENCH_FLOOR, IOMMU_FAULT_STATUS_DEFER },
-		{ IOMMU_FAULT_BENCH_START, IOMMU_FAULT_STATUS_HANDLED },
+	static const int verdicts[] = {
+		IOMMU_FAULT_STATUS_DEFER, IOMMU_FAULT_STATUS_HANDLED,
 	};
-	struct iommu_fault_ctl_bench r;
+	struct ifb_fault f = {
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .recoverable = true,
+	};
 	struct test_policy *skel;
 	struct bpf_link *link;
-	uint64_t span[3 * 20];
-	int i, j, staged;
+	uint64_t span[3];
+	uint32_t i, staged;
+	int v;
 
-	for (i = 0; i < 3; i++) {
-		skel = attach(runs[i].fast, &link);
+	for (v = 0; v < 2; v++) {
+		skel = attach(verdicts[v], &link);
 		ASSERT_NE(NULL, skel);
-		memset(span, 0xff, sizeof(span));
-		ASSERT_EQ(0, timed_stalls(runs[i].op, 20, IOMMU_FAULT_BENCH_F_SPANS,
-					  self->lat, span, &r));
-		EXPECT_EQ(20, r.answered);
-		for (j = 0, staged = 0; j < 20; j++) {
-			uint64_t *s = &span[3 * j];
-
-			if (s[0] && s[1] && s[2] &&
-			    s[0] + s[1] + s[2] == self->lat[j])
-				staged++;
-			else
-				EXPECT_EQ(0, s[0] | s[1] | s[2]);
+		ASSERT_EQ(0, bench_times_start(&self->bt, 20, 0, true));
+		for (i = 0; i < 20; i++) {
+			f.grpid = i;
+			ASSERT_EQ(0, ifb_inject(smmu, &f, 1));
+			bench_times_wait_answered(&self->bt, i + 1);
 		}
-		EXPECT_EQ(runs[i].fast == IOMMU_FAULT_STATUS_DEFER ? 20 : 0, staged);
+		EXPECT_EQ(20, bench_times_stop(&self->bt, 1000));
+		for (i = 0, staged = 0; i < 20; i++) {
+			if (bench_times_stages(&self->bt, i, span)) {
+				EXPECT_EQ(bench_times_latency(&self->bt, i),
+					  span[0] + span[1] + span[2]);
+				staged++;
+			}
+		}
+		EXPECT_EQ(v ? 0 : 20, staged);
 		bpf_link__destroy(link);
 		test_policy__destroy(skel);
 	}
-
-	EXPECT_EQ(-EINVAL, bench_spans(IOMMU_FAULT_BENCH_START, 10, 2, NULL,
-				       NULL, &r));
-	ifb_expect_smmu(_metadata->name, "RESUME=60");
+	ifb_expect_smmu(_metadata->name, "RESUME=40");
 }
 
-TEST_F(b, misuse_is_refused)
+/* Another process's records are neither timed nor taken for ours. */
+TEST_F(b, other_processes_are_not_timed)
 {
-	struct iommu_fault_ctl_bench r;
+	int status;
+	pid_t pid;
 
-	EXPECT_EQ(-ENOENT, bench(IOMMU_FAULT_BENCH_RESULT, 10, NULL, &r));
-	EXPECT_EQ(-EINVAL, bench(IOMMU_FAULT_BENCH_START, 0, NULL, &r));
-	EXPECT_EQ(-EINVAL, bench(IOMMU_FAULT_BENCH_START, (1U << 20) + 1, NULL, &r));
-	EXPECT_EQ(-EINVAL, bench(7, 10, NULL, &r));
-	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_START, 10, NULL, &r));
-	EXPECT_EQ(-EBUSY, bench(IOMMU_FAULT_BENCH_START, 10, NULL, &r));
-	/* Nothing injected: nothing recorded, nothing waited for. */
-	ASSERT_EQ(0, bench(IOMMU_FAULT_BENCH_RESULT, 10, NULL, &r));
-	EXPECT_EQ(0, r.recorded);
-	snprintf(dev, sizeof(dev), "nosuch");
-	EXPECT_EQ(-ENODEV, bench(IOMMU_FAULT_BENCH_START, 10, NULL, &r));
-	ifb_expect_smmu(_metadata->name, "RESUME=0");
+	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 0, false));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(stalls(10, 0) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, bench_times_stop(&self->bt, 100));
+	EXPECT_EQ(0, bench_times_answered(&self->bt));
+	ifb_expect_smmu(_metadata->name, "RESUME=10");
 }
 
 TEST_HARNESS_MAIN

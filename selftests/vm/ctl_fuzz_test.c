@@ -10,8 +10,8 @@
  * Reproduce a run: IFB_FUZZ_SEED=<seed printed> ctl_fuzz_test.
  *
  * Real device and IOMMU names are offered to the read-only commands
- * only: an injection or a benchmark run on a real device is a valid
- * request that changes counters, not input the device must refuse.
+ * only: an injection on a real device is a valid request that changes
+ * counters, not input the device must refuse.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -58,7 +58,6 @@ static const struct {
 	{ IOMMU_FAULT_IOC_DEV_STATS, sizeof(struct iommu_fault_ctl_dev), false },
 	{ IOMMU_FAULT_IOC_POLICY_STATS, sizeof(struct iommu_fault_ctl_policy), false },
 	{ IOMMU_FAULT_IOC_LIST_PENDING, sizeof(struct iommu_fault_ctl_pending), false },
-	{ IOMMU_FAULT_IOC_BENCH, sizeof(struct iommu_fault_ctl_bench), true },
 };
 
 /* Names: random bytes, unterminated runs, or (read-only calls) real ones. */
@@ -192,16 +191,6 @@ static void fuzz_arg(int c, void *arg, char *buf, const char *dev,
 		lp->entries = fuzz_ptr(buf);
 		break;
 	}
-	case IOMMU_FAULT_IOC_BENCH: {
-		struct iommu_fault_ctl_bench *b = arg;
-
-		fuzz_name(b->dev, sizeof(b->dev), false, dev, smmu);
-		b->op = pick(2) ? pick(5) : fuzz_u32();
-		b->count = fuzz_u32();
-		b->lat_ns = fuzz_ptr(buf);
-		b->span_ns = fuzz_ptr(buf);
-		break;
-	}
 	}
 
 	/* The header: size, flags, and reserved or trailing bytes. */
@@ -222,7 +211,7 @@ static void fuzz_arg(int c, void *arg, char *buf, const char *dev,
 	}
 	if (pick(4) == 0)
 		w[1] = pick(2) ? 1u << pick(32) : rnd();
-	else if (cmds[c].cmd != IOMMU_FAULT_IOC_BENCH)
+	else
 		w[1] = 0;
 	if (pick(8) == 0)	/* some word, a reserved one or not */
 		w[2 + pick(size / 4 - 2)] = rnd();

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The user half of make bench's clock (progs/bench_clock.bpf.c), shared by
+ * ifb-bench and its test: open and attach it, time a run of records this
+ * process injects, read each record's latency and, by stage, its deferred
+ * stage's spans.  Nothing of it is in the kernel: with the clock detached
+ * the fault path is the product's.
+ */
+#ifndef BENCH_CLOCK_H
+#define BENCH_CLOCK_H
+
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bench_clock.skel.h"
+
+struct bench_times {
+	struct bench_clock *skel;
+	struct bpf_link *stage_links[2];
+	uint64_t *t0, *t1, *tq, *tw;	/* the clock's arrays, mmap-ed */
+	uint32_t max;			/* records a run can time */
+};
+
+static inline int bench_times_map(struct bpf_map *m, uint64_t **out)
+{
+	size_t len = (size_t)bpf_map__max_entries(m) * sizeof(uint64_t);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(m), 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*out = p;
+	return 0;
+}
+
+/* Load and attach the clock for records this process injects. */
+static inline int bench_times_open(struct bench_times *bt)
+{
+	struct bench_clock *s;
+	int ret;
+
+	memset(bt, 0, sizeof(*bt));
+	s = bench_clock__open();
+	if (!s)
+		return -errno;
+	s->rodata->tgid = getpid();
+	/* The by-stage programs are attached for by-stage runs only. */
+	bpf_program__set_autoattach(s->progs.stage_queued, false);
+	bpf_program__set_autoattach(s->progs.stage_started, false);
+	ret = bench_clock__load(s);
+	if (!ret)
+		ret = bench_clock__attach(s);
+	bt->skel = s;
+	if (!ret)
+		ret = bench_times_map(s->maps.t0, &bt->t0);
+	if (!ret)
+		ret = bench_times_map(s->maps.t1, &bt->t1);
+	if (!ret)
+		ret = bench_times_map(s->maps.tq, &bt->tq);
+	if (!ret)
+		ret = bench_times_map(s->maps.tw, &bt->tw);
+	bt->max = bpf_map__max_entries(s->maps.t0);
+	return ret;
+}
+
+static inline void bench_times_close(struct bench_times *bt)
+{
+	size_t len = (size_t)bt->max * sizeof(uint64_t);
+
+	if (bt->t0)
+		munmap(bt->t0, len);
+	if (bt->t1)
+		munmap(bt->t1, len);
+	if (bt->tq)
+		munmap(bt->tq, len);
+	if (bt->tw)
+		munmap(bt->tw, len);
+	bench_clock__destroy(bt->skel);
+	memset(bt, 0, sizeof(*bt));
+}
+
+/*
+ * Time the next @n records this process injects; record i must carry the
+ * tag (@base + i) mod 2^16.  @stages: also time each deferred stage (one
+ * fault at a time only).
+ */
+static inline int bench_times_start(struct bench_times *bt, uint32_t n,
+				    uint32_t base, bool stages)
+{
+	struct bench_clock__bss *bss = bt->skel->bss;
+
+	if (!n || n > bt->max)
+		return -E2BIG;
+	if (stages && !bt->stage_links[0]) {
+		bt->stage_links[0] =
+			bpf_program__attach(bt->skel->progs.stage_queued);
+		bt->stage_links[1] =
+			bpf_program__attach(bt->skel->progs.stage_started);
+		if (!bt->stage_links[0] || !bt->stage_links[1])
+			return -errno;
+	}
+	memset(bt->t0, 0, n * sizeof(uint64_t));
+	memset(bt->t1, 0, n * sizeof(uint64_t));
+	memset(bt->tq, 0, n * sizeof(uint64_t));
+	memset(bt->tw, 0, n * sizeof(uint64_t));
+	bss->count = n;
+	bss->base = base;
+	bss->entered = 0;
+	bss->answered = 0;
+	bss->stages = stages;
+	__atomic_store_n(&bss->active, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Records timed so far, and of them answered (timing goes on). */
+static inline uint32_t bench_times_entered(const struct bench_times *bt)
+{
+	uint32_t n = __atomic_load_n(&bt->skel->bss->entered, __ATOMIC_ACQUIRE);
+
+	return n < bt->skel->bss->count ? n : bt->skel->bss->count;
+}
+
+static inline uint32_t bench_times_answered(const struct bench_times *bt)
+{
+	return __atomic_load_n(&bt->skel->bss->answered, __ATOMIC_ACQUIRE);
+}
+
+/* Until @n are answered, yielding (not sleeping: an idle vCPU is slow). */
+static inline void bench_times_wait_answered(const struct bench_times *bt,
+					     uint32_t n)
+{
+	while (bench_times_answered(bt) < n)
+		sched_yield();
+}
+
+/*
+ * Wait up to @ms for every record timed to be answered, then stop timing.
+ * Returns how many were timed (answered or not).
+ */
+static inline uint32_t bench_times_stop(struct bench_times *bt, int ms)
+{
+	uint32_t n = bench_times_entered(bt);
+	int waited = 0;
+
+	while (bench_times_answered(bt) < n && waited < ms) {
+		usleep(1000);
+		waited++;
+	}
+	__atomic_store_n(&bt->skel->bss->active, 0, __ATOMIC_RELEASE);
+	bpf_link__destroy(bt->stage_links[0]);
+	bpf_link__destroy(bt->stage_links[1]);
+	bt->stage_links[0] = NULL;
+	bt->stage_links[1] = NULL;
+	return n;
+}
+
+/* Record @i's latency, its t1 - t0: 0 if it was not answered. */
+static inline uint64_t bench_times_latency(const struct bench_times *bt,
+					   uint32_t i)
+{
+	return bt->t1[i] && bt->t0[i] ? bt->t1[i] - bt->t0[i] : 0;
+}
+
+/*
+ * Record @i's deferred stage: from t0 to queue_work, from there to its
+ * work starting, from there to the resume.  False (and zeros) unless it
+ * went through the workqueue in that order.
+ */
+static inline bool bench_times_stages(const struct bench_times *bt, uint32_t i,
+				      uint64_t span[3])
+{
+	const uint64_t t0 = bt->t0[i], tq = bt->tq[i], tw = bt->tw[i];
+	const uint64_t t1 = bt->t1[i];
+
+	memset(span, 0, 3 * sizeof(*span));
+	if (!t0 || !(t0 < tq && tq < tw && tw < t1))
+		return false;
+	span[0] = tq - t0;
+	span[1] = tw - tq;
+	span[2] = t1 - tw;
+	return true;
+}
+
+/* The first record's t0 and the latest t1 of the @n timed. */
+static inline uint64_t bench_times_elapsed(const struct bench_times *bt,
+					   uint32_t n)
+{
+	uint64_t last = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (bt->t1[i] > last)
+			last = bt->t1[i];
+	return n && last > bt->t0[0] ? last - bt->t0[0] : 0;
+}
+
+/* One clock read (bpf_ktime_get_ns()), ns: two per figure. */
+static inline uint64_t bench_times_clock_cost(struct bench_times *bt)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(bt->skel->progs.clock_cost),
+				   &opts))
+		return 0;
+	return bt->skel->bss->clock_cost_ns;
+}
+
+/* Bytes of one pending-fault slot, from the kernel's BTF. */
+static inline int bench_pending_slot_size(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int id, size;
+
+	if (!btf)
+		return -errno;
+	id = btf__find_by_name_kind(btf, "iommu_fault_pending", BTF_KIND_STRUCT);
+	size = id < 0 ? id : btf__resolve_size(btf, id);
+	btf__free(btf);
+	return size;
+}
+
+#endif /* BENCH_CLOCK_H */

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * make bench's clock, outside the fault path: BPF tracing programs on the
+ * unmodified kernel, attached only while the benchmark (or its test) runs.
+ *
+ * t0: record i of those the benchmark process injects enters the SMMUv3
+ *     driver's event handler (fentry on arm_smmu_handle_evt(), the one the
+ *     event-queue thread calls; other processes' records and the thread's
+ *     own are not timed).
+ * t1: its answer goes to the driver, whichever stage decided it: fentry
+ *     on the SMMUv3 fault source's respond op (a policy's verdict, fast
+ *     or deferred) and on the driver's iommu_ops::page_response (the
+ *     stock 6.12 path).  Both are only ever called through a pointer, so
+ *     never inlined; each issues the CMD_RESUME at once.  Record i
+ *     carries the tag (base + i) mod 2^16, and the answered record is the
+ *     newest one entered with the answer's tag: no more than 2^16 are ever
+ *     in flight (IOMMU_FAULT_POOL_MAX).
+ * By stage (when "stages" is set; one fault at a time): when the newest
+ * record's deferred stage is queued and when its work starts (the
+ * workqueue tracepoints, for the core's deferred-stage work function).
+ *
+ * User space zeroes the arrays (they are mmap-able), sets count and base,
+ * then sets active; it reads "answered" to pace one-at-a-time runs.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define BENCH_CLOCK_MAX	(1U << 17)	/* records a run can time */
+
+#define CLOCK_ARRAY(name)					\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_ARRAY);		\
+		__uint(map_flags, BPF_F_MMAPABLE);		\
+		__uint(max_entries, BENCH_CLOCK_MAX);		\
+		__type(key, __u32);				\
+		__type(value, __u64);				\
+	} name SEC(".maps")
+
+CLOCK_ARRAY(t0);	/* record entered the driver */
+CLOCK_ARRAY(t1);	/* its resume was issued */
+CLOCK_ARRAY(tq);	/* its deferred stage was queued */
+CLOCK_ARRAY(tw);	/* its deferred stage's work started */
+
+const volatile __u32 tgid;	/* the injecting process */
+extern const void deferred_stage __ksym __weak;
+
+__u32 active, stages, count, base;
+__u32 entered;			/* records given a t0 */
+__u32 answered;			/* of them, given a t1 */
+
+static void stamp(void *array, __u32 i, __u64 now)
+{
+	__u64 *t = bpf_map_lookup_elem(array, &i);
+
+	if (t && !*t)
+		*t = now;
+}
+
+SEC("fentry/arm_smmu_handle_evt")
+int BPF_PROG(record_entered, struct arm_smmu_device *smmu, u64 *evt)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 i;
+
+	if (!active || bpf_get_current_pid_tgid() >> 32 != tgid)
+		return 0;
+	i = __sync_fetch_and_add(&entered, 1);
+	if (i < count)
+		stamp(&t0, i, now);
+	return 0;
+}
+
+/* Record of tag @tag answered at @now, once. */
+static void answer(__u32 tag, __u64 now)
+{
+	__u32 n = entered, i;
+	__u64 *t;
+
+	if (!active)
+		return;
+	if (n > count)
+		n = count;
+	i = n - 1 - ((base + n - 1 - tag) & 0xffff);
+	if (!n || i >= n)
+		return;
+	t = bpf_map_lookup_elem(&t0, &i);
+	if (!t || !*t)
+		return;
+	t = bpf_map_lookup_elem(&t1, &i);
+	if (t && !__sync_val_compare_and_swap(t, 0, now))
+		__sync_fetch_and_add(&answered, 1);
+}
+
+SEC("fentry/fault_bpf_respond")
+int BPF_PROG(policy_answer, struct iommu_fault_dev *fdev,
+	     const struct iommu_fault_ctx *fault, bool retry)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	answer(fault->grpid, now);
+	return 0;
+}
+
+SEC("fentry/arm_smmu_page_response")
+int BPF_PROG(stock_answer, struct device *dev, struct iopf_fault *evt,
+	     struct iommu_page_response *resp)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	answer(resp->grpid, now);
+	return 0;
+}
+
+/* The newest record's deferred stage, if @work is one. */
+static void stage(void *array, struct work_struct *work)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 n = entered;
+
+	if (active && stages && n && n <= count &&
+	    (__u64)work->func == (__u64)&deferred_stage)
+		stamp(array, n - 1, now);
+}
+
+SEC("tp_btf/workqueue_queue_work")
+int BPF_PROG(stage_queued, int req_cpu, struct pool_workqueue *pwq,
+	     struct work_struct *work)
+{
+	stage(&tq, work);
+	return 0;
+}
+
+SEC("tp_btf/workqueue_execute_start")
+int BPF_PROG(stage_started, struct work_struct *work)
+{
+	stage(&tw, work);
+	return 0;
+}
+
+/* The cost of one clock read: 1000 back to back, averaged. */
+__u64 clock_cost_ns;
+
+SEC("syscall")
+int clock_cost(void *ctx)
+{
+	__u64 t = bpf_ktime_get_ns();
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		bpf_ktime_get_ns();
+	clock_cost_ns = (bpf_ktime_get_ns() - t) / 1000;
+	return 0;
+}
