@@ -52,7 +52,8 @@ TCFLAGS		 = -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		   -Wno-sign-compare -Wno-clobbered -Wno-format-truncation \
 		   -I$(UB)/include -I$(UINC) -I$(TOP)/include/uapi \
 		   -I$(TOP)/selftests/lib -I$(TOP)/tools/lib/ifb -I$(TOP)/bench -I$(GEN) \
-		   -I$(UKDIR)/tools/testing/selftests
+		   -I$(UKDIR)/tools/testing/selftests \
+		   -I$(UKDIR)/drivers/iommu/iommufd -idirafter $(UKDIR)/include/uapi
 TLDFLAGS	:= -static
 TLIBS		:= $(LIBBPF_A) -lelf -lz -lzstd
 

@@ -96,7 +96,7 @@ static void answer(__u32 tag, __u64 now)
 
 SEC("fentry/fault_bpf_respond")
 int BPF_PROG(policy_answer, struct iommu_fault_dev *fdev,
-	     const struct iommu_fault_ctx *fault, bool retry)
+	     const struct iommu_fault_ctx *fault, void *handle, bool retry)
 {
 	__u64 now = bpf_ktime_get_ns();
 

@@ -9,7 +9,10 @@
  *
  * An IOMMU driver adds each device it translates for (iommu_fault_dev_add()),
  * reports each fault with iommu_fault_report() before its own handling,
- * and provides the ops that answer a stalled transaction.  Nothing here is
+ * and provides the ops that answer a stalled transaction.  Or it leaves
+ * that to the IOMMU core: the devices it probes without one are added
+ * for it, and the page requests io-pgfault delivers for them are offered
+ * to the policies (iommu_fault_bpf_page_request()).  Nothing here is
  * specific to one IOMMU.
  */
 #ifndef _LINUX_IOMMU_FAULT_BPF_H
@@ -144,6 +147,8 @@ struct iommu_fault_ops {
 
 struct device;
 struct iommu_domain;
+struct iopf_fault;
+struct iopf_group;
 struct iommu_fault_core;
 struct iommu_fault_dev;
 struct iommu_fault_source;
@@ -159,12 +164,13 @@ typedef int (*iommu_fault_populate_t)(struct iommu_domain *domain,
 /**
  * struct iommu_fault_driver_ops - what the core asks of an IOMMU driver
  * @respond: respond to the recoverable fault described by @ctx (grpid,
- *	sid, ...) of @fdev: retry the access or abort it.  Called exactly once per
- *	claimed recoverable fault, from the fault path or from process
- *	context, never under a lock the driver's fault path takes.
- * @stock: hand a recoverable fault that no policy decided to the driver's
- *	own handling, from process context (after a deferred stage).  The
- *	driver must answer it.
+ *	sid, ...) of @fdev, reported with @handle: retry the access or abort
+ *	it.  Called exactly once per claimed recoverable fault, from the
+ *	fault path or from process context, never under a lock the driver's
+ *	fault path takes.
+ * @stock: hand a recoverable fault that no policy decided, reported with
+ *	@handle, to the driver's own handling, from process context (after
+ *	a deferred stage).  The driver must answer it.
  * @inject: (CONFIG_IOMMU_FAULT_BPF_INJECT) write the IOMMU's record of
  *	@fault (its sid, pasid, addr, perm, reason, grpid and flags) and feed
  *	@count copies of it into the driver's event path for @src, as if the
@@ -173,9 +179,10 @@ typedef int (*iommu_fault_populate_t)(struct iommu_domain *domain,
  */
 struct iommu_fault_driver_ops {
 	void (*respond)(struct iommu_fault_dev *fdev,
-			const struct iommu_fault_ctx *ctx, bool retry);
+			const struct iommu_fault_ctx *ctx, void *handle,
+			bool retry);
 	void (*stock)(struct iommu_fault_dev *fdev,
-		      const struct iommu_fault_ctx *ctx);
+		      const struct iommu_fault_ctx *ctx, void *handle);
 	int (*inject)(struct iommu_fault_source *src,
 		      const struct iommu_fault_ctx *fault, u32 count,
 		      u32 flags);
@@ -212,11 +219,19 @@ void *iommu_fault_dev_drvdata(struct iommu_fault_dev *fdev);
 struct device *iommu_fault_dev_device(struct iommu_fault_dev *fdev);
 
 enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
-					    struct iommu_fault_ctx *ctx);
+					    struct iommu_fault_ctx *ctx,
+					    void *handle);
 void iommu_fault_report_orphan(struct iommu_fault_source *src,
 			       const struct iommu_fault_ctx *ctx);
 int iommu_fault_set_populate(struct iommu_domain *domain,
 			     iommu_fault_populate_t fn, void *data);
+
+/* The IOMMU core's hooks: device probe and release, io-pgfault. */
+void iommu_fault_bpf_probe_device(struct device *dev);
+void iommu_fault_bpf_release_device(struct device *dev);
+void iommu_fault_bpf_iopf_disable(struct device *dev);
+bool __iommu_fault_bpf_page_request(struct device *dev, struct iopf_fault *evt,
+				    struct iopf_group *group);
 
 /* Private to the core: drivers test it through iommu_fault_bpf_enabled(). */
 DECLARE_STATIC_KEY_FALSE(iommu_fault_bpf_active);
@@ -236,8 +251,10 @@ static inline bool iommu_fault_bpf_enabled(void)
 /**
  * iommu_fault_report() - let the policies see a fault first
  * @fdev: the faulting device, from iommu_fault_dev_add()
- * @ctx: the decoded fault; the driver fills flags, sid, pasid, addr, ipa,
+ * @ctx: the decoded fault; the driver fills flags, sid, pasid, addr,
  *	perm, reason, event, grpid, raw_kind and raw; the core the rest
+ * @handle: the driver's own handle on the fault (io-pgfault: its group),
+ *	given back to its respond and stock ops; never seen by a policy
  *
  * Context: the driver's fault path (process context, may be atomic).
  * Return: IOMMU_FAULT_CLAIMED when the core answered the fault or will;
@@ -245,11 +262,34 @@ static inline bool iommu_fault_bpf_enabled(void)
  * static branch and returns IOMMU_FAULT_UNCLAIMED.
  */
 static inline enum iommu_fault_claim
-iommu_fault_report(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx)
+iommu_fault_report(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
+		   void *handle)
 {
 	if (!iommu_fault_bpf_enabled())
 		return IOMMU_FAULT_UNCLAIMED;
-	return __iommu_fault_report(fdev, ctx);
+	return __iommu_fault_report(fdev, ctx, handle);
+}
+
+/**
+ * iommu_fault_bpf_page_request() - io-pgfault offers a page request first
+ * @dev: the requesting device
+ * @evt: the request
+ * @group: the group @evt completes, assembled, before its domain's fault
+ *	handler sees it; NULL for a request that is not its group's last
+ *
+ * Context: io-pgfault's report path (process context).
+ * Return: true when the policies decided @group: the core answers and
+ * frees it, io-pgfault must leave it.  False for a partial request, a
+ * device whose driver reports its own faults, and, a static branch, while
+ * no policy is attached.
+ */
+static inline bool iommu_fault_bpf_page_request(struct device *dev,
+						struct iopf_fault *evt,
+						struct iopf_group *group)
+{
+	if (!iommu_fault_bpf_enabled())
+		return false;
+	return __iommu_fault_bpf_page_request(dev, evt, group);
 }
 #else /* !CONFIG_IOMMU_FAULT_BPF */
 static inline int iommu_fault_source_add(struct iommu_fault_source *src)
@@ -288,13 +328,15 @@ static inline bool iommu_fault_bpf_enabled(void)
 }
 
 static inline enum iommu_fault_claim
-__iommu_fault_report(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx)
+__iommu_fault_report(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
+		     void *handle)
 {
 	return IOMMU_FAULT_UNCLAIMED;
 }
 
 static inline enum iommu_fault_claim
-iommu_fault_report(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx)
+iommu_fault_report(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
+		   void *handle)
 {
 	return IOMMU_FAULT_UNCLAIMED;
 }
@@ -309,6 +351,25 @@ static inline int iommu_fault_set_populate(struct iommu_domain *domain,
 					   void *data)
 {
 	return -ENODEV;
+}
+
+static inline void iommu_fault_bpf_probe_device(struct device *dev)
+{
+}
+
+static inline void iommu_fault_bpf_release_device(struct device *dev)
+{
+}
+
+static inline void iommu_fault_bpf_iopf_disable(struct device *dev)
+{
+}
+
+static inline bool iommu_fault_bpf_page_request(struct device *dev,
+						struct iopf_fault *evt,
+						struct iopf_group *group)
+{
+	return false;
 }
 #endif /* CONFIG_IOMMU_FAULT_BPF */
 

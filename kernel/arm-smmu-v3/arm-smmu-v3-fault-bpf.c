@@ -189,8 +189,10 @@ static void resume_stall(struct arm_smmu_device *smmu, u32 sid, u16 stag,
 	arm_smmu_cmdq_issue_cmd(smmu, &cmd);
 }
 
+/* A stall is answered by its tag: no handle (NULL) is needed. */
 static void fault_bpf_respond(struct iommu_fault_dev *fdev,
-			      const struct iommu_fault_ctx *ctx, bool retry)
+			      const struct iommu_fault_ctx *ctx, void *handle,
+			      bool retry)
 {
 	struct arm_smmu_master *master = iommu_fault_dev_drvdata(fdev);
 
@@ -219,7 +221,7 @@ static void fake_stall_end(struct arm_smmu_master *master, bool faked)
 
 /* The stock 6.12 handling of a stall nobody decided, after a deferral. */
 static void fault_bpf_stock(struct iommu_fault_dev *fdev,
-			    const struct iommu_fault_ctx *ctx)
+			    const struct iommu_fault_ctx *ctx, void *handle)
 {
 	struct arm_smmu_master *master = iommu_fault_dev_drvdata(fdev);
 	struct iopf_fault fault_evt = { };
@@ -439,7 +441,7 @@ bool __arm_smmu_fault_bpf_claim(struct arm_smmu_device *smmu, u64 *evt)
 	master = arm_smmu_find_master(smmu, ctx.sid);
 	/* arm_smmu_fault_bpf_claim() tested the static key. */
 	if (master && master->fault_bpf)
-		claimed = __iommu_fault_report(master->fault_bpf, &ctx) ==
+		claimed = __iommu_fault_report(master->fault_bpf, &ctx, NULL) ==
 			  IOMMU_FAULT_CLAIMED;
 	mutex_unlock(&smmu->streams_mutex);
 	return claimed;

@@ -10,6 +10,7 @@
  * free what they use once it returns.
  */
 #include <linux/device.h>
+#include <linux/iommu.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -84,14 +85,18 @@ struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
 	}
 	list_add_tail(&fdev->node, &core->devices);
 	mutex_unlock(&core->lock);
+	/* Found from the device in O(1) (the IOMMU core's hooks). */
+	if (dev->iommu)
+		rcu_assign_pointer(dev->iommu->fault_bpf, fdev);
 	return fdev;
 }
 EXPORT_SYMBOL_GPL(iommu_fault_dev_add);
 
+/* Removal waits for no reference but the driver's, a drain for only it. */
 void iommu_fault_dev_put(struct iommu_fault_dev *fdev)
 {
-	if (refcount_dec_and_test(&fdev->refs))
-		wake_up_var(&fdev->refs);
+	refcount_dec(&fdev->refs);
+	wake_up_var(&fdev->refs);
 }
 
 /*
@@ -131,13 +136,14 @@ void iommu_fault_dev_remove(struct iommu_fault_dev *fdev)
 	if (!fdev)
 		return;
 	core = fdev->core;
+	if (fdev->dev->iommu)
+		RCU_INIT_POINTER(fdev->dev->iommu->fault_bpf, NULL);
 	mutex_lock(&core->lock);
 	list_del(&fdev->node);
 	mutex_unlock(&core->lock);
 
 	iommu_fault_abort_dev_gone(fdev);
-	iommu_fault_dev_put(fdev);
-	wait_var_event(&fdev->refs, !refcount_read(&fdev->refs));
+	wait_var_event(&fdev->refs, refcount_read(&fdev->refs) == 1);
 
 	mutex_lock(&core->lock);
 	chain = rcu_dereference_protected(fdev->chain,
@@ -149,6 +155,24 @@ void iommu_fault_dev_remove(struct iommu_fault_dev *fdev)
 	kfree_rcu_mightsleep(fdev);
 }
 EXPORT_SYMBOL_GPL(iommu_fault_dev_remove);
+
+/**
+ * iommu_fault_dev_drain() - answer what is pending for @fdev, now
+ * @fdev: from iommu_fault_dev_add()
+ *
+ * Aborts every pending fault of the device and waits for whoever is
+ * answering one: after this returns, nothing the device had pending is
+ * answered any more.  A fault a policy parks or defers meanwhile is
+ * aborted at once.  The device stays, and takes pending faults again.
+ *
+ * Context: process context; sleeps.
+ */
+void iommu_fault_dev_drain(struct iommu_fault_dev *fdev)
+{
+	iommu_fault_abort_dev_gone(fdev);
+	wait_var_event(&fdev->refs, refcount_read(&fdev->refs) == 1);
+	iommu_fault_pending_open_dev(fdev);
+}
 
 void *iommu_fault_dev_drvdata(struct iommu_fault_dev *fdev)
 {

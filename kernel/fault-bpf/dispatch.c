@@ -116,7 +116,8 @@ static void hist_add(atomic64_t *hist, u64 ns)
 
 /* Respond to a claimed recoverable fault: the one place a response is sent. */
 void iommu_fault_respond(struct iommu_fault_dev *fdev,
-			 const struct iommu_fault_ctx *ctx, bool retry)
+			 const struct iommu_fault_ctx *ctx, void *handle,
+			 bool retry)
 {
 	/* Pending faults (they have a cookie): end-to-end latency. */
 	if (ctx->cookie)
@@ -124,7 +125,7 @@ void iommu_fault_respond(struct iommu_fault_dev *fdev,
 			 ktime_get_ns() - ctx->timestamp);
 	atomic64_inc(&fdev->stats.responses[retry]);
 	trace_iommu_fault_bpf_response(ctx, retry);
-	fdev->src->ops->respond(fdev, ctx, retry);
+	fdev->src->ops->respond(fdev, ctx, handle, retry);
 }
 
 /*
@@ -273,7 +274,8 @@ void iommu_fault_quarantine(struct iommu_fault_dev *fdev)
  * faults only ever get NEXT).  Returns false for NEXT at the chain's end.
  */
 static bool apply(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
-		  struct iommu_fault_policy *decider, enum iommu_fault_action act)
+		  void *handle, struct iommu_fault_policy *decider,
+		  enum iommu_fault_action act)
 {
 	int ret;
 
@@ -281,18 +283,18 @@ static bool apply(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
 	case IOMMU_FAULT_ACT_NEXT:
 		return false;
 	case IOMMU_FAULT_ACT_RETRY:
-		iommu_fault_respond(fdev, ctx, true);
+		iommu_fault_respond(fdev, ctx, handle, true);
 		break;
 	case IOMMU_FAULT_ACT_ABORT:
-		iommu_fault_respond(fdev, ctx, false);
+		iommu_fault_respond(fdev, ctx, handle, false);
 		break;
 	case IOMMU_FAULT_ACT_QUARANTINE:
-		iommu_fault_respond(fdev, ctx, false);
+		iommu_fault_respond(fdev, ctx, handle, false);
 		iommu_fault_quarantine(fdev);
 		break;
 	case IOMMU_FAULT_ACT_PARK:
 	case IOMMU_FAULT_ACT_DEFER:
-		ret = iommu_fault_pending_take(fdev, decider, ctx,
+		ret = iommu_fault_pending_take(fdev, decider, ctx, handle,
 					       act == IOMMU_FAULT_ACT_DEFER);
 		if (!ret)
 			break;
@@ -301,7 +303,8 @@ static bool apply(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
 			atomic64_inc(&fdev->stats.pool_full);
 		else if (ret == -EPERM)		/* quarantined meanwhile */
 			atomic64_inc(&fdev->stats.quarantine_drops);
-		iommu_fault_respond(fdev, ctx, false);	/* or being removed */
+		/* or being removed */
+		iommu_fault_respond(fdev, ctx, handle, false);
 		break;
 	}
 	return true;
@@ -313,7 +316,7 @@ static bool apply(struct iommu_fault_dev *fdev, struct iommu_fault_ctx *ctx,
  * Process context.
  */
 static void continue_chain(struct iommu_fault_dev *fdev,
-			   struct iommu_fault_ctx *ctx,
+			   struct iommu_fault_ctx *ctx, void *handle,
 			   struct iommu_fault_policy *policy)
 {
 	struct iommu_fault_policy *decider;
@@ -322,16 +325,17 @@ static void continue_chain(struct iommu_fault_dev *fdev,
 
 	rcu_read_lock();
 	act = run_chain(fdev, ctx, policy, &decider);
-	decided = apply(fdev, ctx, decider, act);
+	decided = apply(fdev, ctx, handle, decider, act);
 	rcu_read_unlock();
 	if (!decided) {
 		atomic64_inc(&fdev->stats.stock);
-		fdev->src->ops->stock(fdev, ctx);
+		fdev->src->ops->stock(fdev, ctx, handle);
 	}
 }
 
 enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
-					    struct iommu_fault_ctx *ctx)
+					    struct iommu_fault_ctx *ctx,
+					    void *handle)
 {
 	bool recoverable = ctx_recoverable(ctx);
 	struct iommu_fault_policy *decider;
@@ -351,7 +355,7 @@ enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
 		atomic64_inc(&fdev->stats.quarantine_drops);
 		if (!recoverable)
 			return IOMMU_FAULT_UNCLAIMED;
-		iommu_fault_respond(fdev, ctx, false);
+		iommu_fault_respond(fdev, ctx, handle, false);
 		return IOMMU_FAULT_CLAIMED;
 	}
 
@@ -369,7 +373,7 @@ enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
 	if (!(ctx->seq % IOMMU_FAULT_FAST_SAMPLE))
 		hist_add(fdev->stats.fast_ns_log2,
 			 ktime_get_ns() - ctx->timestamp);
-	decided = recoverable && apply(fdev, ctx, decider, act);
+	decided = recoverable && apply(fdev, ctx, handle, decider, act);
 	rcu_read_unlock();
 
 	if (!decided) {
@@ -408,7 +412,7 @@ static unsigned int abort_swept(struct iommu_fault_pool *pool,
 			list_del_init(&p->node);
 			if (timeout)
 				atomic64_inc(&p->fdev->stats.timeouts);
-			iommu_fault_respond(p->fdev, &p->ctx, false);
+			iommu_fault_respond(p->fdev, &p->ctx, p->handle, false);
 			iommu_fault_pending_release(pool, p);
 			n++;
 		}
@@ -467,17 +471,18 @@ static void deferred_stage(struct work_struct *work)
 	struct iommu_fault_dev *fdev;
 	enum iommu_fault_action act;
 	struct iommu_fault_ctx ctx;
+	void *handle;
 
 	if (!iommu_fault_pending_run_begin(pool, p, &fdev, &policy))
 		goto put;
 	act = run_sleepable(policy, &p->ctx);
 	if (iommu_fault_pending_run_end(pool, p, act == IOMMU_FAULT_ACT_PARK,
-					&ctx) != IOMMU_FAULT_RUN_DONE)
+					&ctx, &handle) != IOMMU_FAULT_RUN_DONE)
 		goto put;
 	if (act == IOMMU_FAULT_ACT_NEXT)
-		continue_chain(fdev, &ctx, policy);
+		continue_chain(fdev, &ctx, handle, policy);
 	else
-		apply(fdev, &ctx, policy, act);
+		apply(fdev, &ctx, handle, policy, act);
 put:
 	iommu_fault_policy_put(policy);
 	iommu_fault_dev_put(fdev);
@@ -510,7 +515,7 @@ int iommu_fault_respond_by_cookie(struct iommu_fault_pool *pool, u64 cookie,
 	ret = iommu_fault_pending_claim_cookie(pool, cookie, dev, &p);
 	if (ret)
 		return ret;
-	iommu_fault_respond(p->fdev, &p->ctx,
+	iommu_fault_respond(p->fdev, &p->ctx, p->handle,
 			    status == IOMMU_FAULT_STATUS_HANDLED);
 	if (status == IOMMU_FAULT_STATUS_FAILURE)
 		iommu_fault_quarantine(p->fdev);

@@ -202,6 +202,7 @@ struct iommu_fault_dev {
  */
 struct iommu_fault_pending {
 	struct iommu_fault_ctx ctx;
+	void *handle;			/* the driver's, for the answer */
 	struct iommu_fault_dev *fdev;
 	struct iommu_fault_policy *policy;
 	struct list_head node;		/* live list, free list, or claimed */
@@ -340,7 +341,8 @@ int iommu_fault_core_init(struct iommu_fault_core *core,
 			  struct static_key_false *key);
 void iommu_fault_core_destroy(struct iommu_fault_core *core);
 void iommu_fault_respond(struct iommu_fault_dev *fdev,
-			 const struct iommu_fault_ctx *ctx, bool retry);
+			 const struct iommu_fault_ctx *ctx, void *handle,
+			 bool retry);
 void iommu_fault_quarantine(struct iommu_fault_dev *fdev);
 int iommu_fault_respond_by_cookie(struct iommu_fault_pool *pool, u64 cookie,
 				  int status, const char *dev);
@@ -391,6 +393,7 @@ struct iommu_fault_dev *iommu_fault_dev_after(struct iommu_fault_core *core,
 struct iommu_fault_dev *iommu_fault_dev_find(struct iommu_fault_core *core,
 					     const char *name);
 void iommu_fault_dev_put(struct iommu_fault_dev *fdev);
+void iommu_fault_dev_drain(struct iommu_fault_dev *fdev);
 void iommu_fault_dev_quarantine_lift(struct iommu_fault_dev *fdev);
 
 static inline bool iommu_fault_dev_quarantined(const struct iommu_fault_dev *fdev)
@@ -410,7 +413,8 @@ void iommu_fault_pool_destroy(struct iommu_fault_pool *pool);
 
 int iommu_fault_pending_take(struct iommu_fault_dev *fdev,
 			     struct iommu_fault_policy *policy,
-			     const struct iommu_fault_ctx *ctx, bool defer);
+			     const struct iommu_fault_ctx *ctx, void *handle,
+			     bool defer);
 
 /* Which live slots a sweep claims. */
 enum iommu_fault_sweep_match {
@@ -465,11 +469,12 @@ bool iommu_fault_pending_run_begin(struct iommu_fault_pool *pool,
 enum iommu_fault_run_end
 iommu_fault_pending_run_end(struct iommu_fault_pool *pool,
 			    struct iommu_fault_pending *p, bool park,
-			    struct iommu_fault_ctx *ctx);
+			    struct iommu_fault_ctx *ctx, void **handle);
 void iommu_fault_pending_move(struct iommu_fault_pool *pool,
 			      struct iommu_fault_policy *old,
 			      struct iommu_fault_policy *new, bool same_place);
 void iommu_fault_pending_close_dev(struct iommu_fault_dev *fdev);
+void iommu_fault_pending_open_dev(struct iommu_fault_dev *fdev);
 
 int iommu_fault_pending_set_limits(struct iommu_fault_pool *pool,
 				   u32 pool_size, u32 deadline_ms);

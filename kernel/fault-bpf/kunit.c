@@ -12,6 +12,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/iommu.h>
 #include <linux/jump_label.h>
 #include <linux/kthread.h>
 #include <linux/limits.h>
@@ -144,6 +145,7 @@ static struct {
 	int order[MAX_EVENTS];		/* ids of the fast ops, in call order */
 	int n_order;
 	int retries, aborts, stock;
+	int wrong_handles;		/* answers with another fault's handle */
 	struct fake_response responses[MAX_EVENTS];
 	int n_responses;
 	int verdict[NR_OPS];		/* what fast op i returns */
@@ -161,9 +163,21 @@ static struct {
 	struct completion response_entered, response_go;
 } fake;
 
-static void fake_driver_respond(struct iommu_fault_dev *fdev,
-				const struct iommu_fault_ctx *ctx, bool retry)
+/* The handle the fake driver reports a fault with: one per group. */
+static u8 fake_handles[MAX_EVENTS];
+
+static void *fake_handle(u32 grpid)
 {
+	return &fake_handles[grpid % MAX_EVENTS];
+}
+
+static void fake_driver_respond(struct iommu_fault_dev *fdev,
+				const struct iommu_fault_ctx *ctx, void *handle,
+				bool retry)
+{
+	/* Whichever stage answers, the driver gets its own handle back. */
+	if (handle != fake_handle(ctx->grpid))
+		fake.wrong_handles++;
 	/* A driver reads the context when it builds its command. */
 	if (xchg(&fake.block_response, false)) {
 		complete(&fake.response_entered);
@@ -180,8 +194,10 @@ static void fake_driver_respond(struct iommu_fault_dev *fdev,
 }
 
 static void fake_stock(struct iommu_fault_dev *fdev,
-		       const struct iommu_fault_ctx *ctx)
+		       const struct iommu_fault_ctx *ctx, void *handle)
 {
+	if (handle != fake_handle(ctx->grpid))
+		fake.wrong_handles++;
 	fake.stock++;
 }
 
@@ -323,6 +339,8 @@ static void core_exit(struct kunit *test)
 	iommu_fault_dev_remove(env->fdev2);
 	iommu_fault_source_remove(&env->src);
 
+	/* Every answer and hand-back carried the fault's own handle. */
+	KUNIT_EXPECT_EQ(test, fake.wrong_handles, 0);
 	/* Detach and removal left nothing behind. */
 	iommu_fault_counts(&env->core, &nr_policies, &nr_devices, &orphans);
 	KUNIT_EXPECT_EQ(test, nr_policies, 0);
@@ -378,7 +396,7 @@ static enum iommu_fault_claim report_on(struct iommu_fault_dev *fdev,
 	};
 
 	/* No static key in front of a test's core. */
-	return __iommu_fault_report(fdev, &ctx);
+	return __iommu_fault_report(fdev, &ctx, fake_handle(grpid));
 }
 
 static enum iommu_fault_claim report(struct kunit *test, bool recoverable)
@@ -917,7 +935,8 @@ static void pend_refused_quarantined_or_gone(struct kunit *test)
 	iommu_fault_quarantine(env->fdev);
 	KUNIT_EXPECT_EQ(test, iommu_fault_pending_take(env->fdev,
 						       env->ops[0].policy,
-						       &ctx, false), -EPERM);
+						       &ctx, fake_handle(0),
+						       false), -EPERM);
 	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 
 	iommu_fault_pending_close_dev(env->fdev2);
@@ -972,6 +991,44 @@ static void device_policy_answers_its_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.respond_ret[0][0], 0);
 	KUNIT_ASSERT_EQ(test, fake.n_responses, 2);
 	KUNIT_EXPECT_EQ(test, fake.responses[1].grpid, 1);
+}
+
+/*
+ * A device its IOMMU driver added reports its faults itself (SMMUv3 at its
+ * event handler): what the driver hands on to io-pgfault is not offered
+ * to the policies again, a group's last request or an earlier one.  The
+ * IOMMU core finds the device from dev->iommu, as for its own devices.
+ */
+static void driver_devices_not_offered_twice(struct kunit *test)
+{
+	struct core_env *env = test->priv;
+	struct dev_iommu *param = kunit_kzalloc(test, sizeof(*param), GFP_KERNEL);
+	struct iopf_group *group = kunit_kzalloc(test, sizeof(*group),
+						 GFP_KERNEL);
+	struct iopf_fault evt = {
+		.fault.type = IOMMU_FAULT_PAGE_REQ,
+		.fault.prm.flags = IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE,
+	};
+
+	KUNIT_ASSERT_NOT_NULL(test, param);
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_HANDLED;
+	env->dev->iommu = param;
+	rcu_assign_pointer(param->fault_bpf, env->fdev);
+
+	KUNIT_EXPECT_FALSE(test, __iommu_fault_bpf_page_request(env->dev, &evt,
+								 group));
+	evt.fault.prm.flags = 0;
+	KUNIT_EXPECT_FALSE(test, __iommu_fault_bpf_page_request(env->dev, &evt,
+								 NULL));
+	KUNIT_EXPECT_EQ(test, fake.n_order, 0);
+	KUNIT_EXPECT_EQ(test, fake.retries + fake.aborts, 0);
+
+	/* Its own fault path still offers them. */
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.n_order, 1);
+	env->dev->iommu = NULL;
 }
 
 /*
@@ -1080,6 +1137,7 @@ static struct kunit_case iommu_fault_core_cases[] = {
 	KUNIT_CASE(pend_refused_quarantined_or_gone),
 	KUNIT_CASE(device_policy_answers_its_device),
 	KUNIT_CASE(core_isolated),
+	KUNIT_CASE(driver_devices_not_offered_twice),
 	KUNIT_CASE(long_device_names),
 	{}
 };

@@ -60,9 +60,9 @@ enum pending_state {
 	PENDING_ABANDONED,
 };
 
-/* The context, 216 bytes, and 72 of bookkeeping (64-bit, no lockdep). */
+/* The context, 216 bytes, and 80 of bookkeeping (64-bit, no lockdep). */
 #ifndef CONFIG_LOCKDEP
-static_assert(sizeof(struct iommu_fault_pending) <= 288);
+static_assert(sizeof(struct iommu_fault_pending) <= 296);
 #endif
 
 /* Slots claimed per turn of the lock. */
@@ -330,6 +330,7 @@ static void watchdog_arm(struct iommu_fault_pool *pool, unsigned long at)
  * @fdev: its device
  * @policy: the policy that parked or deferred it
  * @ctx: the fault; copied, with a new cookie
+ * @handle: the driver's handle on it, kept for the answer
  * @defer: queue the deferred stage for it, instead of parking it
  *
  * Context: any; does not sleep.
@@ -338,7 +339,8 @@ static void watchdog_arm(struct iommu_fault_pool *pool, unsigned long at)
  */
 int iommu_fault_pending_take(struct iommu_fault_dev *fdev,
 			     struct iommu_fault_policy *policy,
-			     const struct iommu_fault_ctx *ctx, bool defer)
+			     const struct iommu_fault_ctx *ctx, void *handle,
+			     bool defer)
 {
 	struct iommu_fault_pool *pool = &fdev->core->pool;
 	struct iommu_fault_pending *p;
@@ -366,6 +368,7 @@ int iommu_fault_pending_take(struct iommu_fault_dev *fdev,
 	pool->nr_free--;
 	p->ctx = *ctx;
 	p->ctx.cookie = slot_new_cookie(pool, p);
+	p->handle = handle;
 	p->fdev = fdev;
 	p->policy = policy;
 	p->pended = jiffies;
@@ -432,13 +435,14 @@ bool iommu_fault_pending_run_begin(struct iommu_fault_pool *pool,
  *	and with its deadline
  * @ctx: out, for IOMMU_FAULT_RUN_DONE: the fault, for the caller to carry
  *	out the verdict on
+ * @handle: out, for IOMMU_FAULT_RUN_DONE: the driver's handle on it
  *
  * Return: what became of the slot.
  */
 enum iommu_fault_run_end
 iommu_fault_pending_run_end(struct iommu_fault_pool *pool,
 			    struct iommu_fault_pending *p, bool park,
-			    struct iommu_fault_ctx *ctx)
+			    struct iommu_fault_ctx *ctx, void **handle)
 {
 	enum iommu_fault_run_end end;
 	unsigned long flags;
@@ -454,6 +458,7 @@ iommu_fault_pending_run_end(struct iommu_fault_pool *pool,
 	} else {
 		list_del_init(&p->node);
 		*ctx = p->ctx;
+		*handle = p->handle;
 		slot_free(pool, p);
 		end = IOMMU_FAULT_RUN_DONE;
 	}
@@ -608,6 +613,17 @@ void iommu_fault_pending_close_dev(struct iommu_fault_dev *fdev)
 
 	spin_lock_irqsave(&pool->lock, flags);
 	fdev->gone = true;
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+/* After a drain: @fdev takes pending faults again. */
+void iommu_fault_pending_open_dev(struct iommu_fault_dev *fdev)
+{
+	struct iommu_fault_pool *pool = &fdev->core->pool;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	fdev->gone = false;
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 

@@ -63,10 +63,14 @@ enum iommu_fault_stage {
  * @IOMMU_FAULT_CTX_RECOVERABLE: the transaction waits for a response
  *	(an SMMUv3 stall, a PCI page request)
  * @IOMMU_FAULT_CTX_PASID_VALID: pasid holds the PASID (SMMUv3: SubstreamID)
+ * @IOMMU_FAULT_CTX_PARTIAL: a page request of a group that is not its
+ *	last: the group's last request is the recoverable fault that
+ *	answers the whole group; this one only NONE applies to
  */
 enum iommu_fault_ctx_flags {
 	IOMMU_FAULT_CTX_RECOVERABLE	= 1U << 0,
 	IOMMU_FAULT_CTX_PASID_VALID	= 1U << 1,
+	IOMMU_FAULT_CTX_PARTIAL		= 1U << 2,
 };
 
 /**
@@ -98,6 +102,8 @@ enum iommu_fault_ctx_perm {
  *	context descriptor): never recoverable
  * @IOMMU_FAULT_REASON_WALK_ABORT: external abort while walking tables
  * @IOMMU_FAULT_REASON_OTHER: any other fault the IOMMU reports
+ * @IOMMU_FAULT_REASON_PAGE_REQUEST: the device asks for the page (a PCI
+ *	page request, or any request io-pgfault delivers)
  */
 enum iommu_fault_reason {
 	IOMMU_FAULT_REASON_UNKNOWN = 0,
@@ -109,6 +115,7 @@ enum iommu_fault_reason {
 	IOMMU_FAULT_REASON_BAD_CONTEXT,
 	IOMMU_FAULT_REASON_WALK_ABORT,
 	IOMMU_FAULT_REASON_OTHER,
+	IOMMU_FAULT_REASON_PAGE_REQUEST,
 	__IOMMU_FAULT_REASON_MAX,
 };
 
