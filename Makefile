@@ -81,6 +81,16 @@ FAULTCTL	:= $(UB)/tools/faultctl
 FAULTCTL_GEN	:= $(UB)/tools/gen
 BPFTOOL_DIR	:= $(UKDIR)/tools/bpf/bpftool
 
+# 6.12's own iommufd selftests (tools/testing/selftests/iommu/), built
+# unchanged, static, against the tree's installed UAPI headers (and
+# selftests/lib/upstream_compat.h: the tree's selftests are newer than its
+# kernel); run by selftests/vm/upstream_*_test.sh.
+KHDR		:= $(B)/kernel-uapi
+UPSTREAM_SRC	:= $(UKDIR)/tools/testing/selftests/iommu
+UPSTREAM_TESTS	:= $(UB)/selftests/iommufd $(UB)/selftests/iommufd_fail_nth
+# The VMM stand-in of "policies first, then the guest" (README).
+VMM_DEMO	:= $(UB)/selftests/vmm_demo
+
 INITRAMFS	:= $(UB)/vm/initramfs.cpio.gz
 BUSYBOX		:= $(B)/deps/busybox/bin/busybox
 
@@ -207,6 +217,19 @@ $(UB)/selftests/%: selftests/vm/%.c $(wildcard selftests/lib/*.h tools/lib/ifb/*
 	@echo "  CC      $@"
 	@$(TCC) $(TCFLAGS) $(TLDFLAGS) -o $@ $< $(TLIBS)
 
+$(KHDR)/.installed: | kernel-wire
+	@echo "  HDRINST $(KHDR)/usr/include"
+	@$(MAKE) -s -C $(KDIR) O=$(KHDR) $(KMAKE_ARGS) INSTALL_HDR_PATH=$(KHDR)/usr \
+		headers_install
+	@touch $@
+
+$(UPSTREAM_TESTS): $(UB)/selftests/%: $(UPSTREAM_SRC)/%.c $(UPSTREAM_SRC)/iommufd_utils.h \
+		   selftests/lib/upstream_compat.h $(KHDR)/.installed
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (upstream)"
+	@$(TCC) -Wall -O2 -Wno-unused-function -D_GNU_SOURCE -isystem $(KHDR)/usr/include \
+		-include $(TOP)/selftests/lib/upstream_compat.h $(TLDFLAGS) -o $@ $<
+
 # faultctl's own BPF program (trace) and its skeleton.
 $(FAULTCTL_GEN)/trace.bpf.o: tools/faultctl/trace.bpf.c tools/faultctl/trace_event.h \
 			     $(VMLINUX_H) $(LIBBPF_A)
@@ -271,6 +294,7 @@ policy: $(LIBBPF_A) $(VMLINUX_H)
 $(BUSYBOX): $(B)/.stamp-deps
 
 $(INITRAMFS): scripts/mkinitramfs.sh scripts/guest-init $(BUSYBOX) $(SELFTESTS) $(STRESS) \
+	      $(UPSTREAM_TESTS) $(VMM_DEMO) \
 	      $(wildcard selftests/vm/*.sh) $(FAULTCTL) $(SELFTEST_BPF) $(LIB_POLICIES) \
 	      $(BENCH_BIN)
 	@scripts/mkinitramfs.sh $@ $(BUSYBOX) $(UB)/selftests selftests/vm \

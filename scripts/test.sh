@@ -19,9 +19,9 @@ python3 "$top/selftests/host/tap_runner.py" "$top/selftests/host" > "$out/host.t
 echo "# exit status $?" >> "$out/host.tap"
 took
 
-# The README's tutorial and experiment, run as written (they boot the VM
+# The README's tutorial, experiment and VMM demo, run as written (they boot the VM
 # themselves: before the test boot, whose console the results are read from).
-echo "== README: tutorial and experiment"
+echo "== README: tutorial, experiment, VMM demo"
 python3 "$top/selftests/doc/run-readme.py" > "$out/readme.tap" 2>&1
 echo "# exit status $?" >> "$out/readme.tap"
 grep "^ok\|^not ok\|^# " "$out/readme.tap" | head -40 || true

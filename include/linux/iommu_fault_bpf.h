@@ -10,10 +10,10 @@
  * An IOMMU driver adds each device it translates for (iommu_fault_dev_add()),
  * reports each fault with iommu_fault_report() before its own handling,
  * and provides the ops that answer a stalled transaction.  Or it leaves
- * that to the IOMMU core: the devices it probes without one are added
- * for it, and the page requests io-pgfault delivers for them are offered
- * to the policies (iommu_fault_bpf_page_request()).  Nothing here is
- * specific to one IOMMU.
+ * that to io-pgfault: a device whose page requests it takes is added for
+ * the driver, and the requests are offered to the policies
+ * (iommu_fault_bpf_page_request()).  Nothing here is specific to one
+ * IOMMU.
  */
 #ifndef _LINUX_IOMMU_FAULT_BPF_H
 #define _LINUX_IOMMU_FAULT_BPF_H
@@ -226,9 +226,8 @@ void iommu_fault_report_orphan(struct iommu_fault_source *src,
 int iommu_fault_set_populate(struct iommu_domain *domain,
 			     iommu_fault_populate_t fn, void *data);
 
-/* The IOMMU core's hooks: device probe and release, io-pgfault. */
-void iommu_fault_bpf_probe_device(struct device *dev);
-void iommu_fault_bpf_release_device(struct device *dev);
+/* io-pgfault's hooks. */
+void iommu_fault_bpf_iopf_enable(struct device *dev);
 void iommu_fault_bpf_iopf_disable(struct device *dev);
 bool __iommu_fault_bpf_page_request(struct device *dev, struct iopf_fault *evt,
 				    struct iopf_group *group);
@@ -353,11 +352,7 @@ static inline int iommu_fault_set_populate(struct iommu_domain *domain,
 	return -ENODEV;
 }
 
-static inline void iommu_fault_bpf_probe_device(struct device *dev)
-{
-}
-
-static inline void iommu_fault_bpf_release_device(struct device *dev)
+static inline void iommu_fault_bpf_iopf_enable(struct device *dev)
 {
 }
 

@@ -92,11 +92,10 @@ struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
 }
 EXPORT_SYMBOL_GPL(iommu_fault_dev_add);
 
-/* Removal waits for no reference but the driver's, a drain for only it. */
 void iommu_fault_dev_put(struct iommu_fault_dev *fdev)
 {
-	refcount_dec(&fdev->refs);
-	wake_up_var(&fdev->refs);
+	if (refcount_dec_and_test(&fdev->refs))
+		wake_up_var(&fdev->refs);
 }
 
 /*
@@ -143,7 +142,8 @@ void iommu_fault_dev_remove(struct iommu_fault_dev *fdev)
 	mutex_unlock(&core->lock);
 
 	iommu_fault_abort_dev_gone(fdev);
-	wait_var_event(&fdev->refs, refcount_read(&fdev->refs) == 1);
+	iommu_fault_dev_put(fdev);
+	wait_var_event(&fdev->refs, !refcount_read(&fdev->refs));
 
 	mutex_lock(&core->lock);
 	chain = rcu_dereference_protected(fdev->chain,
@@ -152,27 +152,10 @@ void iommu_fault_dev_remove(struct iommu_fault_dev *fdev)
 		iommu_fault_chain_put(core, chain);
 	iommu_fault_dev_quarantine_lift(fdev);
 	mutex_unlock(&core->lock);
-	kfree_rcu_mightsleep(fdev);
+	/* With its own head: no allocation that could fail into a sleep. */
+	kfree_rcu(fdev, rcu);
 }
 EXPORT_SYMBOL_GPL(iommu_fault_dev_remove);
-
-/**
- * iommu_fault_dev_drain() - answer what is pending for @fdev, now
- * @fdev: from iommu_fault_dev_add()
- *
- * Aborts every pending fault of the device and waits for whoever is
- * answering one: after this returns, nothing the device had pending is
- * answered any more.  A fault a policy parks or defers meanwhile is
- * aborted at once.  The device stays, and takes pending faults again.
- *
- * Context: process context; sleeps.
- */
-void iommu_fault_dev_drain(struct iommu_fault_dev *fdev)
-{
-	iommu_fault_abort_dev_gone(fdev);
-	wait_var_event(&fdev->refs, refcount_read(&fdev->refs) == 1);
-	iommu_fault_pending_open_dev(fdev);
-}
 
 void *iommu_fault_dev_drvdata(struct iommu_fault_dev *fdev)
 {

@@ -188,6 +188,7 @@ struct iommu_fault_dev {
 	bool gone;
 	refcount_t refs;
 	struct list_head node;
+	struct rcu_head rcu;
 	struct iommu_fault_dev_stats stats;
 };
 
@@ -393,7 +394,6 @@ struct iommu_fault_dev *iommu_fault_dev_after(struct iommu_fault_core *core,
 struct iommu_fault_dev *iommu_fault_dev_find(struct iommu_fault_core *core,
 					     const char *name);
 void iommu_fault_dev_put(struct iommu_fault_dev *fdev);
-void iommu_fault_dev_drain(struct iommu_fault_dev *fdev);
 void iommu_fault_dev_quarantine_lift(struct iommu_fault_dev *fdev);
 
 static inline bool iommu_fault_dev_quarantined(const struct iommu_fault_dev *fdev)
@@ -474,7 +474,6 @@ void iommu_fault_pending_move(struct iommu_fault_pool *pool,
 			      struct iommu_fault_policy *old,
 			      struct iommu_fault_policy *new, bool same_place);
 void iommu_fault_pending_close_dev(struct iommu_fault_dev *fdev);
-void iommu_fault_pending_open_dev(struct iommu_fault_dev *fdev);
 
 int iommu_fault_pending_set_limits(struct iommu_fault_pool *pool,
 				   u32 pool_size, u32 deadline_ms);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * iommu-fault-bpf at the IOMMU core: the devices it probes, and the page
- * requests io-pgfault delivers (iommu_report_device_fault(), whichever
- * IOMMU reported them), offered to the policies first.
+ * iommu-fault-bpf at io-pgfault: the page requests it delivers
+ * (iommu_report_device_fault(), whichever IOMMU reported them), offered
+ * to the policies first.
  *
  * A driver that reports its devices' faults itself keeps its devices:
  * SMMUv3 adds its masters and offers their events from its event
  * handler, so a stall it hands on to io-pgfault is not offered again
- * here.  Every other device gets a fault device when the IOMMU core
- * probes it, on one fault source per IOMMU instance.
+ * here.  Every other device is a fault device while io-pgfault takes its
+ * requests (from iopf_queue_add_device() to iopf_queue_remove_device()),
+ * on one fault source per IOMMU instance: adding it then, not when the
+ * device is probed, puts no allocation on the paths that make devices.
  *
  * Groups: io-pgfault collects a PRI group's requests until its last one
  * (LAST_PAGE).  The earlier ones are offered as partial faults
@@ -99,8 +101,8 @@ static u32 iopf_sid(struct device *dev)
 
 /*
  * The fault device of @dev, if it is this file's (not its driver's).  Set
- * and cleared while the IOMMU core probes and releases @dev, which no
- * fault report or IOPF switch overlaps.
+ * and cleared while io-pgfault turns the device's IOPF on and off, which
+ * no report of its faults overlaps.
  */
 static struct iommu_fault_dev *iopf_fdev(struct device *dev)
 {
@@ -111,15 +113,15 @@ static struct iommu_fault_dev *iopf_fdev(struct device *dev)
 }
 
 /**
- * iommu_fault_bpf_probe_device() - the IOMMU core probed @dev
- * @dev: with dev->iommu set up and its driver's probe_device() done
+ * iommu_fault_bpf_iopf_enable() - io-pgfault takes @dev's page requests
+ * @dev: from iopf_queue_add_device(), once it succeeded
  *
  * Adds @dev as a fault device unless its driver did.  On failure its
- * faults take the stock path.
+ * requests take the stock path.
  *
- * Context: process context, under the IOMMU core's probe lock.
+ * Context: process context, may sleep.
  */
-void iommu_fault_bpf_probe_device(struct device *dev)
+void iommu_fault_bpf_iopf_enable(struct device *dev)
 {
 	struct iommu_fault_dev *fdev;
 	struct iopf_source *s;
@@ -135,15 +137,16 @@ void iommu_fault_bpf_probe_device(struct device *dev)
 }
 
 /**
- * iommu_fault_bpf_release_device() - the IOMMU core releases @dev
- * @dev: before its driver's release_device()
+ * iommu_fault_bpf_iopf_disable() - io-pgfault stops taking @dev's requests
+ * @dev: from iopf_queue_remove_device(), before it answers what it holds
  *
- * Removes the fault device iommu_fault_bpf_probe_device() added,
- * answering what is pending for it.
+ * Removes the fault device iommu_fault_bpf_iopf_enable() added: answers
+ * (INVALID) the groups the policies keep pending for @dev, so that none
+ * is answered after its IOPF is off, and waits for whoever answers one.
  *
  * Context: process context, sleeps.
  */
-void iommu_fault_bpf_release_device(struct device *dev)
+void iommu_fault_bpf_iopf_disable(struct device *dev)
 {
 	struct iommu_fault_dev *fdev = iopf_fdev(dev);
 	struct iopf_source *s;
@@ -153,23 +156,6 @@ void iommu_fault_bpf_release_device(struct device *dev)
 	s = iommu_fault_dev_drvdata(fdev);
 	iommu_fault_dev_remove(fdev);
 	iopf_source_put(s);
-}
-
-/**
- * iommu_fault_bpf_iopf_disable() - io-pgfault stops taking @dev's requests
- * @dev: the device, from iopf_queue_remove_device()
- *
- * Answers (INVALID) the groups the policies keep pending for @dev, so
- * that none is answered after its IOPF is off.
- *
- * Context: process context, sleeps.
- */
-void iommu_fault_bpf_iopf_disable(struct device *dev)
-{
-	struct iommu_fault_dev *fdev = iopf_fdev(dev);
-
-	if (fdev)
-		iommu_fault_dev_drain(fdev);
 }
 
 static void iopf_ctx(struct iommu_fault_dev *fdev,

@@ -1009,6 +1009,7 @@ static void driver_devices_not_offered_twice(struct kunit *test)
 		.fault.type = IOMMU_FAULT_PAGE_REQ,
 		.fault.prm.flags = IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE,
 	};
+	bool claimed;
 
 	KUNIT_ASSERT_NOT_NULL(test, param);
 	KUNIT_ASSERT_NOT_NULL(test, group);
@@ -1017,11 +1018,11 @@ static void driver_devices_not_offered_twice(struct kunit *test)
 	env->dev->iommu = param;
 	rcu_assign_pointer(param->fault_bpf, env->fdev);
 
-	KUNIT_EXPECT_FALSE(test, __iommu_fault_bpf_page_request(env->dev, &evt,
-								 group));
+	claimed = __iommu_fault_bpf_page_request(env->dev, &evt, group);
+	KUNIT_EXPECT_FALSE(test, claimed);
 	evt.fault.prm.flags = 0;
-	KUNIT_EXPECT_FALSE(test, __iommu_fault_bpf_page_request(env->dev, &evt,
-								 NULL));
+	claimed = __iommu_fault_bpf_page_request(env->dev, &evt, NULL);
+	KUNIT_EXPECT_FALSE(test, claimed);
 	KUNIT_EXPECT_EQ(test, fake.n_order, 0);
 	KUNIT_EXPECT_EQ(test, fake.retries + fake.aborts, 0);
 

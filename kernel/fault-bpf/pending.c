@@ -616,17 +616,6 @@ void iommu_fault_pending_close_dev(struct iommu_fault_dev *fdev)
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
-/* After a drain: @fdev takes pending faults again. */
-void iommu_fault_pending_open_dev(struct iommu_fault_dev *fdev)
-{
-	struct iommu_fault_pool *pool = &fdev->core->pool;
-	unsigned long flags;
-
-	spin_lock_irqsave(&pool->lock, flags);
-	fdev->gone = false;
-	spin_unlock_irqrestore(&pool->lock, flags);
-}
-
 /* After an expiry sweep: sleep until the oldest deadline left, if any. */
 void iommu_fault_pending_rearm(struct iommu_fault_pool *pool)
 {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run the README's tutorial and experiment exactly as written, as TAP.
+"""Run the README's doctest sections (tutorial, experiment, VMM demo) as written, as TAP.
 
 Each section between "<!-- doctest: NAME -->" and "<!-- /doctest -->"
 is one test: its ```sh blocks, concatenated in order, run with bash -e in

@@ -48,7 +48,7 @@ class Sections(unittest.TestCase):
         self.assertIn(home, out)
         self.assertNotIn("no", out.split(home)[1])
 
-    def test_the_readme_has_the_tutorial_and_experiment(self):
+    def test_the_readme_has_the_tutorial_experiment_and_vmm_demo(self):
         with open(os.path.join(HERE, "..", "..", "README.md")) as f:
             names = [s[0] for s in rr.sections(f.read())]
-        self.assertEqual(["tutorial", "experiment"], names)
+        self.assertEqual(["tutorial", "experiment", "vmm"], names)
