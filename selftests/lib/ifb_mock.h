@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -30,11 +29,6 @@ struct ifb_mock {
 	uint32_t parent_id, fault_id, iopf_hwpt_id;
 	char dev[IOMMU_FAULT_DEV_LEN];	/* its name, as policies bind to it */
 };
-
-static inline int ifb_mock_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? -errno : 0;
-}
 
 /* The newest device whose name starts with "iommufd_mock". */
 static inline int ifb_mock_find_dev(char *name, size_t size)
@@ -66,7 +60,7 @@ static inline int ifb_mock_attach(struct ifb_mock *m, bool fault)
 		.mock_domain_replace.pt_id = fault ? m->iopf_hwpt_id : m->parent_id,
 	};
 
-	return ifb_mock_ioctl(m->fd, IOMMU_TEST_CMD, &cmd);
+	return ifb_ioctl(m->fd, IOMMU_TEST_CMD, &cmd);
 }
 
 static inline int ifb_mock_open(struct ifb_mock *m)
@@ -92,12 +86,12 @@ static inline int ifb_mock_open(struct ifb_mock *m)
 	m->fd = open("/dev/iommu", O_RDWR);
 	if (m->fd < 0)
 		return -errno;
-	ret = ifb_mock_ioctl(m->fd, IOMMU_IOAS_ALLOC, &ioas);
+	ret = ifb_ioctl(m->fd, IOMMU_IOAS_ALLOC, &ioas);
 	if (ret)
 		return ret;
 	m->ioas_id = ioas.out_ioas_id;
 	md.id = m->ioas_id;
-	ret = ifb_mock_ioctl(m->fd, IOMMU_TEST_CMD, &md);
+	ret = ifb_ioctl(m->fd, IOMMU_TEST_CMD, &md);
 	if (ret)
 		return ret;
 	m->stdev_id = md.mock_domain.out_stdev_id;
@@ -105,11 +99,11 @@ static inline int ifb_mock_open(struct ifb_mock *m)
 	m->idev_id = md.mock_domain.out_idev_id;
 	parent.dev_id = m->idev_id;
 	parent.pt_id = m->ioas_id;
-	ret = ifb_mock_ioctl(m->fd, IOMMU_HWPT_ALLOC, &parent);
+	ret = ifb_ioctl(m->fd, IOMMU_HWPT_ALLOC, &parent);
 	if (ret)
 		return ret;
 	m->parent_id = parent.out_hwpt_id;
-	ret = ifb_mock_ioctl(m->fd, IOMMU_FAULT_QUEUE_ALLOC, &fq);
+	ret = ifb_ioctl(m->fd, IOMMU_FAULT_QUEUE_ALLOC, &fq);
 	if (ret)
 		return ret;
 	m->fault_id = fq.out_fault_id;
@@ -117,7 +111,7 @@ static inline int ifb_mock_open(struct ifb_mock *m)
 	nested.dev_id = m->idev_id;
 	nested.pt_id = m->parent_id;
 	nested.fault_id = m->fault_id;
-	ret = ifb_mock_ioctl(m->fd, IOMMU_HWPT_ALLOC, &nested);
+	ret = ifb_ioctl(m->fd, IOMMU_HWPT_ALLOC, &nested);
 	if (ret)
 		return ret;
 	m->iopf_hwpt_id = nested.out_hwpt_id;
@@ -139,7 +133,7 @@ static inline int ifb_mock_trigger(struct ifb_mock *m, uint32_t pasid,
 		},
 	};
 
-	return ifb_mock_ioctl(m->fd, IOMMU_TEST_CMD, &cmd);
+	return ifb_ioctl(m->fd, IOMMU_TEST_CMD, &cmd);
 }
 
 /* The faults the queue holds, up to @max: how many (the read does not block). */
