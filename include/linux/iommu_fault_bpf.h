@@ -10,10 +10,11 @@
  * An IOMMU driver adds each device it translates for (iommu_fault_dev_add()),
  * reports each fault with iommu_fault_report() before its own handling,
  * and provides the ops that answer a stalled transaction.  Or it leaves
- * that to io-pgfault: a device whose page requests it takes is added for
- * the driver, and the requests are offered to the policies
- * (iommu_fault_bpf_page_request()).  Nothing here is specific to one
- * IOMMU.
+ * that to the IOMMU core: a device it probes is added for the driver, and
+ * the page requests io-pgfault delivers (iommu_fault_bpf_page_request())
+ * and the faults report_iommu_fault() reports
+ * (iommu_fault_bpf_unrecoverable()) are offered to the policies.  Nothing
+ * here is specific to one IOMMU.
  */
 #ifndef _LINUX_IOMMU_FAULT_BPF_H
 #define _LINUX_IOMMU_FAULT_BPF_H
@@ -191,12 +192,15 @@ struct iommu_fault_driver_ops {
 /**
  * struct iommu_fault_source - one IOMMU instance that reports faults
  * @name: its device name, as user space names it for injection
+ * @kind: what kind of IOMMU it is, as user space reads it ("smmuv3");
+ *	shorter than IOMMU_FAULT_KIND_LEN
  * @ops: the driver's ops
  * @core: private to the core: the one it reports to
  * @node: private to the core
  */
 struct iommu_fault_source {
 	const char *name;
+	const char *kind;
 	const struct iommu_fault_driver_ops *ops;
 	struct iommu_fault_core *core;
 	struct list_head node;
@@ -226,11 +230,14 @@ void iommu_fault_report_orphan(struct iommu_fault_source *src,
 int iommu_fault_set_populate(struct iommu_domain *domain,
 			     iommu_fault_populate_t fn, void *data);
 
-/* io-pgfault's hooks. */
-void iommu_fault_bpf_iopf_enable(struct device *dev);
+/* The IOMMU core's hooks (iommu.c, io-pgfault.c). */
+void iommu_fault_bpf_dev_probe(struct device *dev);
+void iommu_fault_bpf_dev_release(struct device *dev);
 void iommu_fault_bpf_iopf_disable(struct device *dev);
 bool __iommu_fault_bpf_page_request(struct device *dev, struct iopf_fault *evt,
 				    struct iopf_group *group);
+void __iommu_fault_bpf_unrecoverable(struct device *dev, unsigned long iova,
+				     int flags);
 
 /* Private to the core: drivers test it through iommu_fault_bpf_enabled(). */
 DECLARE_STATIC_KEY_FALSE(iommu_fault_bpf_active);
@@ -289,6 +296,25 @@ static inline bool iommu_fault_bpf_page_request(struct device *dev,
 	if (!iommu_fault_bpf_enabled())
 		return false;
 	return __iommu_fault_bpf_page_request(dev, evt, group);
+}
+
+/**
+ * iommu_fault_bpf_unrecoverable() - report_iommu_fault() offers its fault
+ * @dev: the faulting device, or NULL
+ * @iova: the faulting address
+ * @flags: IOMMU_FAULT_READ or IOMMU_FAULT_WRITE
+ *
+ * Before the domain's fault handler runs, which it does whatever the
+ * policies return (only NONE applies to an unrecoverable fault).
+ *
+ * Context: the IOMMU driver's fault path, may be a hard interrupt.  A
+ * static branch while no policy is attached.
+ */
+static inline void iommu_fault_bpf_unrecoverable(struct device *dev,
+						 unsigned long iova, int flags)
+{
+	if (iommu_fault_bpf_enabled())
+		__iommu_fault_bpf_unrecoverable(dev, iova, flags);
 }
 #else /* !CONFIG_IOMMU_FAULT_BPF */
 static inline int iommu_fault_source_add(struct iommu_fault_source *src)
@@ -352,7 +378,11 @@ static inline int iommu_fault_set_populate(struct iommu_domain *domain,
 	return -ENODEV;
 }
 
-static inline void iommu_fault_bpf_iopf_enable(struct device *dev)
+static inline void iommu_fault_bpf_dev_probe(struct device *dev)
+{
+}
+
+static inline void iommu_fault_bpf_dev_release(struct device *dev)
 {
 }
 
@@ -365,6 +395,11 @@ static inline bool iommu_fault_bpf_page_request(struct device *dev,
 						struct iopf_group *group)
 {
 	return false;
+}
+
+static inline void iommu_fault_bpf_unrecoverable(struct device *dev,
+						 unsigned long iova, int flags)
+{
 }
 #endif /* CONFIG_IOMMU_FAULT_BPF */
 

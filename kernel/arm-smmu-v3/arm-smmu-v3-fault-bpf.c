@@ -385,6 +385,7 @@ int arm_smmu_fault_bpf_add_smmu(struct arm_smmu_device *smmu)
 		return -ENOMEM;
 	fb->smmu = smmu;
 	fb->src.name = dev_name(smmu->dev);
+	fb->src.kind = "smmuv3";
 	fb->src.ops = &arm_smmu_fault_bpf_ops;
 	smmu->fault_bpf = fb;
 	return iommu_fault_source_add(&fb->src);

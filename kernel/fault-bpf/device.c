@@ -94,7 +94,13 @@ EXPORT_SYMBOL_GPL(iommu_fault_dev_add);
 
 void iommu_fault_dev_put(struct iommu_fault_dev *fdev)
 {
-	if (refcount_dec_and_test(&fdev->refs))
+	int old;
+
+	/*
+	 * A removal waits for none left, a quiesce for the driver's alone.
+	 * The wake-up only hashes the address: @fdev may be gone by then.
+	 */
+	if (__refcount_sub_and_test(1, &fdev->refs, &old) || old == 2)
 		wake_up_var(&fdev->refs);
 }
 
@@ -156,6 +162,26 @@ void iommu_fault_dev_remove(struct iommu_fault_dev *fdev)
 	kfree_rcu(fdev, rcu);
 }
 EXPORT_SYMBOL_GPL(iommu_fault_dev_remove);
+
+/**
+ * iommu_fault_dev_quiesce() - answer what is pending for @fdev, and keep it
+ * @fdev: from iommu_fault_dev_add()
+ *
+ * As iommu_fault_dev_remove() answers and waits, without removing the
+ * device: for a driver that stops taking the device's recoverable faults
+ * for a while (io-pgfault, when the device's IOPF is turned off) and
+ * must know that none is answered afterwards.  The driver reports none
+ * of the device's faults meanwhile.  The device keeps its id, chain and
+ * counters.
+ *
+ * Context: process context; sleeps.
+ */
+void iommu_fault_dev_quiesce(struct iommu_fault_dev *fdev)
+{
+	iommu_fault_abort_dev_gone(fdev);
+	wait_var_event(&fdev->refs, refcount_read(&fdev->refs) == 1);
+	iommu_fault_pending_open_dev(fdev);
+}
 
 void *iommu_fault_dev_drvdata(struct iommu_fault_dev *fdev)
 {

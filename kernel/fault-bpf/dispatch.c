@@ -348,7 +348,7 @@ enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
 	strscpy(ctx->dev_name, dev_name(fdev->dev), sizeof(ctx->dev_name));
 	memset(ctx->scratch, 0, sizeof(ctx->scratch));
 	atomic64_inc(&fdev->stats.faults[recoverable]);
-	trace_iommu_fault_bpf_fault(ctx);
+	trace_iommu_fault_bpf_fault(ctx, fdev->src->kind ?: "");
 
 	/* A quarantined device gets no program time, only aborts. */
 	if (iommu_fault_dev_quarantined(fdev)) {

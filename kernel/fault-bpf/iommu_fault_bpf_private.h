@@ -11,6 +11,8 @@
  *   pending.c     the pool of pending faults, and only that
  *   verdict.c     what a policy's return value means
  *   ctl.c         the control device, /dev/iommu_fault
+ *   generic.c     the IOMMU core's hooks (io-pgfault, report_iommu_fault()):
+ *                 the devices of drivers that report no faults themselves
  *   trace.h       tracepoints
  *
  * Locks, outermost first: iommu_fault_core::lock (a mutex: attach, detach,
@@ -168,7 +170,8 @@ struct iommu_fault_dev_stats {
  * @seq: last fault sequence number
  * @flags: IOMMU_FAULT_DEV_QUARANTINED: a policy returned FAILURE; cleared
  *	by a reset
- * @gone: being removed: takes no new pending fault (pending lock)
+ * @gone: being removed or quiesced: takes no new pending fault (pending
+ *	lock)
  * @refs: the driver's (from add to remove), and one for each user outside
  *	the driver's fault path (a claimer, a worker, a lookup); removal
  *	waits for the others before the driver frees what they use
@@ -395,6 +398,7 @@ struct iommu_fault_dev *iommu_fault_dev_find(struct iommu_fault_core *core,
 					     const char *name);
 void iommu_fault_dev_put(struct iommu_fault_dev *fdev);
 void iommu_fault_dev_quarantine_lift(struct iommu_fault_dev *fdev);
+void iommu_fault_dev_quiesce(struct iommu_fault_dev *fdev);
 
 static inline bool iommu_fault_dev_quarantined(const struct iommu_fault_dev *fdev)
 {
@@ -474,6 +478,7 @@ void iommu_fault_pending_move(struct iommu_fault_pool *pool,
 			      struct iommu_fault_policy *old,
 			      struct iommu_fault_policy *new, bool same_place);
 void iommu_fault_pending_close_dev(struct iommu_fault_dev *fdev);
+void iommu_fault_pending_open_dev(struct iommu_fault_dev *fdev);
 
 int iommu_fault_pending_set_limits(struct iommu_fault_pool *pool,
 				   u32 pool_size, u32 deadline_ms);
@@ -506,6 +511,7 @@ u32 iommu_fault_pending_test_watchdog_overscan(struct iommu_fault_pool *pool);
 void iommu_fault_pending_test_note_watchdog(struct iommu_fault_pool *pool,
 					    unsigned int visited,
 					    unsigned int aborted);
+const struct iommu_fault_driver_ops *iommu_fault_generic_test_ops(void);
 #else
 static inline void iommu_fault_pending_test_note_moved(struct iommu_fault_pool *pool)
 {

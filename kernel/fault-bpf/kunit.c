@@ -149,6 +149,7 @@ static struct {
 	struct fake_response responses[MAX_EVENTS];
 	int n_responses;
 	int verdict[NR_OPS];		/* what fast op i returns */
+	struct iommu_fault_ctx last;	/* what the last fast op saw */
 	int sleep_verdict[NR_OPS];	/* what sleepable op i returns */
 	int sleep_calls[NR_OPS];
 	int exits[NR_OPS];
@@ -233,6 +234,7 @@ static int fake_fault(struct iommu_fault_ctx *ctx)
 
 	if (fake.n_order < MAX_EVENTS)
 		fake.order[fake.n_order++] = i;
+	fake.last = *ctx;
 	fake_respond_cookies(i);
 	return fake.verdict[i];
 }
@@ -493,6 +495,11 @@ static void async_replace(struct async *a)
 {
 	a->ret = iommu_fault_policy_replace(&a->env->core, &a->env->ops[a->j],
 					    &a->env->ops[a->i], NULL);
+}
+
+static void async_quiesce(struct async *a)
+{
+	iommu_fault_dev_quiesce(a->env->fdev);
 }
 
 static void async_remove(struct async *a)
@@ -1033,6 +1040,126 @@ static void driver_devices_not_offered_twice(struct kunit *test)
 }
 
 /*
+ * io-pgfault turning a device's IOPF off quiesces it: what is pending is
+ * answered at once, a sleepable op that runs is waited for (its late
+ * verdict dropped), so that the driver is asked for nothing afterwards;
+ * the device stays, with its id, and takes pending faults again.
+ */
+static void quiesce_answers_and_waits(struct kunit *test)
+{
+	struct core_env *env = test->priv;
+	u32 id = env->fdev->id;
+	struct async *a;
+
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	report_on(env->fdev, true, 1);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_DEFER;
+	fake.sleep_verdict[0] = IOMMU_FAULT_STATUS_HANDLED;
+	fake.block_sleep = true;
+	report_on(env->fdev, true, 2);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&fake.sleep_entered,
+							    WAIT));
+
+	a = async_run(test, async_quiesce, 0, 0, 0);
+	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&a->done,
+							     NOT_YET));
+	KUNIT_EXPECT_EQ(test, fake.aborts, 2);
+	complete(&fake.sleep_go);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&a->done, WAIT));
+	iommu_fault_pending_test_flush(test_pool(test));
+	KUNIT_EXPECT_EQ(test, fake.n_responses, 2);
+	KUNIT_EXPECT_EQ(test, fake.retries, 0);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
+
+	/* Still the same device, and open again. */
+	KUNIT_EXPECT_EQ(test, env->fdev->id, id);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	KUNIT_EXPECT_EQ(test, report_on(env->fdev, true, 3),
+			IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, pool_in_use(test), 1);
+	KUNIT_EXPECT_EQ(test, fake.n_responses, 2);
+}
+
+/* The domain handler report_iommu_fault() calls, for the case below. */
+static int fake_domain_handler(struct iommu_domain *domain, struct device *dev,
+			       unsigned long iova, int flags, void *token)
+{
+	int *ops_before = token;
+
+	*ops_before = fake.n_order;
+	return -EXDEV;
+}
+
+/*
+ * report_iommu_fault() (AMD, SMMUv2, ...): the fault of a device the
+ * IOMMU core added goes to the policies before the domain's handler,
+ * which runs whatever they return (HANDLED here: not applicable, counted)
+ * and whose value is returned unchanged.  A fault without a device, or of
+ * a device its driver added (it reports its own faults), is not offered.
+ */
+static void unrecoverable_before_domain_handler(struct kunit *test)
+{
+	const struct iommu_fault_driver_ops *ops = iommu_fault_generic_test_ops();
+	struct iommu_fault_source src = {
+		.name = "kunit-generic", .kind = "kunit", .ops = ops,
+	};
+	struct core_env *env = test->priv;
+	struct dev_iommu *param = kunit_kzalloc(test, sizeof(*param), GFP_KERNEL);
+	struct dev_iommu *param2 = kunit_kzalloc(test, sizeof(*param2),
+						 GFP_KERNEL);
+	struct iommu_domain *domain = kunit_kzalloc(test, sizeof(*domain),
+						    GFP_KERNEL);
+	struct iommu_fault_dev *fdev;
+	struct device *dev;
+	int seen = -1, ret[3];
+
+	KUNIT_ASSERT_NOT_NULL(test, param);
+	KUNIT_ASSERT_NOT_NULL(test, param2);
+	KUNIT_ASSERT_NOT_NULL(test, domain);
+	dev = kunit_device_register(test, "ifb-kunit-generic");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	iommu_fault_core_source_add(&env->core, &src);
+	dev->iommu = param;
+	fdev = iommu_fault_dev_add(&src, dev, 0x9b, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, fdev);
+	env->dev->iommu = param2;
+	rcu_assign_pointer(param2->fault_bpf, env->fdev);
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_HANDLED;
+	iommu_set_fault_handler(domain, fake_domain_handler, &seen);
+
+	/* The hook is behind the machine's static key, as in a driver. */
+	static_branch_inc(&iommu_fault_bpf_active);
+	ret[0] = report_iommu_fault(domain, dev, 0xfee1000, IOMMU_FAULT_WRITE);
+	ret[1] = report_iommu_fault(domain, NULL, 0xfee2000, IOMMU_FAULT_READ);
+	ret[2] = report_iommu_fault(domain, env->dev, 0xfee3000,
+				    IOMMU_FAULT_READ);
+	static_branch_dec(&iommu_fault_bpf_active);
+
+	KUNIT_EXPECT_EQ(test, ret[0], -EXDEV);
+	KUNIT_EXPECT_EQ(test, ret[1], -EXDEV);
+	KUNIT_EXPECT_EQ(test, ret[2], -EXDEV);
+	/* Offered once, the first, before the handler of the first. */
+	KUNIT_EXPECT_EQ(test, fake.n_order, 1);
+	KUNIT_EXPECT_EQ(test, seen, 1);
+	KUNIT_EXPECT_EQ(test, fake.last.addr, 0xfee1000);
+	KUNIT_EXPECT_EQ(test, fake.last.perm, IOMMU_FAULT_CTX_PERM_WRITE);
+	KUNIT_EXPECT_EQ(test, fake.last.sid, 0x9b);
+	KUNIT_EXPECT_EQ(test, fake.last.flags, 0);
+	KUNIT_EXPECT_STREQ(test, fake.last.dev_name, dev_name(dev));
+	KUNIT_EXPECT_EQ(test, fake.retries + fake.aborts, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fdev->stats.faults[0]), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fdev->stats.stock), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&env->fdev->stats.faults[0]), 0);
+
+	iommu_fault_dev_remove(fdev);
+	iommu_fault_source_remove(&src);
+	dev->iommu = NULL;
+	env->dev->iommu = NULL;
+}
+
+/*
  * The case's core is its own: a policy attached to it is not the
  * machine's (not listed, no static key taken), and a fault of another
  * core's device never reaches it.  The suite used to attach its policies
@@ -1139,6 +1266,8 @@ static struct kunit_case iommu_fault_core_cases[] = {
 	KUNIT_CASE(device_policy_answers_its_device),
 	KUNIT_CASE(core_isolated),
 	KUNIT_CASE(driver_devices_not_offered_twice),
+	KUNIT_CASE(quiesce_answers_and_waits),
+	KUNIT_CASE(unrecoverable_before_domain_handler),
 	KUNIT_CASE(long_device_names),
 	{}
 };

@@ -14,9 +14,10 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(iommu_fault_bpf_fault,
-	    TP_PROTO(const struct iommu_fault_ctx *ctx),
-	    TP_ARGS(ctx),
+	    TP_PROTO(const struct iommu_fault_ctx *ctx, const char *iommu_kind),
+	    TP_ARGS(ctx, iommu_kind),
 	TP_STRUCT__entry(__string(dev, ctx->dev_name)
+		__string(iommu, iommu_kind)
 		__field(u32, sid)
 		__field(u32, pasid)
 		__field(u64, addr)
@@ -26,6 +27,7 @@ TRACE_EVENT(iommu_fault_bpf_fault,
 		__field(u64, seq)
 	),
 	TP_fast_assign(__assign_str(dev);
+		__assign_str(iommu);
 		__entry->sid = ctx->sid;
 		__entry->pasid = ctx->pasid;
 		__entry->addr = ctx->addr;
@@ -34,8 +36,8 @@ TRACE_EVENT(iommu_fault_bpf_fault,
 		__entry->flags = ctx->flags;
 		__entry->seq = ctx->seq;
 	),
-	TP_printk("dev=%s sid=0x%x pasid=0x%x addr=0x%llx perm=0x%x reason=%u flags=0x%x seq=%llu",
-		  __get_str(dev), __entry->sid, __entry->pasid, __entry->addr,
+	TP_printk("dev=%s iommu=%s sid=0x%x pasid=0x%x addr=0x%llx perm=0x%x reason=%u flags=0x%x seq=%llu",
+		  __get_str(dev), __get_str(iommu), __entry->sid, __entry->pasid, __entry->addr,
 		  __entry->perm, __entry->reason, __entry->flags,
 		  __entry->seq)
 );

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
+#include "ifb_ctl.h"
 #include "ifb_test_util.h"
 
 FIXTURE(edu) {
@@ -64,6 +65,17 @@ TEST_F(edu, behind_smmuv3)
 	ASSERT_EQ(0, ifb_link_base(path, iommu, sizeof(iommu)));
 	EXPECT_NE(NULL, strstr(iommu, "smmu3"))
 		TH_LOG("edu's IOMMU is '%s'", iommu);
+}
+
+/* The control device names it the SMMUv3 driver's fault device. */
+TEST_F(edu, fault_device_of_smmuv3)
+{
+	struct iommu_fault_ctl_dev st;
+
+	ASSERT_EQ(0, ifb_dev_stats(self->name, &st));
+	EXPECT_STREQ("smmuv3", st.iommu_kind);
+	EXPECT_NE(NULL, strstr(st.iommu, "smmu"))
+		TH_LOG("edu's fault source is '%s'", st.iommu);
 }
 
 /*

@@ -109,6 +109,10 @@ check 2 "unknown reason" "inject: bad reason" \
 
 # device, config, stats
 check 0 "$dev" "device show" faultctl device show
+check 0 "^$dev .*smmu.* smmuv3 .*sid" "device show: the IOMMU's kind" \
+	faultctl device show "$dev"
+check 0 '"iommu_kind":"smmuv3"' "device show in JSON: the kind" \
+	faultctl -j device show "$dev"
 check 0 "\"sid\":$sid" "device show in JSON" faultctl -j device show "$dev"
 check 1 "unknown device 'nosuch'" "device reset: unknown device" \
 	faultctl device reset nosuch
@@ -128,6 +132,8 @@ check 0 "# TYPE iommu_fault_faults_total counter" "stats prometheus" \
 check 0 "" "stats prometheus to a file" \
 	faultctl stats show format prometheus file /tmp/ifb.prom
 check 0 "iommu_fault_responses_total" "the file is complete" cat /tmp/ifb.prom
+check 0 "^iommu_fault_device_info\{dev=\"$dev\",iommu=\"[^\"]*smmu[^\"]*\",iommu_kind=\"smmuv3\"\} 1\$" \
+	"prometheus: the device's IOMMU and kind" cat /tmp/ifb.prom
 # For the host: promtool checks it (scripts/test.sh).
 echo "IFB-FILE-BEGIN faultctl.prom"
 cat /tmp/ifb.prom
@@ -159,13 +165,15 @@ check 0 "" "trace ends with 0 on SIGINT" test $? = 0
 check 0 "" "trace: every line is a JSON object" \
 	sh -c '! grep -v "^{.*}\$" /tmp/trace.jsonl | grep .'
 check 0 "^5\$" "trace: the five faults" grep -c '"event":"fault"' /tmp/trace.jsonl
+check 0 "^5\$" "trace: each fault names its IOMMU's kind" \
+	grep -c '"event":"fault".*"iommu_kind":"smmuv3"' /tmp/trace.jsonl
 check 0 "^2\$" "trace: two IGNORE verdicts by park" \
 	grep -c '"policy":"park","stage":"atomic","status":"ignore"' /tmp/trace.jsonl
 check 0 "^3\$" "trace: three NONE verdicts (unrecoverable)" \
 	grep -c '"status":"none"' /tmp/trace.jsonl
 check 0 '"addr":233492480,.*"flags":0' "trace: the real DMA fault" \
 	grep '"event":"fault"' /tmp/trace.jsonl
-check 0 "fault .*sid $(printf 0x%x "$sid") addr 0x4000 r unrecoverable" "trace: text line" \
+check 0 "fault .* smmuv3 sid $(printf 0x%x "$sid") addr 0x4000 r unrecoverable" "trace: text line" \
 	cat /tmp/trace.txt
 check 1 "unknown device 'nosuch'" "trace: unknown device" faultctl fault trace dev nosuch
 

@@ -247,6 +247,7 @@ TEST_F(mock, nothing_attached_is_stock)
 TEST_F(mock, iopf_off_answers_what_is_pending)
 {
 	struct iommu_fault_ctl_pending_entry e[4];
+	struct iommu_fault_ctl_dev st;
 	uint32_t n, total;
 
 	ASSERT_EQ(0, attach_policy(self, IOMMU_FAULT_STATUS_IGNORE, 0));
@@ -261,6 +262,25 @@ TEST_F(mock, iopf_off_answers_what_is_pending)
 	EXPECT_EQ(0, n);
 	EXPECT_EQ(-ENOENT, ifb_respond(e[0].cookie, IOMMU_FAULT_STATUS_HANDLED));
 	EXPECT_EQ(1, responses(self));
+	/* IOPF off is not removal: the device stays, with its counters. */
+	ASSERT_EQ(0, ifb_dev_stats(self->m.dev, &st));
+	EXPECT_EQ(1, st.faults[1]);
+	EXPECT_EQ(1, st.responses[0]);
+}
+
+/*
+ * The IOMMU core added the mock's device (its driver reports no faults
+ * itself) at its probe, not with its IOPF: it is there with IOPF off,
+ * named with its IOMMU's kind.
+ */
+TEST_F(mock, device_added_at_probe_names_its_iommu)
+{
+	struct iommu_fault_ctl_dev st;
+
+	ASSERT_EQ(0, ifb_mock_attach(&self->m, false));
+	ASSERT_EQ(0, ifb_dev_stats(self->m.dev, &st));
+	EXPECT_STREQ("iommufd_selftest_iommu", st.iommu_kind);
+	EXPECT_STREQ("iommufd_selftest_iommu.0", st.iommu);
 }
 
 TEST_HARNESS_MAIN

@@ -25,6 +25,7 @@ void json_device(const struct iommu_fault_ctl_dev *d)
 	jsonw_uint_field(json_wtr, "id", d->id);
 	jsonw_string_field(json_wtr, "dev", d->dev);
 	jsonw_string_field(json_wtr, "iommu", d->iommu);
+	jsonw_string_field(json_wtr, "iommu_kind", d->iommu_kind);
 	jsonw_uint_field(json_wtr, "sid", d->sid);
 	jsonw_bool_field(json_wtr, "quarantined", d->quarantined);
 	jsonw_name(json_wtr, "faults");
@@ -54,8 +55,8 @@ static void show_dev(const struct iommu_fault_ctl_dev *d)
 		json_device(d);
 		return;
 	}
-	printf("%-16s iommu %-16s sid 0x%-5x %-12s faults %llu\n", d->dev,
-	       d->iommu, d->sid, d->quarantined ? "QUARANTINED" : "ok",
+	printf("%-16s iommu %-16s %-8s sid 0x%-5x %-12s faults %llu\n", d->dev,
+	       d->iommu, d->iommu_kind[0] ? d->iommu_kind : "-", d->sid, d->quarantined ? "QUARANTINED" : "ok",
 	       (unsigned long long)(d->faults[0] + d->faults[1]));
 }
 

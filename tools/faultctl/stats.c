@@ -56,7 +56,8 @@ static void print_log2_hist(FILE *f, const __u64 *vals, int n,
 
 static void text_dev(FILE *f, const struct iommu_fault_ctl_dev *d)
 {
-	fprintf(f, "device %s (%s sid 0x%x)%s\n", d->dev, d->iommu, d->sid,
+	fprintf(f, "device %s (%s %s sid 0x%x)%s\n", d->dev,
+		d->iommu_kind[0] ? d->iommu_kind : "iommu", d->iommu, d->sid,
 		d->quarantined ? "  QUARANTINED" : "");
 	fprintf(f, "  faults      recoverable %llu  unrecoverable %llu\n",
 		(unsigned long long)d->faults[1],
@@ -116,6 +117,7 @@ static const struct metric metrics[] = {
 	{ "iommu_fault_quarantined", "gauge", "1 while the device is quarantined." },
 	{ "iommu_fault_policy_verdicts_total", "counter", "Verdicts a policy returned, by stage and status." },
 	{ "iommu_fault_policy_bad_verdicts_total", "counter", "Unknown or misplaced verdicts of a policy." },
+	{ "iommu_fault_device_info", "gauge", "1 for each device, labelled with its IOMMU and that IOMMU's kind." },
 };
 
 static void prom_header(FILE *f, int i)
@@ -180,6 +182,10 @@ static void prom_write(FILE *f, const struct iommu_fault_ctl_dev *devs, int nd,
 	for (i = 0; i < np; i++)
 		fprintf(f, "%s{policy=\"%s\"} %llu\n", metrics[10].name,
 			pols[i].name, (unsigned long long)pols[i].bad_verdicts);
+	prom_header(f, 11);
+	for (i = 0, d = devs; i < nd; i++, d++)
+		fprintf(f, "%s{dev=\"%s\",iommu=\"%s\",iommu_kind=\"%s\"} 1\n",
+			metrics[11].name, d->dev, d->iommu, d->iommu_kind);
 }
 
 #define MAX_OBJS 1024

@@ -47,12 +47,16 @@ static struct faultctl_event *event_new(const struct iommu_fault_ctx *ctx,
 }
 
 SEC("tp_btf/iommu_fault_bpf_fault")
-int BPF_PROG(on_fault, const struct iommu_fault_ctx *fault)
+int BPF_PROG(on_fault, const struct iommu_fault_ctx *fault,
+	     const char *iommu_kind)
 {
 	struct faultctl_event *e = event_new(fault, TRACE_FAULT);
 
-	if (e)
-		bpf_ringbuf_submit(e, 0);
+	if (!e)
+		return 0;
+	bpf_probe_read_kernel_str(e->iommu_kind, sizeof(e->iommu_kind),
+				  iommu_kind);
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 

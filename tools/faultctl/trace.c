@@ -73,6 +73,8 @@ static void print_json(const struct faultctl_event *e)
 	jsonw_lluint_field(w, "cookie", e->cookie);
 	if (e->flags & IOMMU_FAULT_CTX_PASID_VALID)
 		jsonw_uint_field(w, "pasid", e->pasid);
+	if (e->type == TRACE_FAULT)
+		jsonw_string_field(w, "iommu_kind", e->iommu_kind);
 	if (e->type == TRACE_VERDICT) {
 		jsonw_string_field(w, "policy", e->policy);
 		jsonw_string_field(w, "stage",
@@ -96,7 +98,8 @@ static void print_text(const struct faultctl_event *e)
 	switch (e->type) {
 	case TRACE_FAULT:
 		perm_str(e->perm, acc, sizeof(acc));
-		printf("sid 0x%x addr 0x%llx %s %s", e->sid,
+		printf("%s sid 0x%x addr 0x%llx %s %s",
+		       e->iommu_kind[0] ? e->iommu_kind : "-", e->sid,
 		       (unsigned long long)e->addr, acc,
 		       e->flags & IOMMU_FAULT_CTX_RECOVERABLE ? "stall" :
 								"unrecoverable");

@@ -8,6 +8,7 @@
 
 #define TRACE_NAME_LEN	32	/* IOMMU_FAULT_NAME_LEN */
 #define TRACE_DEV_LEN	64	/* IOMMU_FAULT_DEV_LEN */
+#define TRACE_KIND_LEN	32	/* IOMMU_FAULT_KIND_LEN */
 
 enum faultctl_event_type {
 	TRACE_FAULT = 1,	/* iommu_fault_bpf_fault */
@@ -34,6 +35,7 @@ struct faultctl_event {
 	__u32 event;		/* the IOMMU's event code */
 	char dev[TRACE_DEV_LEN];
 	char policy[TRACE_NAME_LEN];
+	char iommu_kind[TRACE_KIND_LEN];	/* fault */
 };
 
 #endif /* FAULTCTL_TRACE_EVENT_H */

@@ -136,6 +136,8 @@ enum iommu_fault_raw_kind {
 #define IOMMU_FAULT_DEV_LEN		64
 #define IOMMU_FAULT_SCRATCH_LEN		48	/* fast op -> sleepable op */
 #define IOMMU_FAULT_RAW_LEN		32	/* raw event record, bytes */
+/* What kind of IOMMU ("smmuv3"), with the NUL. */
+#define IOMMU_FAULT_KIND_LEN		32
 
 /* struct iommu_fault_ops::flags: none defined yet, all bits rejected */
 #define IOMMU_FAULT_OPS_FLAGS_ALL	0U
@@ -304,6 +306,12 @@ struct iommu_fault_ctl_limits {
  *	meanwhile.
  * @sid: out: the device's (first) stream ID at its IOMMU
  * @iommu: out: the IOMMU in front of it, as IOMMU_FAULT_IOC_INJECT names it
+ * @iommu_kind: out: what kind of IOMMU that is: "smmuv3" for the SMMUv3
+ *	driver's devices; for a device the IOMMU core added (its driver
+ *	reports no faults itself), the name of the driver bound to the
+ *	IOMMU, or the IOMMU's name without its instance number ("dmar",
+ *	"ivhd", the iommufd selftest's "iommufd_selftest_iommu").  Absent
+ *	(size short of it) from older kernels.
  */
 struct iommu_fault_ctl_dev {
 	__u32 size;
@@ -324,6 +332,7 @@ struct iommu_fault_ctl_dev {
 	__u32 id;
 	__u32 sid;
 	char iommu[IOMMU_FAULT_DEV_LEN];
+	char iommu_kind[IOMMU_FAULT_KIND_LEN];
 };
 
 #define IOMMU_FAULT_CTL_DEV_NEXT	(1U << 0)
