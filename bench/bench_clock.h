@@ -122,6 +122,15 @@ static inline int bench_times_start(struct bench_times *bt, uint32_t n,
 	return 0;
 }
 
+/*
+ * Which records the next runs time: the stalls this process injects
+ * (false, the default) or the page requests it raises on the iommufd mock.
+ */
+static inline void bench_times_page_requests(struct bench_times *bt, bool on)
+{
+	bt->skel->bss->page_requests = on;
+}
+
 /* Records timed so far, and of them answered (timing goes on). */
 static inline uint32_t bench_times_entered(const struct bench_times *bt)
 {
@@ -135,12 +144,23 @@ static inline uint32_t bench_times_answered(const struct bench_times *bt)
 	return __atomic_load_n(&bt->skel->bss->answered, __ATOMIC_ACQUIRE);
 }
 
-/* Until @n are answered, yielding (not sleeping: an idle vCPU is slow). */
-static inline void bench_times_wait_answered(const struct bench_times *bt,
-					     uint32_t n)
+/*
+ * Until @n are answered, yielding (not sleeping: an idle vCPU is slow);
+ * -ETIMEDOUT when they are not within 10 s (an answer that never comes).
+ */
+static inline int bench_times_wait_answered(const struct bench_times *bt,
+					    uint32_t n)
 {
-	while (bench_times_answered(bt) < n)
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (bench_times_answered(bt) < n) {
 		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 10)
+			return -ETIMEDOUT;
+	}
+	return 0;
 }
 
 /*

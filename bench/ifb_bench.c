@@ -6,7 +6,7 @@
  * line per scenario, "IFB-BENCH {json}", with the timings of its BPF
  * clock (bench_clock.h: record entering the driver -> resume issued).
  *
- *   ifb-bench [-n COUNT] [-r ROUNDS] [SCENARIO...]   (default: all, 1..6)
+ *   ifb-bench [-n COUNT] [-r ROUNDS] [SCENARIO...]   (default: all, 1..7)
  *
  * With ROUNDS > 1 the scenarios run in turn ROUNDS times (1 2 ... 6 1 2
  * ...), so that slow drifts of the machine hit every scenario alike; each
@@ -18,6 +18,7 @@
  *  4 fast op DEFER, sleepable op HANDLED
  *  5 scenario 2 plus 64 policies on other devices
  *  6 scenario 2 while `faultctl -j fault trace` consumes every event
+ *  7 page requests on the iommufd mock: stock (12) and HANDLED (13)
  *
  * Scenario 4 is an open loop: all faults arrive at once, so its latencies
  * are mostly queueing.  It is also run closed-loop (41: one fault at a
@@ -26,6 +27,13 @@
  * stage by stage (42: record to queue_work, to its work starting, to the
  * resume); 71, the floor of a deferred answer, is 11 plus 42's workqueue
  * hops (see report_floor()).
+ *
+ * Scenario 7 is io-pgfault's path, every IOMMU's but SMMUv3's: page
+ * requests raised on the iommufd selftest's mock device, one at a time, in
+ * blocks taking turns: 12, nothing attached (io-pgfault hands the group to
+ * the domain's handler, iommufd's fault queue, for the VMM; ifb-bench
+ * answers it from there, untimed), and 13, a policy's fast HANDLED (the
+ * mock's page_response).
  */
 #include <errno.h>
 #include <sched.h>
@@ -40,6 +48,7 @@
 
 #include "bench_clock.h"
 #include "ifb_ctl.h"
+#include "ifb_mock.h"
 #include "ifb.h"
 #include "bench_none.skel.h"
 #include "bench_handled.skel.h"
@@ -50,6 +59,7 @@
 #define SERIAL_N	4000	/* one-at-a-time faults, each of 41 and 11 */
 #define SERIAL_BLOCK	250	/* in blocks of this many, in turn */
 #define STAGES_N	2000	/* deferred faults timed stage by stage (42) */
+#define MOCK_N		4000	/* page requests, each of 12 and 13 */
 
 static char dev[64], smmu[64];
 static struct bpf_link *links[MAX_LINKS];
@@ -244,7 +254,9 @@ static void one_at_a_time(uint32_t n, struct result *r)
 		ret = ifb_inject(smmu, &f, 1);
 		if (ret)
 			die("inject", ret);
-		bench_times_wait_answered(&clk, i + 1);
+		ret = bench_times_wait_answered(&clk, i + 1);
+		if (ret)
+			die("wait for the answer", ret);
 	}
 	collect(r);
 }
@@ -301,6 +313,55 @@ static void serial_pair(void)
 	report(11, "nothing attached, one at a time", &stock);
 	free(staged.lat);
 	free(staged.span);
+}
+
+/* @n page requests on the mock, one at a time; drains the fault queue. */
+static void page_requests(struct ifb_mock *m, uint32_t n, struct result *r)
+{
+	struct iommu_hwpt_pgfault f[4];
+	uint32_t i;
+	int ret, k;
+
+	start(n, false);
+	for (i = 0; i < n; i++) {
+		ret = ifb_mock_trigger(m, 0, i & 0xffff, 0x40000000);
+		if (ret)
+			die("trigger a page request", ret);
+		ret = bench_times_wait_answered(&clk, i + 1);
+		if (ret)
+			die("wait for the answer", ret);
+		ret = ifb_mock_read(m, f, 4);
+		for (k = 0; k < ret; k++)
+			if (ifb_mock_respond(m, f[k].cookie,
+					     IOMMUFD_PAGE_RESP_SUCCESS))
+				die("answer the fault queue", errno);
+	}
+	collect(r);
+}
+
+static void scenario_page_requests(void)
+{
+	struct result stock, handled;
+	struct ifb_mock m;
+	uint32_t i;
+	int ret;
+
+	ret = ifb_mock_open(&m);
+	if (ret)
+		die("the iommufd mock (CONFIG_IOMMUFD_TEST)", ret);
+	bench_times_page_requests(&clk, true);
+	result_init(&stock, MOCK_N, false);
+	result_init(&handled, MOCK_N, false);
+	for (i = 0; i < MOCK_N / SERIAL_BLOCK; i++) {
+		page_requests(&m, SERIAL_BLOCK, &stock);
+		ATTACH(bench_handled, "bench_handled", m.dev, 0);
+		page_requests(&m, SERIAL_BLOCK, &handled);
+		detach_all();
+	}
+	bench_times_page_requests(&clk, false);
+	ifb_mock_close(&m);
+	report(12, "mock: io-pgfault to iommufd (stock)", &stock);
+	report(13, "mock: fast HANDLED", &handled);
 }
 
 static void scenario_trace(void)
@@ -398,6 +459,9 @@ static void scenario(int s)
 	case 6:
 		scenario_trace();
 		break;
+	case 7:
+		scenario_page_requests();
+		break;
 	default:
 		die("no such scenario", EINVAL);
 	}
@@ -427,7 +491,7 @@ int main(int argc, char **argv)
 	clock_cost_ns = bench_times_clock_cost(&clk);
 	for (round_no = 1; round_no <= rounds; round_no++) {
 		if (optind == argc)
-			for (i = 1; i <= 6; i++)
+			for (i = 1; i <= 7; i++)
 				scenario(i);
 		for (i = optind; i < argc; i++)
 			scenario(atoi(argv[i]));

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """make bench, host half: the table, the goals, results.json and the plot.
 
-  bench.py OUTDIR     reads OUTDIR/raw.jsonl (ifb-bench lines),
-                      OUTDIR/handle_evt.dis and OUTDIR/relocs.txt"""
+  bench.py OUTDIR     reads OUTDIR/raw.jsonl (ifb-bench lines) and, for
+                      each hooked FUNCTION, OUTDIR/FUNCTION.dis and
+                      OUTDIR/FUNCTION.relocs"""
 import json
 import os
 import re
@@ -17,7 +18,7 @@ GOALS = [
     ("scenario 4 p50 <= 1.2 x floor, one at a time (41/71)", 41, 71, "p50_ns", 1.2, False),
     ("scenario 4 p99 <= 2 x floor, one at a time (41/71)", 41, 71, "p99_ns", 2.0, False),
 ]
-ORDER = [1, 2, 3, 4, 41, 11, 71, 5, 6]
+ORDER = [1, 2, 3, 4, 41, 11, 71, 5, 6, 12, 13]
 # The bars of the plot: the open-loop scenarios, by name.
 PLOTTED = [1, 2, 3, 4, 5, 6]
 
@@ -60,10 +61,20 @@ def ratios(num, den, field):
             if r.get("round", 1) in d and d[r.get("round", 1)][field]]
 
 
-def static_key_nop(out):
-    """The jump-label NOP of the hook in arm_smmu_handle_evt, if found."""
-    dis = open(os.path.join(out, "handle_evt.dis")).read()
-    m = re.search(r"^([0-9a-f]+) <arm_smmu_handle_evt>:", dis, re.M)
+# The functions with a hook, and what each calls out of line when it fires.
+HOOKS = [("arm_smmu_handle_evt", "__arm_smmu_fault_bpf_claim"),
+         ("iommu_report_device_fault", "__iommu_fault_bpf_page_request"),
+         ("report_iommu_fault", "__iommu_fault_bpf_unrecoverable")]
+
+
+def static_key_nop(out, func, callee):
+    """The jump-label NOPs of the hook in @func, if found."""
+    try:
+        dis = open(os.path.join(out, f"{func}.dis")).read()
+        relocs = open(os.path.join(out, f"{func}.relocs")).readlines()
+    except OSError:
+        return None
+    m = re.search(rf"^([0-9a-f]+) <{func}>:", dis, re.M)
     if not m:
         return None
     start = int(m.group(1), 16)
@@ -72,7 +83,7 @@ def static_key_nop(out):
     # Jump-table entries point at code with relocations against .text.
     sites = set()
     section = None
-    for line in open(os.path.join(out, "relocs.txt")):
+    for line in relocs:
         if line.startswith("Relocation section"):
             section = line.split("'")[1]
             continue
@@ -83,8 +94,8 @@ def static_key_nop(out):
             sites.add(int(r.group(1), 16))
     nops = [int(a, 16) for a, op in insns
             if op == "nop" and int(a, 16) in sites and start <= int(a, 16) <= end]
-    calls = re.findall(r"R_AARCH64_CALL26\s+(__arm_smmu_fault_bpf_claim)", dis)
-    return {"function_insns": len(insns), "static_key_nops": len(nops),
+    calls = re.findall(rf"R_AARCH64_(?:CALL|JUMP)26\s+{callee}\b", dis)
+    return {"function": func, "function_insns": len(insns), "static_key_nops": len(nops),
             "nop_offsets": [hex(n - start) for n in nops],
             "calls_claim_out_of_line": bool(calls)}
 
@@ -147,6 +158,15 @@ def main():
                       "per_round": [round(x, 3) for x in rs], "met": met})
         lines.append(f"{what:52} {ratio:6.3f} (rounds {min(rs):.3f}-{max(rs):.3f})  "
                      f"{'met' if met else 'MISSED'}")
+    # Side by side, no goal set: io-pgfault's path with a policy's answer
+    # against its stock hand-off to iommufd (scenario 7).
+    if 12 in main_run and 13 in main_run:
+        for field in ("p50_ns", "p99_ns"):
+            rs = ratios(main_run[13], main_run[12], field)
+            if rs:
+                lines.append(f"{'mock: HANDLED / stock io-pgfault, ' + field[:3]:52} "
+                             f"{median(rs):6.3f} (rounds {min(rs):.3f}-{max(rs):.3f})  "
+                             f"(13: {main_run[13][field]:.0f} ns, 12: {main_run[12][field]:.0f} ns)")
     stages = stage_table(main_run.get(42), main_run.get(11), lines)
     t = main_run.get(60)
     if t:
@@ -173,11 +193,20 @@ def main():
     ts = next((r["ts_cost_ns"] for r in rows if "ts_cost_ns" in r), 0)
     lines.append(f"{'clock read (bpf_ktime_get_ns), ns each':52} {ts}  "
                  f"(2 per fault in the figures, each in a probe)")
-    nop = static_key_nop(out)
-    if nop:
-        lines.append(f"{'hook with nothing attached':52} {nop['static_key_nops']} static-key NOP "
-                     f"at arm_smmu_handle_evt+{','.join(nop['nop_offsets']) or '?'}; "
-                     f"the call is out of line")
+    hooks = []
+    for func, callee in HOOKS:
+        nop = static_key_nop(out, func, callee)
+        if not nop:
+            lines.append(f"{'hook in ' + func:52} (no disassembly)")
+            continue
+        hooks.append(nop)
+        met = nop["static_key_nops"] >= 1 and nop["calls_claim_out_of_line"]
+        goals.append({"goal": f"the hook in {func} is static-key NOPs with nothing attached",
+                      "nops": nop["static_key_nops"], "met": met})
+        lines.append(f"{'hook in ' + func:52} {nop['static_key_nops']} static-key NOP(s) "
+                     f"at +{','.join(nop['nop_offsets']) or '?'}; {callee} "
+                     f"{'out of line' if nop['calls_claim_out_of_line'] else 'NOT FOUND'}  "
+                     f"{'met' if met else 'MISSED'}")
     lines.append("")
     lines.append("scenario 4 (DEFER) by guest CPUs (all at once; one at a time: 41, "
                  "with its floor 71):")
@@ -196,7 +225,7 @@ def main():
                "scenarios": [main_run[s] for s in ORDER if s in main_run],
                "trace": main_run.get(60),
                "by_cpus": {str(c): v for c, v in by_cpus.items()}, "goals": goals,
-               "pending_size": size, "ts_cost_ns": ts, "hook": nop,
+               "pending_size": size, "ts_cost_ns": ts, "hooks": hooks,
                "stages": stages,
                "count": next(iter(main_run.values())).get("faults")}
     with open(os.path.join(out, "results.json"), "w") as f:

@@ -25,7 +25,7 @@ boot() {	# boot CPUS ROUNDS LOG ARGS...: ifb-bench ARGS with CPUS vCPUs
 	shift 3
 	printf '#!/bin/sh\n/opt/ifb/selftests/ifb-bench -n %s -r %s %s\n' \
 		"$count" "$n" "$*" > "$script"
-	echo "== bench: $cpus guest CPU(s), $n round(s): scenarios ${*:-1-6}" >&2
+	echo "== bench: $cpus guest CPU(s), $n round(s): scenarios ${*:-1-7}" >&2
 	if ! VM_CPUS=$cpus "$here/vm-run.sh" --timeout 900 "$image" "$initramfs" \
 		"$script" > "$log" 2>&1; then
 		tail -30 "$log"
@@ -41,11 +41,16 @@ boot() {	# boot CPUS ROUNDS LOG ARGS...: ifb-bench ARGS with CPUS vCPUs
 	boot 4 "$scale_rounds" "$out/vm-4cpu.log" 4
 } > "$out/raw.jsonl"
 
-# The hook's cost with nothing attached, from the code: the static-key
-# NOP at the call site in the SMMUv3 driver's event handler.
-obj=$ktree/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.o
-aarch64-linux-gnu-objdump -dr --no-show-raw-insn \
-	--disassemble=arm_smmu_handle_evt "$obj" > "$out/handle_evt.dis"
-aarch64-linux-gnu-readelf -rW "$obj" > "$out/relocs.txt"
+# The hooks' cost with nothing attached, from the code: the static-key
+# NOPs at the call sites in the SMMUv3 driver's event handler, in
+# io-pgfault's report path and in report_iommu_fault().
+disassemble() {	# disassemble OBJ FUNCTION: $out/FUNCTION.dis, .relocs
+	aarch64-linux-gnu-objdump -dr --no-show-raw-insn \
+		--disassemble="$2" "$ktree/$1" > "$out/$2.dis"
+	aarch64-linux-gnu-readelf -rW "$ktree/$1" > "$out/$2.relocs"
+}
+disassemble drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.o arm_smmu_handle_evt
+disassemble drivers/iommu/io-pgfault.o iommu_report_device_fault
+disassemble drivers/iommu/iommu.o report_iommu_fault
 
 python3 "$here/bench.py" "$out"

@@ -15,6 +15,13 @@
  *     carries the tag (base + i) mod 2^16, and the answered record is the
  *     newest one entered with the answer's tag: no more than 2^16 are ever
  *     in flight (IOMMU_FAULT_POOL_MAX).
+ * With "page_requests" set, the records are the page requests this process
+ * raises on the iommufd selftest's mock device instead (one at a time):
+ * t0 when io-pgfault gets one (fentry on iommu_report_device_fault()), t1
+ * when it is answered or handed on: fentry on the mock's page_response
+ * (a policy's verdict) or fexit of iommufd's iopf_handler (the stock path:
+ * the group is in the fault queue, for the VMM to answer).  Its group is
+ * its tag, as a stall's.
  * By stage (when "stages" is set; one fault at a time): when the newest
  * record's deferred stage is queued and when its work starts (the
  * workqueue tracepoints, for the core's deferred-stage work function).
@@ -47,7 +54,7 @@ CLOCK_ARRAY(tw);	/* its deferred stage's work started */
 const volatile __u32 tgid;	/* the injecting process */
 extern const void deferred_stage __ksym __weak;
 
-__u32 active, stages, count, base;
+__u32 active, stages, page_requests, count, base;
 __u32 entered;			/* records given a t0 */
 __u32 answered;			/* of them, given a t1 */
 
@@ -59,17 +66,29 @@ static void stamp(void *array, __u32 i, __u64 now)
 		*t = now;
 }
 
-SEC("fentry/arm_smmu_handle_evt")
-int BPF_PROG(record_entered, struct arm_smmu_device *smmu, u64 *evt)
+static void enter(__u64 now, bool page_request)
 {
-	__u64 now = bpf_ktime_get_ns();
 	__u32 i;
 
-	if (!active || bpf_get_current_pid_tgid() >> 32 != tgid)
-		return 0;
+	if (!active || page_requests != page_request ||
+	    bpf_get_current_pid_tgid() >> 32 != tgid)
+		return;
 	i = __sync_fetch_and_add(&entered, 1);
 	if (i < count)
 		stamp(&t0, i, now);
+}
+
+SEC("fentry/arm_smmu_handle_evt")
+int BPF_PROG(record_entered, struct arm_smmu_device *smmu, u64 *evt)
+{
+	enter(bpf_ktime_get_ns(), false);
+	return 0;
+}
+
+SEC("fentry/iommu_report_device_fault")
+int BPF_PROG(page_request_entered, struct device *dev, struct iopf_fault *evt)
+{
+	enter(bpf_ktime_get_ns(), true);
 	return 0;
 }
 
@@ -111,6 +130,27 @@ int BPF_PROG(stock_answer, struct device *dev, struct iopf_fault *evt,
 	__u64 now = bpf_ktime_get_ns();
 
 	answer(resp->grpid, now);
+	return 0;
+}
+
+SEC("fentry/mock_domain_page_response")
+int BPF_PROG(mock_answer, struct device *dev, struct iopf_fault *evt,
+	     struct iommu_page_response *resp)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	if (page_requests)
+		answer(resp->grpid, now);
+	return 0;
+}
+
+SEC("fexit/iommufd_fault_iopf_handler")
+int BPF_PROG(mock_handed_on, struct iopf_group *group, int ret)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	if (page_requests && !ret)
+		answer(group->last_fault.fault.prm.grpid, now);
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * fault path): every timed record gets the answer time of its own resume,
  * whichever stage issues it; only what is answered is timed; deferred
  * faults are timed stage by stage; records of other processes are not
- * timed.  `make bench` trusts these figures.
+ * timed; page requests on the iommufd mock are timed to the hand-off to
+ * iommufd or to a policy's answer.  `make bench` trusts these figures.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,9 @@
 #include "kselftest_harness.h"
 #include "bench_clock.h"
 #include "ifb_ctl.h"
+#include "ifb_mock.h"
 #include "ifb.h"
+#include "mock_responses.skel.h"
 #include "test_policy.skel.h"
 
 static char dev[64], smmu[64];
@@ -204,7 +207,7 @@ TEST_F(b, stages_of_deferred_answers)
 		for (i = 0; i < 20; i++) {
 			f.grpid = i;
 			ASSERT_EQ(0, ifb_inject(smmu, &f, 1));
-			bench_times_wait_answered(&self->bt, i + 1);
+			ASSERT_EQ(0, bench_times_wait_answered(&self->bt, i + 1));
 		}
 		EXPECT_EQ(20, bench_times_stop(&self->bt, 1000));
 		for (i = 0, staged = 0; i < 20; i++) {
@@ -237,6 +240,70 @@ TEST_F(b, other_processes_are_not_timed)
 	EXPECT_EQ(0, bench_times_stop(&self->bt, 100));
 	EXPECT_EQ(0, bench_times_answered(&self->bt));
 	ifb_expect_smmu(_metadata->name, "RESUME=10");
+}
+
+/*
+ * Page requests on the iommufd mock (scenario 7), one at a time: nothing
+ * attached, each is timed to io-pgfault handing its group to iommufd's
+ * fault queue (answered from there afterwards, untimed); with a policy's
+ * HANDLED, to the mock's one page_response.  A stall injected meanwhile
+ * is not a page request: not timed.
+ */
+TEST_F(b, page_requests_are_timed)
+{
+	struct iommu_hwpt_pgfault f[4];
+	struct mock_responses *rec;
+	struct test_policy *skel;
+	struct bpf_link *link;
+	struct ifb_mock m;
+	uint32_t i;
+	int n, k;
+
+	ASSERT_EQ(0, ifb_mock_open(&m));
+	rec = mock_responses__open_and_load();
+	ASSERT_NE(NULL, rec);
+	ASSERT_EQ(0, mock_responses__attach(rec));
+	bench_times_page_requests(&self->bt, true);
+
+	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 0, false));
+	ASSERT_EQ(0, stalls(3, 100));
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, ifb_mock_trigger(&m, 0, i, 0x40000000));
+		ASSERT_EQ(0, bench_times_wait_answered(&self->bt, i + 1));
+		/* Handed on, not answered: the queue holds it. */
+		EXPECT_EQ(i, rec->bss->n_responses);
+		n = ifb_mock_read(&m, f, 4);
+		ASSERT_EQ(1, n);
+		for (k = 0; k < n; k++)
+			ASSERT_EQ(0, ifb_mock_respond(&m, f[k].cookie,
+						      IOMMUFD_PAGE_RESP_SUCCESS));
+	}
+	EXPECT_EQ(10, bench_times_stop(&self->bt, 1000));
+	EXPECT_TRUE(all_answered(&self->bt, 0, 10));
+	EXPECT_EQ(10, rec->bss->n_responses);
+
+	skel = test_policy__open();
+	ASSERT_NE(NULL, skel);
+	ASSERT_EQ(0, ifb_ops_set_str(skel->obj, skel->maps.policy, "dev", m.dev));
+	ASSERT_EQ(0, test_policy__load(skel));
+	skel->bss->fast_verdict = IOMMU_FAULT_STATUS_HANDLED;
+	link = bpf_map__attach_struct_ops(skel->maps.policy);
+	ASSERT_NE(NULL, link);
+	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 0, false));
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, ifb_mock_trigger(&m, 0, i, 0x40000000));
+		ASSERT_EQ(0, bench_times_wait_answered(&self->bt, i + 1));
+		EXPECT_EQ(11 + i, rec->bss->n_responses);
+	}
+	EXPECT_EQ(10, bench_times_stop(&self->bt, 1000));
+	EXPECT_TRUE(all_answered(&self->bt, 0, 10));
+	EXPECT_EQ(0, ifb_mock_read(&m, f, 4));
+
+	bpf_link__destroy(link);
+	test_policy__destroy(skel);
+	bench_times_page_requests(&self->bt, false);
+	mock_responses__destroy(rec);
+	ifb_mock_close(&m);
 }
 
 TEST_HARNESS_MAIN
