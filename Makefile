@@ -84,7 +84,8 @@ BPFTOOL_DIR	:= $(UKDIR)/tools/bpf/bpftool
 # 6.12's own iommufd selftests (tools/testing/selftests/iommu/), built
 # unchanged, static, against the tree's installed UAPI headers (and
 # selftests/lib/upstream_compat.h: the tree's selftests are newer than its
-# kernel); run by selftests/vm/upstream_*_test.sh.
+# kernel; selftests/lib/upstream_timeout.c: the harness's per-test limit,
+# scaled for emulation); run by selftests/vm/upstream_*_test.sh.
 KHDR		:= $(B)/kernel-uapi
 UPSTREAM_SRC	:= $(UKDIR)/tools/testing/selftests/iommu
 UPSTREAM_TESTS	:= $(UB)/selftests/iommufd $(UB)/selftests/iommufd_fail_nth
@@ -224,11 +225,13 @@ $(KHDR)/.installed: | kernel-wire
 	@touch $@
 
 $(UPSTREAM_TESTS): $(UB)/selftests/%: $(UPSTREAM_SRC)/%.c $(UPSTREAM_SRC)/iommufd_utils.h \
-		   selftests/lib/upstream_compat.h $(KHDR)/.installed
+		   selftests/lib/upstream_compat.h selftests/lib/upstream_timeout.c \
+		   $(KHDR)/.installed
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (upstream)"
 	@$(TCC) -Wall -O2 -Wno-unused-function -D_GNU_SOURCE -isystem $(KHDR)/usr/include \
-		-include $(TOP)/selftests/lib/upstream_compat.h $(TLDFLAGS) -o $@ $<
+		-include $(TOP)/selftests/lib/upstream_compat.h $(TLDFLAGS) \
+		-Wl,--wrap=alarm -o $@ $< selftests/lib/upstream_timeout.c
 
 # faultctl's own BPF program (trace) and its skeleton.
 $(FAULTCTL_GEN)/trace.bpf.o: tools/faultctl/trace.bpf.c tools/faultctl/trace_event.h \

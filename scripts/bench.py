@@ -80,9 +80,12 @@ def static_key_nop(out, func, callee):
     start = int(m.group(1), 16)
     insns = re.findall(r"^\s+([0-9a-f]+):\s+(\S+)", dis, re.M)
     end = int(insns[-1][0], 16) if insns else start
-    # Jump-table entries point at code with relocations against .text.
+    # A jump-table entry is (code, target, key): its code and target
+    # relocations against .text, then its key's.  Only the entries of the
+    # subsystem's key count: a tracepoint in the function has its own.
     sites = set()
     section = None
+    entry = []
     for line in relocs:
         if line.startswith("Relocation section"):
             section = line.split("'")[1]
@@ -91,7 +94,13 @@ def static_key_nop(out, func, callee):
             continue
         r = re.search(r"R_AARCH64_PREL32\s+\S+\s+\.text\s*\+\s*([0-9a-f]+)", line)
         if r:
-            sites.add(int(r.group(1), 16))
+            entry.append(int(r.group(1), 16))
+            continue
+        k = re.search(r"R_AARCH64_PREL64\s+\S+\s+(\S+)", line)
+        if k:
+            if k.group(1) == "iommu_fault_bpf_active" and entry:
+                sites.add(entry[0])
+            entry = []
     nops = [int(a, 16) for a, op in insns
             if op == "nop" and int(a, 16) in sites and start <= int(a, 16) <= end]
     calls = re.findall(rf"R_AARCH64_(?:CALL|JUMP)26\s+{callee}\b", dis)

@@ -1081,6 +1081,72 @@ static void quiesce_answers_and_waits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.n_responses, 2);
 }
 
+/*
+ * A page request that is not its group's last (PCI PRI without LAST_PAGE)
+ * is offered as a partial fault: the policies see it, PARTIAL and not
+ * recoverable; no verdict applies (HANDLED, IGNORE, DEFER here: counted,
+ * no answer, no pending slot) and it is never claimed: io-pgfault keeps
+ * it for its group, which the verdict on the last request answers once.
+ */
+static void partial_requests_see_only_none(struct kunit *test)
+{
+	static const int verdicts[] = {
+		IOMMU_FAULT_STATUS_HANDLED, IOMMU_FAULT_STATUS_IGNORE,
+		IOMMU_FAULT_STATUS_DEFER, IOMMU_FAULT_STATUS_NONE,
+	};
+	struct iommu_fault_source src = {
+		.name = "kunit-generic", .kind = "kunit",
+		.ops = iommu_fault_generic_test_ops(),
+	};
+	struct core_env *env = test->priv;
+	struct dev_iommu *param = kunit_kzalloc(test, sizeof(*param), GFP_KERNEL);
+	struct iopf_fault evt = {
+		.fault.type = IOMMU_FAULT_PAGE_REQ,
+		.fault.prm = {
+			.flags = IOMMU_FAULT_PAGE_REQUEST_PASID_VALID,
+			.pasid = 3, .grpid = 5, .perm = IOMMU_FAULT_PERM_READ,
+			.addr = 0xabc000,
+		},
+	};
+	struct iommu_fault_dev *fdev;
+	struct device *dev;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, param);
+	dev = kunit_device_register(test, "ifb-kunit-partial");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	iommu_fault_core_source_add(&env->core, &src);
+	dev->iommu = param;
+	fdev = iommu_fault_dev_add(&src, dev, 0x9c, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, fdev);
+	attach(test, 0, false, 0);
+
+	for (i = 0; i < ARRAY_SIZE(verdicts); i++) {
+		fake.verdict[0] = verdicts[i];
+		KUNIT_EXPECT_FALSE(test,
+				   __iommu_fault_bpf_page_request(dev, &evt, NULL));
+		KUNIT_EXPECT_EQ(test, fake.n_order, i + 1);
+		KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
+	}
+	KUNIT_EXPECT_EQ(test, fake.last.flags,
+			IOMMU_FAULT_CTX_PARTIAL | IOMMU_FAULT_CTX_PASID_VALID);
+	KUNIT_EXPECT_EQ(test, fake.last.grpid, 5);
+	KUNIT_EXPECT_EQ(test, fake.last.pasid, 3);
+	KUNIT_EXPECT_EQ(test, fake.last.addr, 0xabc000);
+	KUNIT_EXPECT_EQ(test, fake.last.perm, IOMMU_FAULT_CTX_PERM_READ);
+	KUNIT_EXPECT_EQ(test, fake.last.reason, IOMMU_FAULT_REASON_PAGE_REQUEST);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fdev->stats.responses[0]) +
+			      atomic64_read(&fdev->stats.responses[1]), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fdev->stats.stock), 4);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&env->ops[0].policy->stats.unrecoverable_misuse),
+			3);
+	KUNIT_EXPECT_EQ(test, fake.sleep_calls[0], 0);
+
+	iommu_fault_dev_remove(fdev);
+	iommu_fault_source_remove(&src);
+	dev->iommu = NULL;
+}
+
 /* The domain handler report_iommu_fault() calls, for the case below. */
 static int fake_domain_handler(struct iommu_domain *domain, struct device *dev,
 			       unsigned long iova, int flags, void *token)
@@ -1268,6 +1334,7 @@ static struct kunit_case iommu_fault_core_cases[] = {
 	KUNIT_CASE(driver_devices_not_offered_twice),
 	KUNIT_CASE(quiesce_answers_and_waits),
 	KUNIT_CASE(unrecoverable_before_domain_handler),
+	KUNIT_CASE(partial_requests_see_only_none),
 	KUNIT_CASE(long_device_names),
 	{}
 };

@@ -18,11 +18,13 @@
 # teardown order (access_domain_destory); and the hugepage variants need
 # a hugetlbfs the test kernel does not have.  Variant domain_dirty128M
 # passes, but one of its tests takes about the harness's 30 s limit on
-# the emulated debug kernel: left out too.  iommufd_fail_nth is built but
-# not run yet: its map_two_domains fails now and then on this kernel, after
-# the suite's earlier tests (it passes alone, and did in a whole run on a
-# kernel without iommu-fault-bpf); to be understood first.
+# the emulated debug kernel: left out too.
+#
+# The harness's 30 s per test is scaled by 10 (upstream_timeout.c): under
+# emulation, on the debug kernel, iommufd_fail_nth's map_domain and
+# map_two_domains take more than 30 s (the whole of it about 80 s).
 bin=/opt/ifb/selftests/$1 mode=$2
+export IFB_HARNESS_TIMEOUT_SCALE=10
 skip=
 [ "$1" = iommufd ] &&
 	skip="-V mock_domain -T get_hw_info -T area_auto_iova
