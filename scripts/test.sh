@@ -28,7 +28,7 @@ grep "^ok\|^not ok\|^# " "$out/readme.tap" | head -40 || true
 took
 
 echo "== VM: KUnit and selftests"
-"$here/vm-run.sh" --timeout "${TEST_TIMEOUT:-900}" "$1" "$2" \
+"$here/vm-run.sh" --timeout "${TEST_TIMEOUT:-1500}" "$1" "$2" \
 	"$top/selftests/vm/run-all.sh" > "$out/vm.out" 2>&1
 vm_status=$?
 took
@@ -57,4 +57,4 @@ python3 "$here/vmlog.py" results --tap "host=$out/host.tap" \
 	--tap "promtool=$out/promtool.tap" \
 	--qemu-trace "$top/build/vm/qemu-trace.log" --kmemleak \
 	--qemu-status "$([ "$vm_status" = 124 ] && echo 124 || echo 0)" \
-	--timeout "${TEST_TIMEOUT:-900}" "$top/build/vm/console.log"
+	--timeout "${TEST_TIMEOUT:-1500}" "$top/build/vm/console.log"

@@ -1082,6 +1082,42 @@ static void quiesce_answers_and_waits(struct kunit *test)
 }
 
 /*
+ * A device the IOMMU core added (its driver reports no faults itself), on
+ * @src, a generic source the caller put on the case's core: found from
+ * its dev->iommu, as the IOMMU core's hooks find it.
+ */
+static struct iommu_fault_dev *generic_dev_add(struct kunit *test,
+					       struct iommu_fault_source *src,
+					       const char *name, u32 sid)
+{
+	struct core_env *env = test->priv;
+	struct dev_iommu *param = kunit_kzalloc(test, sizeof(*param), GFP_KERNEL);
+	struct iommu_fault_dev *fdev;
+	struct device *dev;
+
+	KUNIT_ASSERT_NOT_NULL(test, param);
+	dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	src->ops = iommu_fault_generic_test_ops();
+	iommu_fault_core_source_add(&env->core, src);
+	dev->iommu = param;
+	fdev = iommu_fault_dev_add(src, dev, sid, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, fdev);
+	return fdev;
+}
+
+/* Undoes generic_dev_add(). */
+static void generic_dev_remove(struct iommu_fault_dev *fdev,
+			       struct iommu_fault_source *src)
+{
+	struct device *dev = iommu_fault_dev_device(fdev);
+
+	iommu_fault_dev_remove(fdev);
+	iommu_fault_source_remove(src);
+	dev->iommu = NULL;
+}
+
+/*
  * A page request that is not its group's last (PCI PRI without LAST_PAGE)
  * is offered as a partial fault: the policies see it, PARTIAL and not
  * recoverable; no verdict applies (HANDLED, IGNORE, DEFER here: counted,
@@ -1094,12 +1130,8 @@ static void partial_requests_see_only_none(struct kunit *test)
 		IOMMU_FAULT_STATUS_HANDLED, IOMMU_FAULT_STATUS_IGNORE,
 		IOMMU_FAULT_STATUS_DEFER, IOMMU_FAULT_STATUS_NONE,
 	};
-	struct iommu_fault_source src = {
-		.name = "kunit-generic", .kind = "kunit",
-		.ops = iommu_fault_generic_test_ops(),
-	};
+	struct iommu_fault_source src = { .name = "kunit-generic", .kind = "kunit" };
 	struct core_env *env = test->priv;
-	struct dev_iommu *param = kunit_kzalloc(test, sizeof(*param), GFP_KERNEL);
 	struct iopf_fault evt = {
 		.fault.type = IOMMU_FAULT_PAGE_REQ,
 		.fault.prm = {
@@ -1112,13 +1144,8 @@ static void partial_requests_see_only_none(struct kunit *test)
 	struct device *dev;
 	int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, param);
-	dev = kunit_device_register(test, "ifb-kunit-partial");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	iommu_fault_core_source_add(&env->core, &src);
-	dev->iommu = param;
-	fdev = iommu_fault_dev_add(&src, dev, 0x9c, NULL);
-	KUNIT_ASSERT_NOT_NULL(test, fdev);
+	fdev = generic_dev_add(test, &src, "ifb-kunit-partial", 0x9c);
+	dev = iommu_fault_dev_device(fdev);
 	attach(test, 0, false, 0);
 
 	for (i = 0; i < ARRAY_SIZE(verdicts); i++) {
@@ -1141,10 +1168,7 @@ static void partial_requests_see_only_none(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&env->ops[0].policy->stats.unrecoverable_misuse),
 			3);
 	KUNIT_EXPECT_EQ(test, fake.sleep_calls[0], 0);
-
-	iommu_fault_dev_remove(fdev);
-	iommu_fault_source_remove(&src);
-	dev->iommu = NULL;
+	generic_dev_remove(fdev, &src);
 }
 
 /* The domain handler report_iommu_fault() calls, for the case below. */
@@ -1166,12 +1190,8 @@ static int fake_domain_handler(struct iommu_domain *domain, struct device *dev,
  */
 static void unrecoverable_before_domain_handler(struct kunit *test)
 {
-	const struct iommu_fault_driver_ops *ops = iommu_fault_generic_test_ops();
-	struct iommu_fault_source src = {
-		.name = "kunit-generic", .kind = "kunit", .ops = ops,
-	};
+	struct iommu_fault_source src = { .name = "kunit-generic", .kind = "kunit" };
 	struct core_env *env = test->priv;
-	struct dev_iommu *param = kunit_kzalloc(test, sizeof(*param), GFP_KERNEL);
 	struct dev_iommu *param2 = kunit_kzalloc(test, sizeof(*param2),
 						 GFP_KERNEL);
 	struct iommu_domain *domain = kunit_kzalloc(test, sizeof(*domain),
@@ -1180,15 +1200,10 @@ static void unrecoverable_before_domain_handler(struct kunit *test)
 	struct device *dev;
 	int seen = -1, ret[3];
 
-	KUNIT_ASSERT_NOT_NULL(test, param);
 	KUNIT_ASSERT_NOT_NULL(test, param2);
 	KUNIT_ASSERT_NOT_NULL(test, domain);
-	dev = kunit_device_register(test, "ifb-kunit-generic");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	iommu_fault_core_source_add(&env->core, &src);
-	dev->iommu = param;
-	fdev = iommu_fault_dev_add(&src, dev, 0x9b, NULL);
-	KUNIT_ASSERT_NOT_NULL(test, fdev);
+	fdev = generic_dev_add(test, &src, "ifb-kunit-generic", 0x9b);
+	dev = iommu_fault_dev_device(fdev);
 	env->dev->iommu = param2;
 	rcu_assign_pointer(param2->fault_bpf, env->fdev);
 	attach(test, 0, false, 0);
@@ -1219,9 +1234,7 @@ static void unrecoverable_before_domain_handler(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&fdev->stats.stock), 1);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&env->fdev->stats.faults[0]), 0);
 
-	iommu_fault_dev_remove(fdev);
-	iommu_fault_source_remove(&src);
-	dev->iommu = NULL;
+	generic_dev_remove(fdev, &src);
 	env->dev->iommu = NULL;
 }
 
