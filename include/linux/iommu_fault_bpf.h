@@ -193,7 +193,7 @@ struct iommu_fault_driver_ops {
  * struct iommu_fault_source - one IOMMU instance that reports faults
  * @name: its device name, as user space names it for injection
  * @kind: what kind of IOMMU it is, as user space reads it ("smmuv3");
- *	shorter than IOMMU_FAULT_KIND_LEN
+ *	shorter than IOMMU_FAULT_KIND_LEN; NULL reads as ""
  * @ops: the driver's ops
  * @core: private to the core: the one it reports to
  * @node: private to the core

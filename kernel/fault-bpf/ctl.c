@@ -74,7 +74,7 @@ int iommu_fault_dev_ctl(struct iommu_fault_core *core,
 	out->id = fdev->id;
 	strscpy(out->dev, dev_name(fdev->dev), sizeof(out->dev));
 	strscpy(out->iommu, fdev->src->name, sizeof(out->iommu));
-	strscpy(out->iommu_kind, fdev->src->kind ?: "", sizeof(out->iommu_kind));
+	strscpy(out->iommu_kind, fdev->src->kind, sizeof(out->iommu_kind));
 	out->sid = fdev->sid;
 	st = &fdev->stats;
 	out->quarantined = iommu_fault_dev_quarantined(fdev);

@@ -23,6 +23,8 @@ int iommu_fault_core_source_add(struct iommu_fault_core *core,
 				struct iommu_fault_source *src)
 {
 	src->core = core;
+	if (!src->kind)
+		src->kind = "";
 	down_write(&core->sources_rwsem);
 	list_add_tail(&src->node, &core->sources);
 	up_write(&core->sources_rwsem);
@@ -180,7 +182,7 @@ void iommu_fault_dev_quiesce(struct iommu_fault_dev *fdev)
 {
 	iommu_fault_abort_dev_gone(fdev);
 	wait_var_event(&fdev->refs, refcount_read(&fdev->refs) == 1);
-	iommu_fault_pending_open_dev(fdev);
+	iommu_fault_pending_set_gone(fdev, false);
 }
 
 void *iommu_fault_dev_drvdata(struct iommu_fault_dev *fdev)

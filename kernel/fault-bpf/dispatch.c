@@ -348,7 +348,7 @@ enum iommu_fault_claim __iommu_fault_report(struct iommu_fault_dev *fdev,
 	strscpy(ctx->dev_name, dev_name(fdev->dev), sizeof(ctx->dev_name));
 	memset(ctx->scratch, 0, sizeof(ctx->scratch));
 	atomic64_inc(&fdev->stats.faults[recoverable]);
-	trace_iommu_fault_bpf_fault(ctx, fdev->src->kind ?: "");
+	trace_iommu_fault_bpf_fault(ctx, fdev->src->kind);
 
 	/* A quarantined device gets no program time, only aborts. */
 	if (iommu_fault_dev_quarantined(fdev)) {
@@ -440,7 +440,7 @@ void iommu_fault_abort_dev_gone(struct iommu_fault_dev *fdev)
 {
 	struct iommu_fault_sweep s;
 
-	iommu_fault_pending_close_dev(fdev);
+	iommu_fault_pending_set_gone(fdev, true);
 	iommu_fault_sweep_init(&s, IOMMU_FAULT_SWEEP_DEV, fdev);
 	abort_swept(&fdev->core->pool, &s, false);
 }

@@ -74,7 +74,7 @@ static void generic_kind(struct iommu_device *iommu, char *kind)
 {
 	struct device *hw = iommu->dev ? iommu->dev->parent : NULL;
 	const char *name = "iommu";
-	size_t n;
+	ssize_t n;
 
 	if (hw && hw->driver)
 		name = hw->driver->name;

@@ -477,8 +477,7 @@ iommu_fault_pending_run_end(struct iommu_fault_pool *pool,
 void iommu_fault_pending_move(struct iommu_fault_pool *pool,
 			      struct iommu_fault_policy *old,
 			      struct iommu_fault_policy *new, bool same_place);
-void iommu_fault_pending_close_dev(struct iommu_fault_dev *fdev);
-void iommu_fault_pending_open_dev(struct iommu_fault_dev *fdev);
+void iommu_fault_pending_set_gone(struct iommu_fault_dev *fdev, bool gone);
 
 int iommu_fault_pending_set_limits(struct iommu_fault_pool *pool,
 				   u32 pool_size, u32 deadline_ms);

@@ -946,7 +946,7 @@ static void pend_refused_quarantined_or_gone(struct kunit *test)
 						       false), -EPERM);
 	KUNIT_EXPECT_EQ(test, pool_in_use(test), 0);
 
-	iommu_fault_pending_close_dev(env->fdev2);
+	iommu_fault_pending_set_gone(env->fdev2, true);
 	KUNIT_EXPECT_EQ(test, report_on(env->fdev2, true, 0),
 			IOMMU_FAULT_CLAIMED);
 	KUNIT_EXPECT_EQ(test, fake.aborts, 1);

@@ -605,25 +605,17 @@ void iommu_fault_pending_move(struct iommu_fault_pool *pool,
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
-/* Device removal or quiesce: @fdev takes no new pending fault from now on. */
-void iommu_fault_pending_close_dev(struct iommu_fault_dev *fdev)
+/*
+ * @gone: @fdev takes no new pending fault from now on (its removal, or the
+ * start of a quiesce); !@gone: it takes them again (a quiesce's end).
+ */
+void iommu_fault_pending_set_gone(struct iommu_fault_dev *fdev, bool gone)
 {
 	struct iommu_fault_pool *pool = &fdev->core->pool;
 	unsigned long flags;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	fdev->gone = true;
-	spin_unlock_irqrestore(&pool->lock, flags);
-}
-
-/* After a quiesce: @fdev takes pending faults again. */
-void iommu_fault_pending_open_dev(struct iommu_fault_dev *fdev)
-{
-	struct iommu_fault_pool *pool = &fdev->core->pool;
-	unsigned long flags;
-
-	spin_lock_irqsave(&pool->lock, flags);
-	fdev->gone = false;
+	fdev->gone = gone;
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
