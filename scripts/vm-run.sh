@@ -14,7 +14,11 @@
 # Writes build/vm/console.log (the whole serial console, kernel log
 # included) and build/vm/smmu-trace.log (QEMU's smmuv3_cmdq_opcode and
 # smmuv3_record_event trace: every command the kernel sent the SMMU and
-# every event the SMMU recorded).  VM_CPUS and VM_MEM override the size.
+# every event the SMMU recorded).  VM_CPUS and VM_MEM override the size;
+# VM_APPEND adds to the kernel's command line;
+# VM_ICOUNT=1 makes the guest's clock count instructions (-icount
+# shift=0,sleep=off: one nanosecond per guest instruction, whatever the
+# host's load), for figures that must repeat (make bench).
 set -euo pipefail
 
 here=$(dirname "$(realpath "$0")")
@@ -49,7 +53,7 @@ rm -f "$console" "$trace" "$qtrace"
 # The run's own files go in a second cpio, appended to the base one: the
 # kernel unpacks concatenated archives in order.
 initrd=$initramfs
-append="console=ttyAMA0 panic=-1 loglevel=5 printk.devkmsg=on"
+append="console=ttyAMA0 panic=-1 loglevel=5 printk.devkmsg=on ${VM_APPEND:-}"
 if [ -n "$script" ]; then
 	stage=$(mktemp -d)
 	chmod 755 "$stage"	# its "." entry sets the mode of the guest's /
@@ -78,6 +82,7 @@ qemu=(qemu-system-aarch64
 	-trace enable=smmuv3_cmdq_opcode -trace enable=smmuv3_record_event
 	-trace enable=pl011_write
 	-D "$qtrace")
+[ "${VM_ICOUNT:-0}" = 0 ] || qemu+=(-icount shift=0,sleep=off)
 
 if [ $interactive = 1 ]; then
 	exec "${qemu[@]}" -nographic

@@ -283,6 +283,20 @@ def cmd_results(args):
         if m:
             rc = int(m.group(1))
         tally_tap(name, tap, rc, tally, report)
+    # Another boot's console (make test's fault-injection boot): its
+    # selftests count, and so does how it ended.
+    for spec in args.boot:
+        name, _, rest = spec.partition("=")
+        status_s, _, path = rest.partition(":")
+        with open(path, errors="replace") as f:
+            other = Console(f.read())
+        for tname, (lines, rc) in tap_blocks(other.run_lines).items():
+            tally_tap(tname, lines, rc, tally, report)
+        status, msg = judge_run(other, int(status_s), args.timeout)
+        if status in (EXIT_HANG, EXIT_DIED, EXIT_SPLAT):
+            tally.add(name, "guest run", "fail", msg)
+        elif status:
+            report.append(f"{name}: the script exited with status {status}")
     if not args.no_kunit:
         tally_kunit(console, tally, report)
     for name, (lines, rc) in tap_blocks(console.run_lines).items():
@@ -481,6 +495,9 @@ def main(argv=None):
         if name == "results":
             s.add_argument("--tap", action="append", default=[],
                            metavar="NAME=FILE")
+            s.add_argument("--boot", action="append", default=[],
+                           metavar="NAME=QEMU_STATUS:CONSOLE",
+                           help="the selftests of another boot, and how it ended")
             s.add_argument("--qemu-trace", metavar="FILE",
                            help="QEMU trace with pl011_write and smmuv3 events")
             s.add_argument("--kmemleak", action="store_true",

@@ -187,6 +187,41 @@ class Results(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertEqual(out[-1], "1 passed, 1 failed")
 
+    def other_boot(self, text, qemu_status=0):
+        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
+            f.write(text)
+        self.addCleanup(os.unlink, f.name)
+        return f"fi={qemu_status}:{f.name}"
+
+    MAIN_OK = "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..1\n" \
+              "    ok 1 t\nok 1 s\n"
+
+    def test_another_boot_counts(self):
+        run = "IFB-TAP-BEGIN fail_nth_test\n" + TAP_OK + "IFB-TAP-END fail_nth_test rc=0\n"
+        other = self.other_boot(console(run=run, dmesg="no KUnit here\n"))
+        status, out = run_results(console(dmesg=self.MAIN_OK), "--boot", other)
+        self.assertEqual(out[-1], "3 passed, 0 failed")
+        self.assertEqual(status, 0)
+
+    def test_another_boots_failure_fails(self):
+        run = "IFB-TAP-BEGIN fail_nth_test\nTAP version 13\n1..1\nnot ok 1 a\n" \
+              "IFB-TAP-END fail_nth_test rc=1\n"
+        other = self.other_boot(console(run=run, dmesg="\n"))
+        status, out = run_results(console(dmesg=self.MAIN_OK), "--boot", other)
+        self.assertEqual(out[-1], "1 passed, 1 failed")
+        self.assertEqual(status, 1)
+
+    def test_another_boots_splat_or_hang_fails(self):
+        splat = self.other_boot(console(dmesg="[ 2.0] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x0/0x4\n"))
+        status, out = run_results(console(dmesg=self.MAIN_OK), "--boot", splat)
+        self.assertEqual(status, 1)
+        self.assertTrue(any(l.startswith("FAIL fi") for l in out), out)
+        hang = self.other_boot(console(exit_status=None), qemu_status=124)
+        status, out = run_results(console(dmesg=self.MAIN_OK), "--boot", hang)
+        self.assertEqual(status, 1)
+        self.assertTrue(any("hung" in l for l in out), out)
+
+
 
 def uart(text):
     return [f"pl011_write addr 0x00000000 value 0x{ord(c):08x}" for c in text]

@@ -1,0 +1,4 @@
+#!/bin/sh
+# 6.12's iommufd_fail_nth selftest, a NONE policy attached globally, in
+# its own boot (scripts/test.sh; see upstream_run.sh).
+exec /opt/ifb/selftests/upstream_run.sh iommufd_fail_nth none
