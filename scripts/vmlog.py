@@ -269,6 +269,19 @@ def cmd_check(args):
     return status
 
 
+def tally_boot(name, console, qemu_status, timeout, tally, report):
+    """Count the selftests of one boot's @console, and how the boot ended;
+    returns its exit status as judge_run() gives it."""
+    for tname, (lines, rc) in tap_blocks(console.run_lines).items():
+        tally_tap(tname, lines, rc, tally, report)
+    status, msg = judge_run(console, qemu_status, timeout)
+    if status in (EXIT_HANG, EXIT_DIED, EXIT_SPLAT):
+        tally.add(name, "guest run", "fail", msg)
+    elif status:
+        report.append(f"{name}: the test script exited with status {status}")
+    return status
+
+
 def cmd_results(args):
     with open(args.console, errors="replace") as f:
         console = Console(f.read())
@@ -289,18 +302,11 @@ def cmd_results(args):
         name, _, rest = spec.partition("=")
         status_s, _, path = rest.partition(":")
         with open(path, errors="replace") as f:
-            other = Console(f.read())
-        for tname, (lines, rc) in tap_blocks(other.run_lines).items():
-            tally_tap(tname, lines, rc, tally, report)
-        status, msg = judge_run(other, int(status_s), args.timeout)
-        if status in (EXIT_HANG, EXIT_DIED, EXIT_SPLAT):
-            tally.add(name, "guest run", "fail", msg)
-        elif status:
-            report.append(f"{name}: the script exited with status {status}")
+            tally_boot(name, Console(f.read()), int(status_s), args.timeout,
+                       tally, report)
     if not args.no_kunit:
         tally_kunit(console, tally, report)
-    for name, (lines, rc) in tap_blocks(console.run_lines).items():
-        tally_tap(name, lines, rc, tally, report)
+    status = tally_boot("vm", console, args.qemu_status, args.timeout, tally, report)
     if args.qemu_trace:
         try:
             with open(args.qemu_trace, errors="replace") as f:
@@ -310,12 +316,6 @@ def cmd_results(args):
 
     if args.kmemleak:
         tally_kmemleak(console, tally, report)
-
-    status, msg = judge_run(console, args.qemu_status, args.timeout)
-    if status in (EXIT_HANG, EXIT_DIED, EXIT_SPLAT):
-        tally.add("vm", "guest run", "fail", msg)
-    elif status:
-        report.append(f"vm: the test script exited with status {status}")
 
     for r in report:
         print(r)
