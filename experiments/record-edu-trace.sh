@@ -17,9 +17,15 @@ done
 dma=/sys/kernel/debug/iommu_fault_edu/$edu/dma
 
 faultctl policy load /opt/ifb/policies/observe.bpf.o > /dev/null || exit 1
-faultctl -j fault trace > /tmp/edu-trace.jsonl 2> /dev/null &
+faultctl -j fault trace > /tmp/edu-trace.jsonl 2> /tmp/edu-trace.err &
 tracer=$!
-sleep 1
+# It says so once attached: from then on no fault is missed.
+t=0
+until grep -q "^Tracing" /tmp/edu-trace.err 2> /dev/null; do
+	[ $t -lt 600 ] || { echo "the tracer did not attach" >&2; exit 1; }
+	sleep 0.1
+	t=$((t + 1))
+done
 for a in 0xdead000 0xdeae000; do
 	echo "to_ram $a 4" > "$dma"
 	echo "from_ram $a 4" > "$dma"

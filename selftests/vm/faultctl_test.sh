@@ -30,6 +30,26 @@ check() {
 	fi
 }
 
+# wait_until SECONDS COMMAND...: poll until COMMAND succeeds, for what
+# happens in the background (a tracer attaching, a fault being handled);
+# on a slow guest that takes its time.  The checks after it decide.
+wait_until() {
+	t=$(($1 * 5))
+	shift
+	until "$@" 2> /dev/null; do
+		[ "$t" -gt 0 ] || return 1
+		sleep 0.2
+		t=$((t - 1))
+	done
+}
+
+# has N PATTERN FILE: FILE has at least N lines matching PATTERN
+has() { [ "$(grep -c -- "$2" "$3")" -ge "$1" ]; }
+
+# Every one of the trace section's faults ends with one verdict: its
+# policy's IGNORE (no response yet) or NONE (unrecoverable: none is due).
+VERDICT='"event":"verdict"'
+
 dev=
 for d in /sys/bus/pci/devices/*; do
 	[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] &&
@@ -146,17 +166,18 @@ check 2 "file goes with format prometheus" "stats: file without format" \
 # trace: live events as JSON Lines, a clean exit on SIGINT
 faultctl -j fault trace > /tmp/trace.jsonl 2> /tmp/trace.err &
 tpid=$!
-sleep 2
+wait_until 60 grep -q "^Tracing" /tmp/trace.err
 faultctl fault inject dev "$dev" addr 0x2000 stall count 2 > /dev/null
 faultctl fault inject dev "$dev" addr 0x3000 > /dev/null
 # and a real one: edu DMA to an unmapped IOVA
 echo "to_ram 0xdead000 4" > /sys/kernel/debug/iommu_fault_edu/"$dev"/dma
-sleep 1
+wait_until 60 has 4 "$VERDICT" /tmp/trace.jsonl
 faultctl fault trace > /tmp/trace.txt 2>&1 &
 tpid2=$!
-sleep 2
+wait_until 60 grep -q "^Tracing" /tmp/trace.txt
 faultctl fault inject dev "$dev" addr 0x4000 > /dev/null
-sleep 1
+wait_until 60 has 5 "$VERDICT" /tmp/trace.jsonl
+wait_until 60 grep -q -- "-> none" /tmp/trace.txt
 kill -INT $tpid $tpid2
 wait $tpid
 check 0 "" "trace -j ends with 0 on SIGINT" test $? = 0
@@ -178,11 +199,11 @@ check 0 "fault .* smmuv3 sid $(printf 0x%x "$sid") addr 0x4000 r unrecoverable" 
 check 1 "unknown device 'nosuch'" "trace: unknown device" faultctl fault trace dev nosuch
 
 # replay: the captured faults again, to the same verdicts
-faultctl -j fault trace > /tmp/replay.jsonl 2> /dev/null &
+faultctl -j fault trace > /tmp/replay.jsonl 2> /tmp/replay.err &
 tpid=$!
-sleep 2
+wait_until 60 grep -q "^Tracing" /tmp/replay.err
 check 0 "Replayed 5 faults" "replay" faultctl fault replay /tmp/trace.jsonl
-sleep 1
+wait_until 60 has 5 "$VERDICT" /tmp/replay.jsonl
 kill -INT $tpid
 wait $tpid
 verdicts() { grep '"event":"verdict"' "$1" | sed 's/.*"policy":\("[^"]*"\).*"status":\("[^"]*"\).*/\1 \2/'; }

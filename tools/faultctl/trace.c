@@ -186,8 +186,11 @@ int do_trace(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (!json_output)
-		fprintf(stderr, "Tracing IOMMU faults... Hit Ctrl-C to end.\n");
+	/*
+	 * On stderr in JSON mode too (stdout carries only events): a script
+	 * waits for this line to know that no fault from now on is missed.
+	 */
+	fprintf(stderr, "Tracing IOMMU faults... Hit Ctrl-C to end.\n");
 
 	while (!exiting) {
 		int n = ring_buffer__poll(rb, 100);
