@@ -5,7 +5,8 @@
  * real hardware.  Under QEMU's TCG, on the test kernel with lockdep and
  * KASAN, iommufd_fail_nth's map_domain and map_two_domains need more
  * (each of their thousands of injected failures is a full setup and
- * teardown).  IFB_HARNESS_TIMEOUT_SCALE=N multiplies the limit, as
+ * teardown), and some of iommufd's need more on a slow host.
+ * IFB_HARNESS_TIMEOUT_SCALE=N multiplies the limit, as
  * upstream's runner does with run_kselftest.sh --override-timeout; the
  * tests themselves are unchanged.
  */
