@@ -258,7 +258,9 @@ static inline bool iommu_fault_bpf_enabled(void)
  * iommu_fault_report() - let the policies see a fault first
  * @fdev: the faulting device, from iommu_fault_dev_add()
  * @ctx: the decoded fault; the driver fills flags, sid, pasid, addr,
- *	perm, reason, event, grpid, raw_kind and raw; the core the rest
+ *	perm, reason, event, grpid, raw_kind and raw, and zeroes the rest
+ *	(scratch is the policies'); the core sets dev_name, seq, timestamp
+ *	and cookie
  * @handle: the driver's own handle on the fault (io-pgfault: its group),
  *	given back to its respond and stock ops; never seen by a policy
  *

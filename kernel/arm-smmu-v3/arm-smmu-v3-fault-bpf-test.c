@@ -139,11 +139,43 @@ static void fetch_address_hidden(struct kunit *test)
 	}
 }
 
+/*
+ * Decoding writes every field the core does not set, whatever was in the
+ * context before (the fault path does not zero it first): what a policy
+ * reads is the record's or zero, never stack.
+ */
+static void decode_writes_every_field(struct kunit *test)
+{
+	static const u64 evt[EVTQ_ENT_DWORDS] = {
+		FIELD_PREP(EVTQ_0_ID, EVT_ID_BAD_STE) |
+			FIELD_PREP(EVTQ_0_SID, 0x20),
+	};
+	static const u8 zero[IOMMU_FAULT_SCRATCH_LEN];
+	struct iommu_fault_ctx ctx;
+
+	memset(&ctx, 0xa5, sizeof(ctx));
+	arm_smmu_fault_bpf_decode(evt, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.stage, 0);
+	KUNIT_EXPECT_EQ(test, ctx.flags, 0);
+	KUNIT_EXPECT_EQ(test, ctx.sid, 0x20);
+	KUNIT_EXPECT_EQ(test, ctx.pasid, 0);
+	KUNIT_EXPECT_EQ(test, ctx.addr, 0);
+	KUNIT_EXPECT_EQ(test, ctx.perm, 0);
+	KUNIT_EXPECT_EQ(test, ctx.reason, IOMMU_FAULT_REASON_BAD_STREAM);
+	KUNIT_EXPECT_EQ(test, ctx.event, EVT_ID_BAD_STE);
+	KUNIT_EXPECT_EQ(test, ctx.grpid, 0);
+	KUNIT_EXPECT_EQ(test, ctx.raw_kind, IOMMU_FAULT_RAW_SMMUV3);
+	KUNIT_EXPECT_EQ(test, ctx.__reserved, 0);
+	KUNIT_EXPECT_EQ(test, memcmp(ctx.raw, evt, sizeof(ctx.raw)), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(ctx.scratch, zero, sizeof(zero)), 0);
+}
+
 static struct kunit_case fault_bpf_codec_cases[] = {
 	KUNIT_CASE_PARAM(codec_round_trip, codec_gen_params),
 	KUNIT_CASE(encode_refuses),
 	KUNIT_CASE(stage2_stays_raw),
 	KUNIT_CASE(fetch_address_hidden),
+	KUNIT_CASE(decode_writes_every_field),
 	{}
 };
 

@@ -72,6 +72,7 @@ struct iommu_fault_dev *iommu_fault_dev_add(struct iommu_fault_source *src,
 	if (!fdev)
 		return NULL;
 	fdev->dev = dev;
+	strscpy(fdev->name, dev_name(dev), sizeof(fdev->name));
 	fdev->sid = sid;
 	fdev->core = core;
 	fdev->src = src;

@@ -250,7 +250,8 @@ bool __iommu_fault_bpf_page_request(struct device *dev, struct iopf_fault *evt,
 {
 	/* The device cannot go meanwhile: io-pgfault's caller holds it. */
 	struct iommu_fault_dev *fdev = generic_fdev(dev);
-	struct iommu_fault_ctx ctx;
+	/* iopf_ctx() writes all of it: no zeroing first (INIT_STACK_ALL_ZERO). */
+	struct iommu_fault_ctx ctx __uninitialized;
 
 	if (!fdev)
 		return false;

@@ -161,6 +161,8 @@ struct iommu_fault_dev_stats {
 /**
  * struct iommu_fault_dev - a device the IOMMU driver added
  * @dev: the device
+ * @name: dev_name(@dev), copied at add (fixed by then): every fault
+ *	carries it, and a fixed-size copy costs a few instructions
  * @sid: its (first) requester ID at the IOMMU
  * @id: names it to user space; given at add, never reused in its core
  * @core: @src's core
@@ -180,6 +182,7 @@ struct iommu_fault_dev_stats {
  */
 struct iommu_fault_dev {
 	struct device *dev;
+	char name[IOMMU_FAULT_DEV_LEN];
 	u32 sid;
 	u32 id;
 	struct iommu_fault_core *core;
