@@ -23,18 +23,28 @@
 #include <bpf/libbpf.h>
 
 #include "bench_clock.skel.h"
+#include "bench_marks.h"
+
+/* What a run times besides each record's latency (bench_times_start()). */
+#define BENCH_TIMES_STAGES	1	/* a deferred stage's spans */
+#define BENCH_TIMES_MARKS	2	/* the breakdown's marks */
 
 struct bench_times {
 	struct bench_clock *skel;
-	struct bpf_link *stage_links[2];
+	struct bpf_link *links[6];	/* by-stage and marking probes */
 	uint64_t *t0, *t1, *tq, *tw;	/* the clock's arrays, mmap-ed */
+	uint64_t *tm;			/* BENCH_MARKS per record */
 	uint32_t max;			/* records a run can time */
 };
 
+static inline size_t bench_times_len(const struct bpf_map *m)
+{
+	return (size_t)bpf_map__max_entries(m) * sizeof(uint64_t);
+}
+
 static inline int bench_times_map(struct bpf_map *m, uint64_t **out)
 {
-	size_t len = (size_t)bpf_map__max_entries(m) * sizeof(uint64_t);
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+	void *p = mmap(NULL, bench_times_len(m), PROT_READ | PROT_WRITE, MAP_SHARED,
 		       bpf_map__fd(m), 0);
 
 	if (p == MAP_FAILED)
@@ -54,9 +64,13 @@ static inline int bench_times_open(struct bench_times *bt)
 	if (!s)
 		return -errno;
 	s->rodata->tgid = getpid();
-	/* The by-stage programs are attached for by-stage runs only. */
+	/* The by-stage and marking programs: for their runs only. */
 	bpf_program__set_autoattach(s->progs.stage_queued, false);
 	bpf_program__set_autoattach(s->progs.stage_started, false);
+	bpf_program__set_autoattach(s->progs.mark_claim, false);
+	bpf_program__set_autoattach(s->progs.mark_report, false);
+	bpf_program__set_autoattach(s->progs.mark_verdict, false);
+	bpf_program__set_autoattach(s->progs.mark_response, false);
 	ret = bench_clock__load(s);
 	if (!ret)
 		ret = bench_clock__attach(s);
@@ -69,6 +83,8 @@ static inline int bench_times_open(struct bench_times *bt)
 		ret = bench_times_map(s->maps.tq, &bt->tq);
 	if (!ret)
 		ret = bench_times_map(s->maps.tw, &bt->tw);
+	if (!ret)
+		ret = bench_times_map(s->maps.tm, &bt->tm);
 	bt->max = bpf_map__max_entries(s->maps.t0);
 	return ret;
 }
@@ -85,39 +101,64 @@ static inline void bench_times_close(struct bench_times *bt)
 		munmap(bt->tq, len);
 	if (bt->tw)
 		munmap(bt->tw, len);
+	if (bt->tm)
+		munmap(bt->tm, bench_times_len(bt->skel->maps.tm));
 	bench_clock__destroy(bt->skel);
 	memset(bt, 0, sizeof(*bt));
 }
 
+/* Attach @prog at links[@i], for the run about to start. */
+static inline int bench_times_attach(struct bench_times *bt, int i,
+				     struct bpf_program *prog)
+{
+	bt->links[i] = bpf_program__attach(prog);
+	return bt->links[i] ? 0 : -errno;
+}
+
 /*
  * Time the next @n records this process injects; record i must carry the
- * tag (@base + i) mod 2^16.  @stages: also time each deferred stage (one
- * fault at a time only).
+ * tag (@base + i) mod 2^16.  @what: also time each deferred stage
+ * (BENCH_TIMES_STAGES), or mark the breakdown's points (BENCH_TIMES_MARKS,
+ * at most BENCH_MARK_MAX records); one fault at a time only.
  */
 static inline int bench_times_start(struct bench_times *bt, uint32_t n,
-				    uint32_t base, bool stages)
+				    uint32_t base, unsigned int what)
 {
 	struct bench_clock__bss *bss = bt->skel->bss;
+	struct bench_clock *s = bt->skel;
+	int ret = 0;
 
-	if (!n || n > bt->max)
+	if (!n || n > bt->max ||
+	    ((what & BENCH_TIMES_MARKS) && n > BENCH_MARK_MAX))
 		return -E2BIG;
-	if (stages && !bt->stage_links[0]) {
-		bt->stage_links[0] =
-			bpf_program__attach(bt->skel->progs.stage_queued);
-		bt->stage_links[1] =
-			bpf_program__attach(bt->skel->progs.stage_started);
-		if (!bt->stage_links[0] || !bt->stage_links[1])
-			return -errno;
+	if (what & BENCH_TIMES_STAGES) {
+		ret = bench_times_attach(bt, 0, s->progs.stage_queued);
+		if (!ret)
+			ret = bench_times_attach(bt, 1, s->progs.stage_started);
 	}
+	if (!ret && (what & BENCH_TIMES_MARKS)) {
+		ret = bench_times_attach(bt, 2, s->progs.mark_claim);
+		if (!ret)
+			ret = bench_times_attach(bt, 3, s->progs.mark_report);
+		if (!ret)
+			ret = bench_times_attach(bt, 4, s->progs.mark_verdict);
+		if (!ret)
+			ret = bench_times_attach(bt, 5, s->progs.mark_response);
+	}
+	if (ret)
+		return ret;
 	memset(bt->t0, 0, n * sizeof(uint64_t));
 	memset(bt->t1, 0, n * sizeof(uint64_t));
 	memset(bt->tq, 0, n * sizeof(uint64_t));
 	memset(bt->tw, 0, n * sizeof(uint64_t));
+	if (what & BENCH_TIMES_MARKS)
+		memset(bt->tm, 0, (size_t)n * BENCH_MARKS * sizeof(uint64_t));
 	bss->count = n;
 	bss->base = base;
 	bss->entered = 0;
 	bss->answered = 0;
-	bss->stages = stages;
+	bss->stages = !!(what & BENCH_TIMES_STAGES);
+	bss->marks = !!(what & BENCH_TIMES_MARKS);
 	__atomic_store_n(&bss->active, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -177,10 +218,10 @@ static inline uint32_t bench_times_stop(struct bench_times *bt, int ms)
 		waited++;
 	}
 	__atomic_store_n(&bt->skel->bss->active, 0, __ATOMIC_RELEASE);
-	bpf_link__destroy(bt->stage_links[0]);
-	bpf_link__destroy(bt->stage_links[1]);
-	bt->stage_links[0] = NULL;
-	bt->stage_links[1] = NULL;
+	for (size_t i = 0; i < sizeof(bt->links) / sizeof(bt->links[0]); i++) {
+		bpf_link__destroy(bt->links[i]);
+		bt->links[i] = NULL;
+	}
 	return n;
 }
 
@@ -208,6 +249,35 @@ static inline bool bench_times_stages(const struct bench_times *bt, uint32_t i,
 	span[0] = tq - t0;
 	span[1] = tw - tq;
 	span[2] = t1 - tw;
+	return true;
+}
+
+/*
+ * Record @i's breakdown (a BENCH_TIMES_MARKS run): the spans between t0,
+ * its marks in path order and t1, BENCH_MARKS + 1 of them; @prog is the
+ * stamping policy's time for it (BENCH_MARK_PROG).  False (and zeros)
+ * unless it passed every point in that order.
+ */
+static inline bool bench_times_breakdown(const struct bench_times *bt,
+					 uint32_t i, uint64_t prog,
+					 uint64_t span[BENCH_MARKS + 1])
+{
+	uint64_t t[BENCH_MARKS + 2];
+	int k;
+
+	memset(span, 0, (BENCH_MARKS + 1) * sizeof(*span));
+	if (i >= BENCH_MARK_MAX)
+		return false;
+	t[0] = bt->t0[i];
+	for (k = 0; k < BENCH_MARKS; k++)
+		t[k + 1] = bt->tm[(size_t)i * BENCH_MARKS + k];
+	t[BENCH_MARK_PROG + 1] = prog;
+	t[BENCH_MARKS + 1] = bt->t1[i];
+	for (k = 0; k <= BENCH_MARKS; k++)
+		if (!t[k] || t[k] >= t[k + 1])
+			return false;
+	for (k = 0; k <= BENCH_MARKS; k++)
+		span[k] = t[k + 1] - t[k];
 	return true;
 }
 

@@ -6,7 +6,7 @@
  * line per scenario, "IFB-BENCH {json}", with the timings of its BPF
  * clock (bench_clock.h: record entering the driver -> resume issued).
  *
- *   ifb-bench [-n COUNT] [-r ROUNDS] [SCENARIO...]   (default: all, 1..7)
+ *   ifb-bench [-n COUNT] [-r ROUNDS] [SCENARIO...]   (default: all, 1..8)
  *
  * With ROUNDS > 1 the scenarios run in turn ROUNDS times (1 2 ... 6 1 2
  * ...), so that slow drifts of the machine hit every scenario alike; each
@@ -19,6 +19,7 @@
  *  5 scenario 2 plus 64 policies on other devices
  *  6 scenario 2 while `faultctl -j fault trace` consumes every event
  *  7 page requests on the iommufd mock: stock (12) and HANDLED (13)
+ *  8 the breakdown of a fast HANDLED, one at a time (81 and 82, below)
  *
  * Scenario 4 is an open loop: all faults arrive at once, so its latencies
  * are mostly queueing.  It is also run closed-loop (41: one fault at a
@@ -34,10 +35,18 @@
  * the domain's handler, iommufd's fault queue, for the VMM; ifb-bench
  * answers it from there, untimed), and 13, a policy's fast HANDLED (the
  * mock's page_response).
+ *
+ * Scenario 8 splits a fast verdict at the points of bench_marks.h, one
+ * fault at a time (82: a probe at each point, the policy reading the
+ * clock itself; 83: its spans), in blocks taking turns with the same
+ * verdict unmarked (81).  Each probe costs instructions of its own: 82's
+ * p50 less 81's is what the five cost together, and each span holds
+ * about one of them.
  */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +61,7 @@
 #include "ifb.h"
 #include "bench_none.skel.h"
 #include "bench_handled.skel.h"
+#include "bench_stamped.skel.h"
 #include "bench_defer.skel.h"
 
 #define MAX_LINKS	80
@@ -60,6 +70,8 @@
 #define SERIAL_BLOCK	250	/* in blocks of this many, in turn */
 #define STAGES_N	2000	/* deferred faults timed stage by stage (42) */
 #define MOCK_N		4000	/* page requests, each of 12 and 13 */
+#define BREAK_N		2000	/* fast verdicts, each of 81 and 82 (8) */
+#define SPANS_MAX	(BENCH_MARKS + 1)
 
 static char dev[64], smmu[64];
 static struct bpf_link *links[MAX_LINKS];
@@ -106,10 +118,14 @@ static void detach_all(void)
 /* What one or more timed runs of a scenario gave. */
 struct result {
 	uint64_t *lat;		/* latencies of the answered records */
-	uint64_t *span;		/* or NULL; 3 each, of those that were queued */
-	uint32_t n, nspan, recorded, answered;
+	uint64_t *span;		/* or NULL; nk each, of those split */
+	unsigned int what;	/* BENCH_TIMES_*: how they are split */
+	uint32_t n, nk, nspan, recorded, answered;
 	uint64_t elapsed_ns;	/* first t0 to last t1, summed over runs */
 };
+
+/* The stamping policy of a marked run (8): its program's clock reads. */
+static struct bench_stamped *stamped;
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -118,23 +134,42 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void result_init(struct result *r, uint32_t max, bool stages)
+/* @what: BENCH_TIMES_STAGES or _MARKS to split each record, or 0. */
+static void result_init(struct result *r, uint32_t max, unsigned int what)
 {
 	memset(r, 0, sizeof(*r));
+	r->what = what;
+	r->nk = what & BENCH_TIMES_MARKS ? SPANS_MAX :
+		what & BENCH_TIMES_STAGES ? 3 : 0;
 	r->lat = calloc(max, sizeof(*r->lat));
-	if (stages)
-		r->span = calloc(3 * (size_t)max, sizeof(*r->span));
-	if (!r->lat || (stages && !r->span))
+	if (r->nk)
+		r->span = calloc(r->nk * (size_t)max, sizeof(*r->span));
+	if (!r->lat || (r->nk && !r->span))
 		die("calloc", ENOMEM);
 }
 
 /* Time the next @n records (record i tagged i mod 2^16). */
-static void start(uint32_t n, bool stages)
+static void start(uint32_t n, unsigned int what)
 {
-	int ret = bench_times_start(&clk, n, 0, stages);
+	int ret = bench_times_start(&clk, n, 0, what);
 
 	if (ret)
 		die("clock start", ret);
+	if (stamped)
+		stamped->bss->calls = 0;
+}
+
+/* Record @i of the run split into @span, as @r's runs are. */
+static bool split(const struct result *r, uint32_t i, uint64_t *span)
+{
+	uint64_t prog = 0;
+
+	if (r->what & BENCH_TIMES_STAGES)
+		return bench_times_stages(&clk, i, span);
+	if (!stamped || bpf_map__lookup_elem(stamped->maps.prog, &i, sizeof(i),
+					     &prog, sizeof(prog), 0))
+		return false;
+	return bench_times_breakdown(&clk, i, prog, span);
 }
 
 /* Stop the run under way and add its timings to @r (room for them). */
@@ -147,7 +182,7 @@ static void collect(struct result *r)
 		lat = bench_times_latency(&clk, i);
 		if (lat)
 			r->lat[r->n++] = lat;
-		if (r->span && bench_times_stages(&clk, i, &r->span[3 * r->nspan]))
+		if (r->nk && split(r, i, &r->span[r->nk * r->nspan]))
 			r->nspan++;
 		r->answered += !!lat;
 	}
@@ -187,28 +222,33 @@ static void report(int scenario, const char *name, struct result *r)
 	free(r->span);
 }
 
-/* Print the stage-by-stage line of a by-stage result; keeps @r. */
-static void report_stages(int scenario, const char *name, struct result *r)
+/* Print the spans of a split result (named by @names); keeps @r. */
+static void report_spans(int scenario, const char *name, struct result *r,
+			 const char *const *names)
 {
 	uint64_t *col = calloc(r->nspan ? r->nspan : 1, sizeof(*col));
-	uint64_t p50[3] = {}, p99[3] = {};
+	uint64_t p50[SPANS_MAX] = {}, p99[SPANS_MAX] = {};
 	uint32_t i, k;
 
 	if (!col)
 		die("calloc", ENOMEM);
-	for (k = 0; k < 3 && r->nspan; k++) {
+	for (k = 0; k < r->nk && r->nspan; k++) {
 		for (i = 0; i < r->nspan; i++)
-			col[i] = r->span[3 * i + k];
+			col[i] = r->span[r->nk * i + k];
 		percentiles(col, r->nspan, &p50[k], &p99[k]);
 	}
 	printf("IFB-BENCH {\"scenario\":%d,\"name\":\"%s\",\"faults\":%u,"
-	       "\"answered\":%u,\"staged\":%u,"
-	       "\"span_p50_ns\":[%llu,%llu,%llu],\"span_p99_ns\":[%llu,%llu,%llu],"
-	       "\"cpus\":%ld,\"round\":%d}\n",
-	       scenario, name, r->recorded, r->answered, r->nspan,
-	       (unsigned long long)p50[0], (unsigned long long)p50[1],
-	       (unsigned long long)p50[2], (unsigned long long)p99[0],
-	       (unsigned long long)p99[1], (unsigned long long)p99[2],
+	       "\"answered\":%u,\"staged\":%u,\"spans\":[",
+	       scenario, name, r->recorded, r->answered, r->nspan);
+	for (k = 0; k < r->nk; k++)
+		printf("%s\"%s\"", k ? "," : "", names[k]);
+	printf("],\"span_p50_ns\":[");
+	for (k = 0; k < r->nk; k++)
+		printf("%s%llu", k ? "," : "", (unsigned long long)p50[k]);
+	printf("],\"span_p99_ns\":[");
+	for (k = 0; k < r->nk; k++)
+		printf("%s%llu", k ? "," : "", (unsigned long long)p99[k]);
+	printf("],\"cpus\":%ld,\"round\":%d}\n",
 	       sysconf(_SC_NPROCESSORS_ONLN), round_no);
 	fflush(stdout);
 	free(col);
@@ -225,7 +265,7 @@ static void run(int scenario, const char *name)
 	uint32_t done;
 	int ret;
 
-	start(count, false);
+	start(count, 0);
 	for (done = 0; done < count; done += CHUNK) {
 		uint32_t n = count - done < CHUNK ? count - done : CHUNK;
 
@@ -234,7 +274,7 @@ static void run(int scenario, const char *name)
 		if (ret)
 			die("inject", ret);
 	}
-	result_init(&r, count, false);
+	result_init(&r, count, 0);
 	collect(&r);
 	report(scenario, name, &r);
 }
@@ -248,7 +288,7 @@ static void one_at_a_time(uint32_t n, struct result *r)
 	uint32_t i;
 	int ret;
 
-	start(n, r->span);
+	start(n, r->what);
 	for (i = 0; i < n; i++) {
 		f.grpid = i;
 		ret = ifb_inject(smmu, &f, 1);
@@ -274,7 +314,7 @@ static void report_floor(struct result *stock, const struct result *hops)
 	struct result f;
 	uint32_t i;
 
-	result_init(&f, stock->n ? stock->n : 1, false);
+	result_init(&f, stock->n ? stock->n : 1, 0);
 	for (i = 0; i < stock->n && hops->nspan; i++)
 		f.lat[f.n++] = stock->lat[i] + hops->span[3 * (i % hops->nspan) + 1];
 	f.recorded = stock->recorded;
@@ -294,20 +334,22 @@ static void serial_pair(void)
 	struct result defer, stock, staged;
 	uint32_t i;
 
-	result_init(&defer, SERIAL_N, false);
-	result_init(&stock, SERIAL_N, false);
+	result_init(&defer, SERIAL_N, 0);
+	result_init(&stock, SERIAL_N, 0);
 	for (i = 0; i < SERIAL_N / SERIAL_BLOCK; i++) {
 		ATTACH(bench_defer, "bench_defer", dev, 0);
 		one_at_a_time(SERIAL_BLOCK, &defer);
 		detach_all();
 		one_at_a_time(SERIAL_BLOCK, &stock);
 	}
-	result_init(&staged, STAGES_N, true);
+	result_init(&staged, STAGES_N, BENCH_TIMES_STAGES);
 	ATTACH(bench_defer, "bench_defer", dev, 0);
 	one_at_a_time(STAGES_N, &staged);
 	detach_all();
 	report(41, "DEFER, one at a time", &defer);
-	report_stages(42, "DEFER, one at a time, by stage", &staged);
+	report_spans(42, "DEFER, one at a time, by stage", &staged,
+		     (const char *const[]){ "fast stage", "workqueue hop",
+					    "sleepable stage" });
 	/* Before 11 is sorted: the floor pairs samples in their order. */
 	report_floor(&stock, &staged);
 	report(11, "nothing attached, one at a time", &stock);
@@ -322,7 +364,7 @@ static void page_requests(struct ifb_mock *m, uint32_t n, struct result *r)
 	uint32_t i;
 	int ret, k;
 
-	start(n, false);
+	start(n, 0);
 	for (i = 0; i < n; i++) {
 		ret = ifb_mock_trigger(m, 0, i & 0xffff, 0x40000000);
 		if (ret)
@@ -350,8 +392,8 @@ static void scenario_page_requests(void)
 	if (ret)
 		die("the iommufd mock (CONFIG_IOMMUFD_TEST)", ret);
 	bench_times_page_requests(&clk, true);
-	result_init(&stock, MOCK_N, false);
-	result_init(&handled, MOCK_N, false);
+	result_init(&stock, MOCK_N, 0);
+	result_init(&handled, MOCK_N, 0);
 	for (i = 0; i < MOCK_N / SERIAL_BLOCK; i++) {
 		page_requests(&m, SERIAL_BLOCK, &stock);
 		ATTACH(bench_handled, "bench_handled", m.dev, 0);
@@ -362,6 +404,26 @@ static void scenario_page_requests(void)
 	ifb_mock_close(&m);
 	report(12, "mock: io-pgfault to iommufd (stock)", &stock);
 	report(13, "mock: fast HANDLED", &handled);
+}
+
+/* Polls @path for up to @secs seconds until it holds @text. */
+static bool file_has(const char *path, const char *text, int secs)
+{
+	char buf[256];
+	FILE *f;
+
+	for (int i = 0; i < secs * 10; i++, usleep(100000)) {
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(buf, sizeof(buf), f))
+			if (strstr(buf, text)) {
+				fclose(f);
+				return true;
+			}
+		fclose(f);
+	}
+	return false;
 }
 
 static void scenario_trace(void)
@@ -379,7 +441,9 @@ static void scenario_trace(void)
 		       (char *)NULL);
 		_exit(127);
 	}
-	sleep(2);	/* the tracer is attached */
+	/* It says so once attached: from then on, no event is missed. */
+	if (!file_has("/tmp/bench-trace.err", "Tracing", 60))
+		fprintf(stderr, "bench: the tracer did not attach in 60 s\n");
 	run(6, "trace consumer");
 	sleep(1);
 	kill(pid, SIGINT);
@@ -402,6 +466,37 @@ static void scenario_trace(void)
 	printf("IFB-BENCH {\"scenario\":60,\"name\":\"trace consumer: events\","
 	       "\"round\":%d%s}\n", round_no, extra);
 	fflush(stdout);
+}
+
+/*
+ * 8: a fast HANDLED split at the points of bench_marks.h (82), in blocks
+ * taking turns with the same verdict one at a time, unmarked (81).
+ */
+static void scenario_breakdown(void)
+{
+	static const char *const names[SPANS_MAX] = {
+		"SMMUv3 hook", "decode, device lookup",
+		"set-up, chain walk, trampoline", "program, verdict, counters",
+		"decision applied", "answer to the driver",
+	};
+	struct result plain, marked;
+	uint32_t i;
+
+	result_init(&plain, BREAK_N, 0);
+	result_init(&marked, BREAK_N, BENCH_TIMES_MARKS);
+	for (i = 0; i < BREAK_N / SERIAL_BLOCK; i++) {
+		ATTACH(bench_handled, "bench_handled", dev, 0);
+		one_at_a_time(SERIAL_BLOCK, &plain);
+		detach_all();
+		ATTACH(bench_stamped, "bench_stamped", dev, 0);
+		stamped = skels[nr_links - 1];
+		one_at_a_time(SERIAL_BLOCK, &marked);
+		stamped = NULL;
+		detach_all();
+	}
+	report_spans(83, "fast HANDLED, one at a time, by mark", &marked, names);
+	report(82, "fast HANDLED, one at a time, marked", &marked);
+	report(81, "fast HANDLED, one at a time", &plain);
 }
 
 static void scenario(int s)
@@ -462,6 +557,9 @@ static void scenario(int s)
 	case 7:
 		scenario_page_requests();
 		break;
+	case 8:
+		scenario_breakdown();
+		break;
 	default:
 		die("no such scenario", EINVAL);
 	}
@@ -491,7 +589,7 @@ int main(int argc, char **argv)
 	clock_cost_ns = bench_times_clock_cost(&clk);
 	for (round_no = 1; round_no <= rounds; round_no++) {
 		if (optind == argc)
-			for (i = 1; i <= 7; i++)
+			for (i = 1; i <= 8; i++)
 				scenario(i);
 		for (i = optind; i < argc; i++)
 			scenario(atoi(argv[i]));

@@ -32,7 +32,7 @@ COMPARED = [
     ("throughput, fast HANDLED / stock (2/1)", 2, 1, "faults_per_s"),
     ("throughput, 64 other devices / fast HANDLED (5/2)", 5, 2, "faults_per_s"),
 ]
-ORDER = [1, 2, 3, 4, 41, 11, 71, 5, 6, 12, 13]
+ORDER = [1, 2, 3, 4, 41, 11, 71, 5, 6, 12, 13, 81, 82]
 # The bars of the plot: the open-loop scenarios, by name.
 PLOTTED = [1, 2, 3, 4, 5, 6]
 UNIT = {"icount": "insns", "wall": "ns"}
@@ -216,6 +216,34 @@ def stage_table(defer, stock, lines, clock):
             "staged": defer["runs"][0]["staged"]}
 
 
+def breakdown_table(spans, plain, marked, lines, clock):
+    """8: a fast HANDLED split at bench_marks.h's points (83, spans of
+    82's records), against the same verdict unmarked (81): 82 - 81 is what
+    the probes at those points cost together."""
+    if not spans or not plain or not marked:
+        return None
+    names = spans["spans"]
+    p50 = [median(x["span_p50_ns"][k] for x in spans["runs"])
+           for k in range(len(names))]
+    probes = len(names) - 1
+    cost = marked["p50_ns"] - plain["p50_ns"]
+    u = UNIT[clock]
+    lines.append("")
+    lines.append(f"scenario 2's fast HANDLED, one fault at a time, split at {probes} "
+                 f"marks (83, {spans['runs'][0]['staged']} faults; p50 {u}, "
+                 "median over rounds):")
+    for name, v in zip(names, p50):
+        lines.append(f"  {name:40}{v:>9.0f}")
+    lines.append(f"  {'all spans (82, marked)':40}{sum(p50):>9.0f}  "
+                 f"(p50 of the whole: {marked['p50_ns']:.0f})")
+    lines.append(f"  {'unmarked (81)':40}{plain['p50_ns']:>9.0f}  (the {probes} probes: "
+                 f"{cost:.0f} in all, about {cost / probes:.0f} each; every span but "
+                 "one holds about one)")
+    return {"spans": names, "p50_ns": p50, "unmarked_p50_ns": plain["p50_ns"],
+            "marked_p50_ns": marked["p50_ns"], "probes": probes,
+            "probe_cost_ns": cost / probes}
+
+
 def main():
     out = sys.argv[1]
     rows = load(out)
@@ -251,6 +279,7 @@ def main():
         compare(runs[clock], lines, clock)
         lines.append("")
     stages = stage_table(run.get(42), run.get(11), lines, judged)
+    breakdown = breakdown_table(run.get(83), run.get(81), run.get(82), lines, judged)
     t = run.get(60)
     if t:
         exact = all(r["trace_events"] + r["trace_lost_reported"] == r["trace_expected"]
@@ -312,7 +341,7 @@ def main():
                "trace": t,
                "by_cpus": {str(c): v for c, v in by_cpus.items()}, "goals": goals,
                "pending_size": size, "ts_cost": ts, "hooks": hooks,
-               "stages": stages,
+               "stages": stages, "breakdown": breakdown,
                "count": next(iter(run.values())).get("faults") if run else 0}
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)

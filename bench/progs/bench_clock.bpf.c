@@ -25,6 +25,9 @@
  * By stage (when "stages" is set; one fault at a time): when the newest
  * record's deferred stage is queued and when its work starts (the
  * workqueue tracepoints, for the core's deferred-stage work function).
+ * Marked (when "marks" is set; one fault at a time): when the newest
+ * record passes the points of ../bench_marks.h, into tm (BENCH_MARKS per
+ * record); the program's own point is the stamping policy's.
  *
  * User space zeroes the arrays (they are mmap-able), sets count and base,
  * then sets active; it reads "answered" to pace one-at-a-time runs.
@@ -32,6 +35,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "../bench_marks.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -51,10 +55,18 @@ CLOCK_ARRAY(t1);	/* its resume was issued */
 CLOCK_ARRAY(tq);	/* its deferred stage was queued */
 CLOCK_ARRAY(tw);	/* its deferred stage's work started */
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, BENCH_MARK_MAX * BENCH_MARKS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tm SEC(".maps");	/* the breakdown's marks, record by record */
+
 const volatile __u32 tgid;	/* the injecting process */
 extern const void deferred_stage __ksym __weak;
 
-__u32 active, stages, page_requests, count, base;
+__u32 active, stages, marks, page_requests, count, base;
 __u32 entered;			/* records given a t0 */
 __u32 answered;			/* of them, given a t1 */
 
@@ -177,6 +189,44 @@ SEC("tp_btf/workqueue_execute_start")
 int BPF_PROG(stage_started, struct work_struct *work)
 {
 	stage(&tw, work);
+	return 0;
+}
+
+/* Mark @k of the newest record, once. */
+static void mark(__u32 k)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 n = entered;
+
+	if (active && marks && n && n <= count && n <= BENCH_MARK_MAX)
+		stamp(&tm, (n - 1) * BENCH_MARKS + k, now);
+}
+
+SEC("fentry/__arm_smmu_fault_bpf_claim")
+int BPF_PROG(mark_claim)
+{
+	mark(BENCH_MARK_CLAIM);
+	return 0;
+}
+
+SEC("fentry/__iommu_fault_report")
+int BPF_PROG(mark_report)
+{
+	mark(BENCH_MARK_REPORT);
+	return 0;
+}
+
+SEC("tp_btf/iommu_fault_bpf_verdict")
+int BPF_PROG(mark_verdict)
+{
+	mark(BENCH_MARK_VERDICT);
+	return 0;
+}
+
+SEC("tp_btf/iommu_fault_bpf_response")
+int BPF_PROG(mark_response)
+{
+	mark(BENCH_MARK_RESPONSE);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "ifb_ctl.h"
 #include "ifb_mock.h"
 #include "ifb.h"
+#include "bench_stamped.skel.h"
 #include "mock_responses.skel.h"
 #include "test_policy.skel.h"
 
@@ -88,7 +89,7 @@ FIXTURE_TEARDOWN(b)
  */
 TEST_F(b, stock_path_is_timed)
 {
-	ASSERT_EQ(0, bench_times_start(&self->bt, 100, 65500, false));
+	ASSERT_EQ(0, bench_times_start(&self->bt, 100, 65500, 0));
 	ASSERT_EQ(0, stalls(100, 65500));
 	EXPECT_EQ(100, bench_times_stop(&self->bt, 5000));
 	EXPECT_EQ(100, bench_times_answered(&self->bt));
@@ -112,7 +113,7 @@ TEST_F(b, only_answered_records_are_timed)
 	};
 	uint32_t i;
 
-	ASSERT_EQ(0, bench_times_start(&self->bt, 100, 0, false));
+	ASSERT_EQ(0, bench_times_start(&self->bt, 100, 0, 0));
 	ASSERT_EQ(0, stalls(50, 0));
 	ASSERT_EQ(0, ifb_inject(smmu, &f, 50));
 	/* Waits (up to 300 ms) for answers the 50 never get. */
@@ -136,7 +137,7 @@ TEST_F(b, fast_and_deferred_answers_are_timed)
 	for (i = 0; i < 2; i++) {
 		skel = attach(verdicts[i], &link);
 		ASSERT_NE(NULL, skel);
-		ASSERT_EQ(0, bench_times_start(&self->bt, 100, 0, false));
+		ASSERT_EQ(0, bench_times_start(&self->bt, 100, 0, 0));
 		ASSERT_EQ(0, stalls(100, 0));
 		EXPECT_EQ(100, bench_times_stop(&self->bt, 5000));
 		EXPECT_EQ(100, bench_times_answered(&self->bt));
@@ -162,7 +163,7 @@ TEST_F(b, each_record_gets_its_own_answer)
 
 	skel = attach(IOMMU_FAULT_STATUS_IGNORE, &link);
 	ASSERT_NE(NULL, skel);
-	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 7, false));
+	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 7, 0));
 	ASSERT_EQ(0, stalls(10, 7));
 	ASSERT_EQ(0, ifb_list_pending(e, 10, &n, &total));
 	ASSERT_EQ(10, n);
@@ -203,7 +204,8 @@ TEST_F(b, stages_of_deferred_answers)
 	for (v = 0; v < 2; v++) {
 		skel = attach(verdicts[v], &link);
 		ASSERT_NE(NULL, skel);
-		ASSERT_EQ(0, bench_times_start(&self->bt, 20, 0, true));
+		ASSERT_EQ(0, bench_times_start(&self->bt, 20, 0,
+					       BENCH_TIMES_STAGES));
 		for (i = 0; i < 20; i++) {
 			f.grpid = i;
 			ASSERT_EQ(0, ifb_inject(smmu, &f, 1));
@@ -224,13 +226,61 @@ TEST_F(b, stages_of_deferred_answers)
 	ifb_expect_smmu(_metadata->name, "RESUME=40");
 }
 
+/*
+ * The breakdown: a fast verdict passes every marked point in path order,
+ * and its spans add up to its latency; the stamping policy's n-th call is
+ * the n-th record.
+ */
+TEST_F(b, breakdown_of_fast_verdicts)
+{
+	struct ifb_fault f = {
+		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .recoverable = true,
+	};
+	uint64_t span[BENCH_MARKS + 1], prog, sum;
+	struct bench_stamped *skel;
+	struct bpf_link *link;
+	uint32_t i;
+	int k;
+
+	skel = bench_stamped__open();
+	ASSERT_NE(NULL, skel);
+	ASSERT_EQ(0, ifb_ops_set_str(skel->obj, skel->maps.bench_stamped,
+				     "dev", dev));
+	ASSERT_EQ(0, bench_stamped__load(skel));
+	link = bpf_map__attach_struct_ops(skel->maps.bench_stamped);
+	ASSERT_NE(NULL, link);
+	ASSERT_EQ(0, bench_times_start(&self->bt, 20, 0, BENCH_TIMES_MARKS));
+	for (i = 0; i < 20; i++) {
+		f.grpid = i;
+		ASSERT_EQ(0, ifb_inject(smmu, &f, 1));
+		ASSERT_EQ(0, bench_times_wait_answered(&self->bt, i + 1));
+	}
+	EXPECT_EQ(20, bench_times_stop(&self->bt, 1000));
+	EXPECT_EQ(20, skel->bss->calls);
+	for (i = 0; i < 20; i++) {
+		prog = 0;
+		ASSERT_EQ(0, bpf_map__lookup_elem(skel->maps.prog, &i,
+						  sizeof(i), &prog,
+						  sizeof(prog), 0));
+		ASSERT_TRUE(bench_times_breakdown(&self->bt, i, prog, span));
+		for (k = 0, sum = 0; k <= BENCH_MARKS; k++)
+			sum += span[k];
+		EXPECT_EQ(bench_times_latency(&self->bt, i), sum);
+	}
+	/* Past the run's records: nothing. */
+	EXPECT_FALSE(bench_times_breakdown(&self->bt, 20, prog, span));
+	bpf_link__destroy(link);
+	bench_stamped__destroy(skel);
+	ifb_expect_smmu(_metadata->name, "RESUME=20");
+}
+
 /* Another process's records are neither timed nor taken for ours. */
 TEST_F(b, other_processes_are_not_timed)
 {
 	int status;
 	pid_t pid;
 
-	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 0, false));
+	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 0, 0));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
@@ -265,7 +315,7 @@ TEST_F(b, page_requests_are_timed)
 	ASSERT_EQ(0, mock_responses__attach(rec));
 	bench_times_page_requests(&self->bt, true);
 
-	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 0, false));
+	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 0, 0));
 	ASSERT_EQ(0, stalls(3, 100));
 	for (i = 0; i < 10; i++) {
 		ASSERT_EQ(0, ifb_mock_trigger(&m, 0, i, 0x40000000));
@@ -289,7 +339,7 @@ TEST_F(b, page_requests_are_timed)
 	skel->bss->fast_verdict = IOMMU_FAULT_STATUS_HANDLED;
 	link = bpf_map__attach_struct_ops(skel->maps.policy);
 	ASSERT_NE(NULL, link);
-	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 0, false));
+	ASSERT_EQ(0, bench_times_start(&self->bt, 10, 0, 0));
 	for (i = 0; i < 10; i++) {
 		ASSERT_EQ(0, ifb_mock_trigger(&m, 0, i, 0x40000000));
 		ASSERT_EQ(0, bench_times_wait_answered(&self->bt, i + 1));
