@@ -202,33 +202,19 @@ static void mark(__u32 k)
 		stamp(&tm, (n - 1) * BENCH_MARKS + k, now);
 }
 
-SEC("fentry/__arm_smmu_fault_bpf_claim")
-int BPF_PROG(mark_claim)
-{
-	mark(BENCH_MARK_CLAIM);
-	return 0;
-}
+/* A program at @where that marks point @k. */
+#define MARK_PROG(name, where, k)		\
+	SEC(where)				\
+	int BPF_PROG(name)			\
+	{					\
+		mark(k);			\
+		return 0;			\
+	}
 
-SEC("fentry/__iommu_fault_report")
-int BPF_PROG(mark_report)
-{
-	mark(BENCH_MARK_REPORT);
-	return 0;
-}
-
-SEC("tp_btf/iommu_fault_bpf_verdict")
-int BPF_PROG(mark_verdict)
-{
-	mark(BENCH_MARK_VERDICT);
-	return 0;
-}
-
-SEC("tp_btf/iommu_fault_bpf_response")
-int BPF_PROG(mark_response)
-{
-	mark(BENCH_MARK_RESPONSE);
-	return 0;
-}
+MARK_PROG(mark_claim, "fentry/__arm_smmu_fault_bpf_claim", BENCH_MARK_CLAIM)
+MARK_PROG(mark_report, "fentry/__iommu_fault_report", BENCH_MARK_REPORT)
+MARK_PROG(mark_verdict, "tp_btf/iommu_fault_bpf_verdict", BENCH_MARK_VERDICT)
+MARK_PROG(mark_response, "tp_btf/iommu_fault_bpf_response", BENCH_MARK_RESPONSE)
 
 /* The cost of one clock read: 1000 back to back, averaged. */
 __u64 clock_cost_ns;

@@ -146,7 +146,7 @@ static void fetch_address_hidden(struct kunit *test)
  */
 static void decode_writes_every_field(struct kunit *test)
 {
-	static const u64 evt[EVTQ_ENT_DWORDS] = {
+	const u64 evt[EVTQ_ENT_DWORDS] = {
 		FIELD_PREP(EVTQ_0_ID, EVT_ID_BAD_STE) |
 			FIELD_PREP(EVTQ_0_SID, 0x20),
 	};
