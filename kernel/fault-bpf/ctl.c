@@ -72,7 +72,7 @@ int iommu_fault_dev_ctl(struct iommu_fault_core *core,
 		return next ? -ENOENT : -ENODEV;
 	}
 	out->id = fdev->id;
-	strscpy(out->dev, dev_name(fdev->dev), sizeof(out->dev));
+	strscpy(out->dev, fdev->name, sizeof(out->dev));
 	strscpy(out->iommu, fdev->src->name, sizeof(out->iommu));
 	strscpy(out->iommu_kind, fdev->src->kind, sizeof(out->iommu_kind));
 	out->sid = fdev->sid;

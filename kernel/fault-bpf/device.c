@@ -206,7 +206,7 @@ struct iommu_fault_dev *iommu_fault_dev_lookup(struct iommu_fault_core *core,
 
 	lockdep_assert_held(&core->lock);
 	list_for_each_entry(fdev, &core->devices, node)
-		if (!strcmp(dev_name(fdev->dev), name))
+		if (!strcmp(fdev->name, name))
 			return fdev;
 	return NULL;
 }

@@ -658,7 +658,7 @@ int iommu_fault_pending_claim_cookie(struct iommu_fault_pool *pool,
 	p = cookie_slot(pool, cookie);
 	if (!p || !slot_live(p))
 		ret = -ENOENT;
-	else if (dev && strcmp(dev, dev_name(p->fdev->dev)))
+	else if (dev && strcmp(dev, p->fdev->name))
 		ret = -EPERM;
 	else
 		slot_claim(pool, p);

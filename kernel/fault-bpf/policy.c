@@ -63,7 +63,7 @@ static struct iommu_fault_chain *chain_get(struct iommu_fault_core *core,
 
 	/* Devices already there start using it now. */
 	list_for_each_entry(fdev, &core->devices, node) {
-		if (strcmp(dev_name(fdev->dev), dev))
+		if (strcmp(fdev->name, dev))
 			continue;
 		chain->users++;
 		rcu_assign_pointer(fdev->chain, chain);
