@@ -6,7 +6,7 @@
  * line per scenario, "IFB-BENCH {json}", with the timings of its BPF
  * clock (bench_clock.h: record entering the driver -> resume issued).
  *
- *   ifb-bench [-n COUNT] [-r ROUNDS] [SCENARIO...]   (default: all, 1..8)
+ *   ifb-bench [-n COUNT] [-r ROUNDS] [SCENARIO...]   (default: all, 1..9)
  *
  * With ROUNDS > 1 the scenarios run in turn ROUNDS times (1 2 ... 6 1 2
  * ...), so that slow drifts of the machine hit every scenario alike; each
@@ -20,6 +20,7 @@
  *  6 scenario 2 while `faultctl -j fault trace` consumes every event
  *  7 page requests on the iommufd mock: stock (12) and HANDLED (13)
  *  8 the breakdown of a fast HANDLED, one at a time (81 and 82, below)
+ *  9 scenario 6 at 100,000 faults a second of the guest's clock
  *
  * Scenario 4 is an open loop: all faults arrive at once, so its latencies
  * are mostly queueing.  It is also run closed-loop (41: one fault at a
@@ -51,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -66,6 +68,8 @@
 
 #define MAX_LINKS	80
 #define CHUNK		10000	/* faults per inject call */
+#define PACED_PER_S	100000	/* scenario 9's faults a second */
+#define PACE_NS		1000000	/* a batch of them each millisecond */
 #define SERIAL_N	4000	/* one-at-a-time faults, each of 41 and 11 */
 #define SERIAL_BLOCK	250	/* in blocks of this many, in turn */
 #define STAGES_N	2000	/* deferred faults timed stage by stage (42) */
@@ -255,24 +259,44 @@ static void report_spans(int scenario, const char *name, struct result *r,
 }
 
 /* Inject @count stalls at once, timed; print the scenario's line. */
-static void run(int scenario, const char *name)
+/* Until @next, then @next moves PACE_NS on. */
+static void pace(struct timespec *next)
+{
+	next->tv_nsec += PACE_NS;
+	if (next->tv_nsec >= 1000000000L) {
+		next->tv_nsec -= 1000000000L;
+		next->tv_sec++;
+	}
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL);
+}
+
+/*
+ * COUNT stalls, as fast as they go in (@per_s 0), or @per_s a second of
+ * the guest's clock (under icount: of its instructions) in a batch each
+ * PACE_NS.
+ */
+static void run(int scenario, const char *name, uint32_t per_s)
 {
 	struct ifb_fault f = {
 		.sid = ifb_pci_sid(dev), .addr = 0x40000000, .recoverable = true,
 		.grpid_seq = true,
 	};
+	uint32_t batch = per_s ? per_s / (1000000000 / PACE_NS) : CHUNK;
+	struct timespec next;
 	struct result r;
-	uint32_t done;
+	uint32_t done, n;
 	int ret;
 
 	start(count, 0);
-	for (done = 0; done < count; done += CHUNK) {
-		uint32_t n = count - done < CHUNK ? count - done : CHUNK;
-
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (done = 0; done < count; done += n) {
+		n = count - done < batch ? count - done : batch;
 		f.grpid = done;		/* record i is tagged i mod 2^16 */
 		ret = ifb_inject(smmu, &f, n);
 		if (ret)
 			die("inject", ret);
+		if (per_s)
+			pace(&next);
 	}
 	result_init(&r, count, 0);
 	collect(&r);
@@ -426,7 +450,12 @@ static bool file_has(const char *path, const char *text, int secs)
 	return false;
 }
 
-static void scenario_trace(void)
+/*
+ * Scenario @scenario: scenario 2's faults at @per_s (0: as fast as they
+ * go in) while `faultctl -j fault trace` writes every event; then line
+ * 10 * @scenario: the events it wrote and those it reported lost.
+ */
+static void scenario_trace(int scenario, const char *name, uint32_t per_s)
 {
 	char extra[160], line[64];
 	long events = 0, lost = 0;
@@ -446,7 +475,7 @@ static void scenario_trace(void)
 	/* It says so once attached: from then on, no event is missed. */
 	if (!file_has("/tmp/bench-trace.err", "Tracing", 60))
 		fprintf(stderr, "bench: the tracer did not attach in 60 s\n");
-	run(6, "trace consumer");
+	run(scenario, name, per_s);
 	sleep(1);
 	kill(pid, SIGINT);
 	waitpid(pid, NULL, 0);
@@ -465,8 +494,8 @@ static void scenario_trace(void)
 	snprintf(extra, sizeof(extra),
 		 ",\"trace_events\":%ld,\"trace_expected\":%u,\"trace_lost_reported\":%ld",
 		 events, 3 * count, lost);
-	printf("IFB-BENCH {\"scenario\":60,\"name\":\"trace consumer: events\","
-	       "\"round\":%d%s}\n", round_no, extra);
+	printf("IFB-BENCH {\"scenario\":%d,\"name\":\"%s: events\","
+	       "\"round\":%d%s}\n", 10 * scenario, name, round_no, extra);
 	fflush(stdout);
 }
 
@@ -511,11 +540,11 @@ static void scenario(int s)
 	case 1:
 		if (ifb_info(&info) || info.nr_policies)
 			die("scenario 1 needs no policy attached", EBUSY);
-		run(1, "nothing attached (stock)");
+		run(1, "nothing attached (stock)", 0);
 		break;
 	case 2:
 		ATTACH(bench_handled, "bench_handled", dev, 0);
-		run(2, "fast HANDLED");
+		run(2, "fast HANDLED", 0);
 		detach_all();
 		break;
 	case 3:
@@ -524,7 +553,7 @@ static void scenario(int s)
 			ATTACH(bench_none, name, dev, i);
 		}
 		ATTACH(bench_handled, "bench_handled", dev, 7);
-		run(3, "8 chained, last HANDLED");
+		run(3, "8 chained, last HANDLED", 0);
 		detach_all();
 		break;
 	case 4: {
@@ -536,7 +565,7 @@ static void scenario(int s)
 		if (ifb_set_limits(count, 60000))
 			die("pool size", errno);
 		ATTACH(bench_defer, "bench_defer", dev, 0);
-		run(4, "DEFER, sleepable HANDLED");
+		run(4, "DEFER, sleepable HANDLED", 0);
 		detach_all();
 		count = all;
 		serial_pair();
@@ -550,17 +579,20 @@ static void scenario(int s)
 			snprintf(other, sizeof(other), "bench.other.%d", i);
 			ATTACH(bench_none, name, other, 0);
 		}
-		run(5, "HANDLED + 64 other devices");
+		run(5, "HANDLED + 64 other devices", 0);
 		detach_all();
 		break;
 	case 6:
-		scenario_trace();
+		scenario_trace(6, "trace consumer", 0);
 		break;
 	case 7:
 		scenario_page_requests();
 		break;
 	case 8:
 		scenario_breakdown();
+		break;
+	case 9:
+		scenario_trace(9, "trace consumer at 100,000/s", PACED_PER_S);
 		break;
 	default:
 		die("no such scenario", EINVAL);
@@ -591,7 +623,7 @@ int main(int argc, char **argv)
 	clock_cost_ns = bench_times_clock_cost(&clk);
 	for (round_no = 1; round_no <= rounds; round_no++) {
 		if (optind == argc)
-			for (i = 1; i <= 8; i++)
+			for (i = 1; i <= 9; i++)
 				scenario(i);
 		for (i = optind; i < argc; i++)
 			scenario(atoi(argv[i]));

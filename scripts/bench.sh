@@ -33,7 +33,7 @@ boot() {
 	shift 4
 	printf '#!/bin/sh\n/opt/ifb/selftests/ifb-bench -n %s -r %s %s\n' \
 		"$n" "$r" "$*" > "$script"
-	echo "== bench ($clock): $cpus guest CPU(s), $r round(s) of $n: scenarios ${*:-1-7}" >&2
+	echo "== bench ($clock): $cpus guest CPU(s), $r round(s) of $n: scenarios ${*:-1-9}" >&2
 	if ! VM_CPUS=$cpus VM_ICOUNT=$([ "$clock" = icount ] && echo 1 || echo 0) \
 		"$here/vm-run.sh" --timeout 900 "$image" "$initramfs" "$script" \
 		> "$log" 2>&1; then

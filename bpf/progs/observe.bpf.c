@@ -110,4 +110,6 @@ int BPF_PROG(observe_fault, struct iommu_fault_ctx *fault)
 IOMMU_FAULT_POLICY(observe) = {
 	.fault = (void *)observe_fault,
 	.name = "observe",
+	/* Each record carries the fault's time. */
+	.flags = IOMMU_FAULT_OPS_TIMESTAMP,
 };

@@ -21,29 +21,35 @@
 
 #include <linux/errno.h>
 #include <linux/jump_label.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 #include <uapi/linux/iommu_fault_bpf.h>
 
 /**
  * struct iommu_fault_ctx - one fault, as a policy sees it
  * @stage: enum iommu_fault_stage of the op that runs
- * @flags: IOMMU_FAULT_CTX_* (recoverable, PASID valid)
+ * @__reserved: zero
  * @dev_name: the faulting device, dev_name() (e.g. "0000:00:01.0")
+ * @rec: the fault's own part, what a pending fault keeps (its slot does
+ *	not copy the name its device has)
+ * @flags: IOMMU_FAULT_CTX_* (recoverable, PASID valid)
  * @sid: the device's requester ID at the IOMMU (PCI RID, SMMUv3
  *	StreamID, VT-d source-id)
  * @pasid: the PASID, when IOMMU_FAULT_CTX_PASID_VALID
- * @addr: the faulting input address (IOVA)
  * @perm: IOMMU_FAULT_CTX_PERM_* of the faulting access
+ * @addr: the faulting input address (IOVA)
  * @reason: enum iommu_fault_reason
  * @event: the IOMMU's own code for the fault, as @raw_kind defines it
  *	(SMMUv3: the event ID, e.g. 0x10)
  * @grpid: the page request group of a recoverable fault (SMMUv3: the
  *	stall tag; PCI PRI: the group index): its response names it
  * @raw_kind: enum iommu_fault_raw_kind: which IOMMU's record @raw is
- * @__reserved: zero
  * @cookie: names the fault while it is pending (respond by cookie)
  * @seq: per-device fault sequence number, from 1
- * @timestamp: ktime_get_ns() when the IOMMU driver reported the fault
+ * @timestamp: ktime_get_ns() when the IOMMU driver reported the fault,
+ *	while a policy with IOMMU_FAULT_OPS_TIMESTAMP is attached (or the
+ *	response tracepoint is on); otherwise 0 in the fast op, and from a
+ *	deferred or parked fault on, when the fault was kept pending
  * @raw: the IOMMU's own record of the fault, with what only it has
  *	(SMMUv3: the event record, with stage 2, the IPA and the walk's
  *	class), less any physical address in it
@@ -54,22 +60,25 @@
  */
 struct iommu_fault_ctx {
 	u32 stage;
-	u32 flags;
-	char dev_name[IOMMU_FAULT_DEV_LEN];
-	u32 sid;
-	u32 pasid;
-	u64 addr;
-	u32 perm;
-	u32 reason;
-	u32 event;
-	u32 grpid;
-	u32 raw_kind;
 	u32 __reserved;
-	u64 cookie;
-	u64 seq;
-	u64 timestamp;
-	u8 raw[IOMMU_FAULT_RAW_LEN];
-	u8 scratch[IOMMU_FAULT_SCRATCH_LEN];
+	char dev_name[IOMMU_FAULT_DEV_LEN];
+
+	struct_group_tagged(iommu_fault_record, rec, /* what a slot keeps */
+		u32 flags;
+		u32 sid;
+		u32 pasid;
+		u32 perm;
+		u64 addr;
+		u32 reason;
+		u32 event;
+		u32 grpid;
+		u32 raw_kind;
+		u64 cookie;
+		u64 seq;
+		u64 timestamp;
+		u8 raw[IOMMU_FAULT_RAW_LEN];
+		u8 scratch[IOMMU_FAULT_SCRATCH_LEN];
+	);
 };
 
 struct iommu_fault_policy;

@@ -313,8 +313,8 @@ static int ctl_list_pending(struct iommu_fault_ucmd *ucmd)
 			struct iommu_fault_ctl_pending_entry e = {
 				.cookie = info[i].cookie,
 				/* 0 for one reported after the list began. */
-				.age_ns = now > info[i].reported_ns ?
-					  now - info[i].reported_ns : 0,
+				.age_ns = now > info[i].since_ns ?
+					  now - info[i].since_ns : 0,
 				.addr = info[i].addr,
 				.sid = info[i].sid,
 				.pasid = info[i].pasid,

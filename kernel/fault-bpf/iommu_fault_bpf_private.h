@@ -201,14 +201,17 @@ struct iommu_fault_dev {
 #define IOMMU_FAULT_DEV_QUARANTINED	0	/* bit of iommu_fault_dev::flags */
 
 /*
- * One pending fault: the context and what the answer needs.  While the
- * slot is in use, ctx.cookie names it (0 when free).  @pended keeps the
- * low 32 bits of jiffies: a live slot is claimed at its deadline, at most
- * an hour later.  @state and @node belong to pending.c; a claimer uses
- * @node for its list of claimed slots.
+ * One pending fault: its record and what the answer needs.  While the
+ * slot is in use, rec.cookie names it (0 when free).  The context of its
+ * sleepable op and of its answer is rebuilt from @rec and @fdev
+ * (iommu_fault_pending_ctx()): a copy of the device's name in every slot
+ * would make it 64 bytes larger.  @pended keeps the low 32 bits of
+ * jiffies: a live slot is claimed at its deadline, at most an hour later.
+ * @state and @node belong to pending.c; a claimer uses @node for its list
+ * of claimed slots.
  */
 struct iommu_fault_pending {
-	struct iommu_fault_ctx ctx;
+	struct iommu_fault_record rec;
 	void *handle;			/* the driver's, for the answer */
 	struct iommu_fault_dev *fdev;
 	struct iommu_fault_policy *policy;
@@ -225,7 +228,7 @@ struct iommu_fault_pending {
 /* Snapshot of one pending fault, for listing. */
 struct iommu_fault_pending_info {
 	u64 cookie;
-	u64 reported_ns;	/* ktime_get_ns() when the driver reported it */
+	u64 since_ns;	/* rec.timestamp: reported, or kept if unstamped */
 	char dev[IOMMU_FAULT_DEV_LEN];
 	char policy[IOMMU_FAULT_NAME_LEN];
 	u64 addr;
@@ -297,6 +300,9 @@ struct iommu_fault_pool {
  * @last_policy_id: the id of the last policy attached (@lock)
  * @last_dev_id: the id of the last device added (@lock)
  * @nr_quarantined: quarantined devices
+ * @nr_stamping: attached policies with IOMMU_FAULT_OPS_TIMESTAMP: while
+ *	there are any, each fault's clock is read when it is reported
+ *	(@lock; read without it)
  * @quarantine_holds_key: quarantine outlives the policies: while a device
  *	is quarantined, the fault path stays on (@key is held once for all of
  *	them) even when the last policy is gone.  Taken at the detach that
@@ -323,6 +329,7 @@ struct iommu_fault_core {
 	u32 last_policy_id;
 	u32 last_dev_id;
 	atomic_t nr_quarantined;
+	u32 nr_stamping;
 	bool quarantine_holds_key;
 	struct static_key_false *key;
 	struct iommu_fault_pool pool;
@@ -418,6 +425,8 @@ int iommu_fault_pool_init(struct iommu_fault_pool *pool,
 			  work_func_t deferred_stage, work_func_t expire);
 void iommu_fault_pool_destroy(struct iommu_fault_pool *pool);
 
+void iommu_fault_pending_ctx(const struct iommu_fault_pending *p,
+			     struct iommu_fault_ctx *ctx);
 int iommu_fault_pending_take(struct iommu_fault_dev *fdev,
 			     struct iommu_fault_policy *policy,
 			     const struct iommu_fault_ctx *ctx, void *handle,
@@ -476,7 +485,7 @@ bool iommu_fault_pending_run_begin(struct iommu_fault_pool *pool,
 enum iommu_fault_run_end
 iommu_fault_pending_run_end(struct iommu_fault_pool *pool,
 			    struct iommu_fault_pending *p, bool park,
-			    struct iommu_fault_ctx *ctx, void **handle);
+			    void **handle);
 void iommu_fault_pending_move(struct iommu_fault_pool *pool,
 			      struct iommu_fault_policy *old,
 			      struct iommu_fault_policy *new, bool same_place);

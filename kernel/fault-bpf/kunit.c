@@ -18,6 +18,7 @@
 #include <linux/limits.h>
 
 #include "iommu_fault_bpf_private.h"
+#include "trace.h"
 
 #define ATOMIC		IOMMU_FAULT_STAGE_ATOMIC
 #define SLEEPABLE	IOMMU_FAULT_STAGE_SLEEPABLE
@@ -150,6 +151,7 @@ static struct {
 	int n_responses;
 	int verdict[NR_OPS];		/* what fast op i returns */
 	struct iommu_fault_ctx last;	/* what the last fast op saw */
+	struct iommu_fault_ctx last_sleep;	/* ... and sleepable op */
 	int sleep_verdict[NR_OPS];	/* what sleepable op i returns */
 	int sleep_calls[NR_OPS];
 	int exits[NR_OPS];
@@ -235,6 +237,8 @@ static int fake_fault(struct iommu_fault_ctx *ctx)
 	if (fake.n_order < MAX_EVENTS)
 		fake.order[fake.n_order++] = i;
 	fake.last = *ctx;
+	/* For its sleepable op: the one part of the context it may write. */
+	memset(ctx->scratch, 0xa0 + i, sizeof(ctx->scratch));
 	fake_respond_cookies(i);
 	return fake.verdict[i];
 }
@@ -245,6 +249,7 @@ static int fake_sleepable(struct iommu_fault_ctx *ctx)
 
 	atomic_inc(&fake.sleeping);
 	fake.sleep_calls[i]++;
+	fake.last_sleep = *ctx;
 	if (!i && xchg(&fake.block_sleep, false)) {
 		complete(&fake.sleep_entered);
 		wait_for_completion_timeout(&fake.sleep_go, WAIT);
@@ -548,6 +553,81 @@ static void chain_end_is_stock(struct kunit *test)
 	fake.verdict[0] = IOMMU_FAULT_STATUS_HANDLED;
 	KUNIT_EXPECT_EQ(test, report(test, false), IOMMU_FAULT_UNCLAIMED);
 	KUNIT_EXPECT_EQ(test, fake.retries + fake.aborts, 0);
+}
+
+/*
+ * The clock is read when a fault is reported only while a policy asks for
+ * it; a parked fault without the time gets it when it is kept.
+ */
+static void timestamp_only_when_asked(struct kunit *test)
+{
+	struct core_env *env = test->priv;
+	struct iommu_fault_pending_info info;
+	u64 before;
+
+	/* The response tracepoint's latency would have every fault timed. */
+	if (trace_iommu_fault_bpf_response_enabled())
+		kunit_skip(test, "the response tracepoint is on");
+	attach(test, 0, false, 0);
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_UNCLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.last.timestamp, 0);
+
+	policy_ops(test, 1, "", 1)->flags = IOMMU_FAULT_OPS_TIMESTAMP;
+	KUNIT_ASSERT_EQ(test, iommu_fault_policy_attach(&env->core,
+							&env->ops[1], NULL), 0);
+	env->attached[1] = true;
+	before = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_UNCLAIMED);
+	KUNIT_EXPECT_GE(test, fake.last.timestamp, before);
+	KUNIT_EXPECT_LE(test, fake.last.timestamp, ktime_get_ns());
+
+	detach(test, 1);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_IGNORE;
+	before = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, report(test, true), IOMMU_FAULT_CLAIMED);
+	KUNIT_EXPECT_EQ(test, fake.last.timestamp, 0);
+	KUNIT_EXPECT_EQ(test, iommu_fault_pending_list(test_pool(test), 0,
+						       &info, 1), 1);
+	KUNIT_EXPECT_GE(test, info.since_ns, before);
+	KUNIT_EXPECT_LE(test, info.since_ns, ktime_get_ns());
+	KUNIT_EXPECT_EQ(test, respond(test, info.cookie,
+				      IOMMU_FAULT_STATUS_HANDLED), 0);
+	KUNIT_EXPECT_EQ(test, fake.retries, 1);
+}
+
+/*
+ * A deferred fault's slot keeps its record, not its device's name: the
+ * sleepable op still sees the whole fault, and the scratch the fast op
+ * wrote.
+ */
+static void deferred_op_sees_whole_fault(struct kunit *test)
+{
+	struct core_env *env = test->priv;
+	u8 scratch[IOMMU_FAULT_SCRATCH_LEN];
+
+	attach(test, 0, false, 0);
+	fake.verdict[0] = IOMMU_FAULT_STATUS_DEFER;
+	fake.sleep_verdict[0] = IOMMU_FAULT_STATUS_HANDLED;
+	KUNIT_EXPECT_EQ(test, report_on(env->fdev, true, 7),
+			IOMMU_FAULT_CLAIMED);
+	iommu_fault_pending_test_flush(test_pool(test));
+
+	KUNIT_ASSERT_EQ(test, fake.sleep_calls[0], 1);
+	KUNIT_EXPECT_EQ(test, fake.last_sleep.stage, SLEEPABLE);
+	KUNIT_EXPECT_STREQ(test, fake.last_sleep.dev_name, dev_name(env->dev));
+	KUNIT_EXPECT_EQ(test, fake.last_sleep.flags,
+			IOMMU_FAULT_CTX_RECOVERABLE);
+	KUNIT_EXPECT_EQ(test, fake.last_sleep.addr, 0x1000);
+	KUNIT_EXPECT_EQ(test, fake.last_sleep.grpid, 7);
+	KUNIT_EXPECT_EQ(test, fake.last_sleep.seq, fake.last.seq);
+	KUNIT_EXPECT_NE(test, fake.last_sleep.cookie, 0);
+	KUNIT_EXPECT_NE(test, fake.last_sleep.timestamp, 0);
+	memset(scratch, 0xa0, sizeof(scratch));
+	KUNIT_EXPECT_MEMEQ(test, fake.last_sleep.scratch, scratch,
+			   sizeof(scratch));
+	KUNIT_ASSERT_EQ(test, fake.n_responses, 1);
+	KUNIT_EXPECT_EQ(test, fake.responses[0].grpid, 7);
+	KUNIT_EXPECT_TRUE(test, fake.responses[0].retry);
 }
 
 /* A full pool answers at once; detach answers what was parked. */
@@ -1329,6 +1409,8 @@ static struct kunit_case iommu_fault_core_cases[] = {
 	KUNIT_CASE(chain_order),
 	KUNIT_CASE(chain_stops_at_decision),
 	KUNIT_CASE(chain_end_is_stock),
+	KUNIT_CASE(timestamp_only_when_asked),
+	KUNIT_CASE(deferred_op_sees_whole_fault),
 	KUNIT_CASE(pool_exhaustion),
 	KUNIT_CASE(pending_deadline),
 	KUNIT_CASE(lowered_deadline_reaches_pending),

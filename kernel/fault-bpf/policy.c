@@ -189,6 +189,8 @@ static struct iommu_fault_policy *policy_new(struct iommu_fault_core *core,
 	}
 	policy->link = link;
 	ops->policy = policy;
+	if (ops->flags & IOMMU_FAULT_OPS_TIMESTAMP)
+		WRITE_ONCE(core->nr_stamping, core->nr_stamping + 1);
 	return policy;
 }
 
@@ -201,6 +203,9 @@ static void policy_free(struct iommu_fault_policy *policy)
 		policy->ops->exit();
 		lifecycle_leave();
 	}
+	if (policy->ops->flags & IOMMU_FAULT_OPS_TIMESTAMP)
+		WRITE_ONCE(policy->core->nr_stamping,
+			   policy->core->nr_stamping - 1);
 	policy->ops->policy = NULL;
 	iommu_fault_chain_put(policy->core, policy->chain);
 	kfree(policy);

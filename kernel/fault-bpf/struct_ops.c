@@ -286,6 +286,7 @@ static int __init iommu_fault_bpf_init(void)
 	BTF_TYPE_EMIT_ENUM(IOMMU_FAULT_CTX_RECOVERABLE);
 	BTF_TYPE_EMIT_ENUM(IOMMU_FAULT_RAW_SMMUV3);
 	BTF_TYPE_EMIT_ENUM(IOMMU_FAULT_CTX_PERM_READ);
+	BTF_TYPE_EMIT_ENUM(IOMMU_FAULT_OPS_TIMESTAMP);
 
 	ret = iommu_fault_core_init(&iommu_fault_sys_core,
 				    &iommu_fault_bpf_active);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,20 @@ static inline void ifb_msleep(unsigned int ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
+}
+
+/* CLOCK_MONOTONIC, the kernel's ktime_get_ns(), in ns. */
+static inline uint64_t ifb_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static inline double ifb_now_s(void)
+{
+	return ifb_now_ns() / 1e9;
 }
 
 /* Read a whole (small) file into buf, NUL-terminated; -errno on error. */

@@ -58,14 +58,6 @@ TEST_F(inject, count_over_cap_refused)
 	EXPECT_EQ(2, self->skel->bss->fast_calls);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * A call of the full cap takes far longer than the 300 ms this waits (the
  * emulated SMMU answers well under 10^6 faults a second): SIGKILL ends
@@ -88,10 +80,10 @@ TEST_F(inject, fatal_signal_stops_it)
 	while (!self->skel->bss->fast_calls)
 		usleep(1000);
 	usleep(300000);
-	t0 = now_s();
+	t0 = ifb_now_s();
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_LT(now_s() - t0, 2.0);
+	EXPECT_LT(ifb_now_s() - t0, 2.0);
 	EXPECT_TRUE(WIFSIGNALED(status));
 	EXPECT_LT(self->skel->bss->fast_calls, IOMMU_FAULT_INJECT_COUNT_MAX);
 	TH_LOG("killed after %llu of %u records",

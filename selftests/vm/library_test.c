@@ -118,6 +118,7 @@ struct ring_count {
 	int recoverable;
 	uint32_t sid;
 	uint64_t last_addr;
+	uint64_t first_ns, last_ns;	/* the records' timestamps */
 };
 
 static int observe_event(void *ctx, void *data, size_t size)
@@ -133,6 +134,9 @@ static int observe_event(void *ctx, void *data, size_t size)
 	rc->recoverable += !!(e->flags & IOMMU_FAULT_CTX_RECOVERABLE);
 	rc->sid = e->sid;
 	rc->last_addr = e->addr;
+	if (!rc->first_ns)
+		rc->first_ns = e->timestamp;
+	rc->last_ns = e->timestamp;
 	return 0;
 }
 
@@ -144,6 +148,7 @@ TEST_F(lib, observe_sees_all_and_decides_nothing)
 	struct ring_buffer *rb;
 	struct observe *skel;
 	char key[IOMMU_FAULT_DEV_LEN] = {};
+	uint64_t start, end;
 
 	skel = observe__open();
 	ASSERT_NE(NULL, skel);
@@ -151,8 +156,10 @@ TEST_F(lib, observe_sees_all_and_decides_nothing)
 	self->link = bpf_map__attach_struct_ops(skel->maps.observe);
 	ASSERT_NE(NULL, self->link);
 
+	start = ifb_now_ns();
 	ASSERT_EQ(0, edu_fault(self));
 	ASSERT_EQ(0, stall(self, 0x1000, 3, false, 0));
+	end = ifb_now_ns();
 
 	snprintf(key, sizeof(key), "%s", self->dev);
 	ASSERT_EQ(0, bpf_map__lookup_elem(skel->maps.counts, key, sizeof(key),
@@ -171,6 +178,10 @@ TEST_F(lib, observe_sees_all_and_decides_nothing)
 	EXPECT_EQ(3, rc.recoverable);
 	EXPECT_EQ(ifb_pci_sid(self->dev), rc.sid);
 	EXPECT_EQ(0x1000, rc.last_addr);
+	/* It asks for the time (IOMMU_FAULT_OPS_TIMESTAMP): each has it. */
+	EXPECT_LE(start, rc.first_ns);
+	EXPECT_LE(rc.first_ns, rc.last_ns);
+	EXPECT_GE(end, rc.last_ns);
 	EXPECT_EQ(0, skel->bss->dropped);
 
 	/* NONE: the stock path answered the stalls (ABORT). */

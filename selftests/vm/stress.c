@@ -124,14 +124,6 @@ static void *respond(void *arg)
 	return NULL;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int wait_pool_empty(int ms)
 {
 	struct iommu_fault_ctl_info info;
@@ -206,7 +198,7 @@ TEST_F_TIMEOUT(stress, million_faults_each_answered_once, 3600)
 	unsigned long total_stock = 0, total_wrong = 0, total_bad = 0;
 	struct iommu_fault_ctl_dev st0, st1;
 	unsigned int stag0, wrong, missing, twice, j;
-	double t0 = now_s(), tr;
+	double t0 = ifb_now_s(), tr;
 	int r, i, n;
 
 	ifb_mark("stress");
@@ -218,7 +210,7 @@ TEST_F_TIMEOUT(stress, million_faults_each_answered_once, 3600)
 	for (r = 0; r < ROUNDS; r++) {
 		__u64 seq0, stock;
 
-		tr = now_s();
+		tr = ifb_now_s();
 		ASSERT_EQ(0, ifb_dev_stats(dev, &st0));
 		seq0 = st0.faults[0] + st0.faults[1] + 1;
 		ASSERT_EQ(0, ifb_trace_start_keep_events());
@@ -254,7 +246,7 @@ TEST_F_TIMEOUT(stress, million_faults_each_answered_once, 3600)
 		TH_LOG("round %d: %d answers by the core, %llu by the stock path, %u twice, %u wrong%s, %.1f s",
 		       r, n, (unsigned long long)stock, twice, wrong,
 		       r % 2 == 0 ? ", then removed and rescanned" : "",
-		       now_s() - tr);
+		       ifb_now_s() - tr);
 		ASSERT_EQ(0, ifb_set_limits(pools[r % 4], 0));
 	}
 
@@ -269,7 +261,7 @@ TEST_F_TIMEOUT(stress, million_faults_each_answered_once, 3600)
 	EXPECT_EQ(0, wait_pool_empty(2000));
 	ASSERT_EQ(0, ifb_set_limits(4096, 1000));
 	TH_LOG("%d faults in %.0f s: %lu link updates, %lu detach+attach, %lu answered by cookie, %lu by the stock path, %lu rounds wrong, %lu answers wrong",
-	       ROUNDS * ROUND_FAULTS, now_s() - t0, self->counts.swaps,
+	       ROUNDS * ROUND_FAULTS, ifb_now_s() - t0, self->counts.swaps,
 	       self->counts.detaches, self->counts.responded, total_stock,
 	       total_bad, total_wrong);
 	EXPECT_LT(9, self->counts.detaches);

@@ -139,8 +139,20 @@ enum iommu_fault_raw_kind {
 /* What kind of IOMMU ("smmuv3"), with the NUL. */
 #define IOMMU_FAULT_KIND_LEN		32
 
-/* struct iommu_fault_ops::flags: none defined yet, all bits rejected */
-#define IOMMU_FAULT_OPS_FLAGS_ALL	0U
+/**
+ * enum iommu_fault_ops_flags - struct iommu_fault_ops::flags; other bits
+ *	are rejected
+ * @IOMMU_FAULT_OPS_TIMESTAMP: the policy's fast op reads
+ *	iommu_fault_ctx::timestamp.  Each fault's clock is read when it is
+ *	reported only while a policy with this flag is attached (or the
+ *	response tracepoint is on): a clock read is not free on the fault
+ *	path (docs/design.rst, "What a fault costs").
+ */
+enum iommu_fault_ops_flags {
+	IOMMU_FAULT_OPS_TIMESTAMP	= 1U << 0,
+};
+
+#define IOMMU_FAULT_OPS_FLAGS_ALL	IOMMU_FAULT_OPS_TIMESTAMP
 
 /*
  * Control device /dev/iommu_fault (root only, CAP_SYS_ADMIN).
@@ -297,7 +309,9 @@ struct iommu_fault_ctl_limits {
  *	fault in IOMMU_FAULT_FAST_SAMPLE (those whose seq is a multiple of
  *	it), log2 histogram: bucket i counts latencies in [2^i, 2^(i+1)) ns
  * @pending_ns_log2: out: end-to-end latency of faults answered after
- *	pending (deferred or parked: report to answer), same buckets
+ *	pending (deferred or parked: report to answer; from when it was
+ *	kept pending when its report was not timed, see
+ *	IOMMU_FAULT_OPS_TIMESTAMP), same buckets
  * @id: out: the device's id, given when the IOMMU driver added it and
  *	never reused; in, with IOMMU_FAULT_CTL_DEV_NEXT: the device wanted
  *	is the one with the smallest id above it (0: the first); -ENOENT
@@ -390,7 +404,8 @@ struct iommu_fault_ctl_policy {
 /**
  * struct iommu_fault_ctl_pending_entry - one pending fault
  * @cookie: answer it with IOMMU_FAULT_IOC_RESPOND
- * @age_ns: time since the IOMMU driver reported it
+ * @age_ns: time since the IOMMU driver reported it (or since it was kept
+ *	pending, when its report was not timed)
  * @addr: faulting address
  * @dev: the device
  * @policy: the policy that parked or deferred it
