@@ -33,6 +33,7 @@ struct bench_times {
 	struct bench_clock *skel;
 	struct bpf_link *links[6];	/* by-stage and marking probes */
 	uint64_t *t0, *t1, *tq, *tw;	/* the clock's arrays, mmap-ed */
+	uint64_t *cpus;			/* where each deferred stage went */
 	uint64_t *tm;			/* BENCH_MARKS per record */
 	uint32_t max;			/* records a run can time */
 };
@@ -84,6 +85,8 @@ static inline int bench_times_open(struct bench_times *bt)
 	if (!ret)
 		ret = bench_times_map(s->maps.tw, &bt->tw);
 	if (!ret)
+		ret = bench_times_map(s->maps.cpus, &bt->cpus);
+	if (!ret)
 		ret = bench_times_map(s->maps.tm, &bt->tm);
 	bt->max = bpf_map__max_entries(s->maps.t0);
 	return ret;
@@ -101,6 +104,8 @@ static inline void bench_times_close(struct bench_times *bt)
 		munmap(bt->tq, len);
 	if (bt->tw)
 		munmap(bt->tw, len);
+	if (bt->cpus)
+		munmap(bt->cpus, len);
 	if (bt->tm)
 		munmap(bt->tm, bench_times_len(bt->skel->maps.tm));
 	bench_clock__destroy(bt->skel);
@@ -151,6 +156,7 @@ static inline int bench_times_start(struct bench_times *bt, uint32_t n,
 	memset(bt->t1, 0, n * sizeof(uint64_t));
 	memset(bt->tq, 0, n * sizeof(uint64_t));
 	memset(bt->tw, 0, n * sizeof(uint64_t));
+	memset(bt->cpus, 0, n * sizeof(uint64_t));
 	if (what & BENCH_TIMES_MARKS)
 		memset(bt->tm, 0, (size_t)n * BENCH_MARKS * sizeof(uint64_t));
 	bss->count = n;
@@ -292,6 +298,19 @@ static inline uint64_t bench_times_elapsed(const struct bench_times *bt,
 		if (bt->t1[i] > last)
 			last = bt->t1[i];
 	return n && last > bt->t0[0] ? last - bt->t0[0] : 0;
+}
+
+/*
+ * Whether record @i's deferred stage ran on the CPU that queued it (a
+ * BENCH_TIMES_STAGES run): 1 or 0; -1 when either was not seen.
+ */
+static inline int bench_times_same_cpu(const struct bench_times *bt, uint32_t i)
+{
+	uint32_t queued = bt->cpus[i], ran = bt->cpus[i] >> 32;
+
+	if (!queued || !ran)
+		return -1;
+	return queued == ran;
 }
 
 /* One clock read (bpf_ktime_get_ns()), ns: two per figure. */

@@ -123,6 +123,7 @@ static void detach_all(void)
 struct result {
 	uint64_t *lat;		/* latencies of the answered records */
 	uint64_t *span;		/* or NULL; nk each, of those split */
+	int8_t *same_cpu;	/* by stage: bench_times_same_cpu(), each split */
 	unsigned int what;	/* BENCH_TIMES_*: how they are split */
 	uint32_t n, nk, nspan, recorded, answered;
 	uint64_t elapsed_ns;	/* first t0 to last t1, summed over runs */
@@ -148,7 +149,10 @@ static void result_init(struct result *r, uint32_t max, unsigned int what)
 	r->lat = calloc(max, sizeof(*r->lat));
 	if (r->nk)
 		r->span = calloc(r->nk * (size_t)max, sizeof(*r->span));
-	if (!r->lat || (r->nk && !r->span))
+	if (what & BENCH_TIMES_STAGES)
+		r->same_cpu = calloc(max, sizeof(*r->same_cpu));
+	if (!r->lat || (r->nk && !r->span) ||
+	    ((what & BENCH_TIMES_STAGES) && !r->same_cpu))
 		die("calloc", ENOMEM);
 }
 
@@ -186,8 +190,11 @@ static void collect(struct result *r)
 		lat = bench_times_latency(&clk, i);
 		if (lat)
 			r->lat[r->n++] = lat;
-		if (r->nk && split(r, i, &r->span[r->nk * r->nspan]))
+		if (r->nk && split(r, i, &r->span[r->nk * r->nspan])) {
+			if (r->same_cpu)
+				r->same_cpu[r->nspan] = bench_times_same_cpu(&clk, i);
 			r->nspan++;
+		}
 		r->answered += !!lat;
 	}
 	r->recorded += n;
@@ -224,6 +231,30 @@ static void report(int scenario, const char *name, struct result *r)
 	fflush(stdout);
 	free(r->lat);
 	free(r->span);
+	free(r->same_cpu);
+}
+
+/*
+ * The workqueue hops (span 1) of a by-stage result by where the work ran:
+ * on the CPU that queued it or another; @col has room for them.
+ */
+static void report_hop_cpus(const struct result *r, uint64_t *col)
+{
+	uint64_t p50[2], p99;
+	uint32_t i, n[2];
+	int same;
+
+	for (same = 0; same < 2; same++) {
+		n[same] = 0;
+		for (i = 0; i < r->nspan; i++)
+			if (r->same_cpu[i] == same)
+				col[n[same]++] = r->span[r->nk * i + 1];
+		percentiles(col, n[same], &p50[same], &p99);
+	}
+	printf(",\"hop_same_cpu\":%u,\"hop_other_cpu\":%u,"
+	       "\"hop_same_cpu_p50_ns\":%llu,\"hop_other_cpu_p50_ns\":%llu",
+	       n[1], n[0], (unsigned long long)p50[1],
+	       (unsigned long long)p50[0]);
 }
 
 /* Print the spans of a split result (named by @names); keeps @r. */
@@ -252,7 +283,10 @@ static void report_spans(int scenario, const char *name, struct result *r,
 	printf("],\"span_p99_ns\":[");
 	for (k = 0; k < r->nk; k++)
 		printf("%s%llu", k ? "," : "", (unsigned long long)p99[k]);
-	printf("],\"cpus\":%ld,\"round\":%d}\n",
+	printf("]");
+	if (r->same_cpu)
+		report_hop_cpus(r, col);
+	printf(",\"cpus\":%ld,\"round\":%d}\n",
 	       sysconf(_SC_NPROCESSORS_ONLN), round_no);
 	fflush(stdout);
 	free(col);
@@ -379,6 +413,7 @@ static void serial_pair(void)
 	report(11, "nothing attached, one at a time", &stock);
 	free(staged.lat);
 	free(staged.span);
+	free(staged.same_cpu);
 }
 
 /* @n page requests on the mock, one at a time; drains the fault queue. */

@@ -218,6 +218,13 @@ def stage_table(defer, stock, lines, clock):
     lines.append(f"  {STAGES[2]:32}{d[2]:>9.0f}{'':>9}")
     lines.append(f"  {'all but the hop':32}{d[0] + d[2]:>9.0f}{s:>9.0f}  "
                  f"(floor: the stock answer, 11; DEFER - floor {d[0] + d[2] - s:+.0f})")
+    if all("hop_same_cpu" in x for x in defer["runs"]):
+        lines.append("  the hop by where the work ran, per round (records, p50): "
+                     "the CPU that queued it / another")
+        for x in defer["runs"]:
+            lines.append(f"    round {x['round']}: hop {x['span_p50_ns'][1]}: "
+                         f"{x['hop_same_cpu']}, {x['hop_same_cpu_p50_ns']} / "
+                         f"{x['hop_other_cpu']}, {x['hop_other_cpu_p50_ns']}")
     return {"stages": list(STAGES), "defer_p50_ns": d, "stock_p50_ns": s,
             "staged": defer["runs"][0]["staged"]}
 

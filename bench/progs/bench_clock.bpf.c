@@ -54,6 +54,8 @@ CLOCK_ARRAY(t0);	/* record entered the driver */
 CLOCK_ARRAY(t1);	/* its resume was issued */
 CLOCK_ARRAY(tq);	/* its deferred stage was queued */
 CLOCK_ARRAY(tw);	/* its deferred stage's work started */
+/* By stage: 1 + the CPU that queued it (low half), that ran it (high). */
+CLOCK_ARRAY(cpus);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -166,29 +168,34 @@ int BPF_PROG(mock_handed_on, struct iopf_group *group, int ret)
 	return 0;
 }
 
-/* The newest record's deferred stage, if @work is one. */
-static void stage(void *array, struct work_struct *work)
+/* The newest record's deferred stage, if @work is one: @shift, its CPU. */
+static void stage(void *array, struct work_struct *work, int shift)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u32 n = entered;
+	__u32 n = entered, i = n - 1;
+	__u64 *c;
 
-	if (active && stages && n && n <= count &&
-	    (__u64)work->func == (__u64)&deferred_stage)
-		stamp(array, n - 1, now);
+	if (!active || !stages || !n || n > count ||
+	    (__u64)work->func != (__u64)&deferred_stage)
+		return;
+	stamp(array, i, now);
+	c = bpf_map_lookup_elem(&cpus, &i);
+	if (c && !((*c >> shift) & 0xffffffff))
+		*c |= (__u64)(bpf_get_smp_processor_id() + 1) << shift;
 }
 
 SEC("tp_btf/workqueue_queue_work")
 int BPF_PROG(stage_queued, int req_cpu, struct pool_workqueue *pwq,
 	     struct work_struct *work)
 {
-	stage(&tq, work);
+	stage(&tq, work, 0);
 	return 0;
 }
 
 SEC("tp_btf/workqueue_execute_start")
 int BPF_PROG(stage_started, struct work_struct *work)
 {
-	stage(&tw, work);
+	stage(&tw, work, 32);
 	return 0;
 }
 
