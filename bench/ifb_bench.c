@@ -292,7 +292,6 @@ static void report_spans(int scenario, const char *name, struct result *r,
 	free(col);
 }
 
-/* Inject @count stalls at once, timed; print the scenario's line. */
 /* Until @next, then @next moves PACE_NS on. */
 static void pace(struct timespec *next)
 {
