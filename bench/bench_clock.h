@@ -26,13 +26,32 @@
 #include "bench_marks.h"
 
 /* What a run times besides each record's latency (bench_times_start()). */
-#define BENCH_TIMES_STAGES	1	/* a deferred stage's spans */
+#define BENCH_TIMES_STAGES	1	/* a deferred fault's stages */
 #define BENCH_TIMES_MARKS	2	/* the breakdown's marks */
+/*
+ * With BENCH_TIMES_STAGES: the probe at the work's start twice, so that
+ * BENCH_STAGE_SLEEPABLE holds one whole probe more: what a probe costs.
+ */
+#define BENCH_TIMES_PROBE	4
+
+/*
+ * A deferred fault's stages, in path order: the spans between the record
+ * entering the driver, the points the by-stage probes see, and its answer.
+ */
+enum bench_stage {
+	BENCH_STAGE_FAST,	/* -> iommu_fault_pending_take() */
+	BENCH_STAGE_KEEP,	/* -> its work is queued (the tracepoint) */
+	BENCH_STAGE_HOP,	/* -> its work starts */
+	BENCH_STAGE_SLEEPABLE,	/* -> its sleepable op returned */
+	BENCH_STAGE_ANSWER,	/* -> the resume is issued */
+	BENCH_STAGES
+};
 
 struct bench_times {
 	struct bench_clock *skel;
-	struct bpf_link *links[6];	/* by-stage and marking probes */
-	uint64_t *t0, *t1, *tq, *tw;	/* the clock's arrays, mmap-ed */
+	struct bpf_link *links[9];	/* by-stage and marking probes */
+	uint64_t *t0, *t1;		/* the clock's arrays, mmap-ed */
+	uint64_t *tk, *tq, *tw, *tv;	/* by stage */
 	uint64_t *cpus;			/* where each deferred stage went */
 	uint64_t *tm;			/* BENCH_MARKS per record */
 	uint32_t max;			/* records a run can time */
@@ -66,8 +85,10 @@ static inline int bench_times_open(struct bench_times *bt)
 		return -errno;
 	s->rodata->tgid = getpid();
 	/* The by-stage and marking programs: for their runs only. */
+	bpf_program__set_autoattach(s->progs.stage_kept, false);
 	bpf_program__set_autoattach(s->progs.stage_queued, false);
 	bpf_program__set_autoattach(s->progs.stage_started, false);
+	bpf_program__set_autoattach(s->progs.stage_decided, false);
 	bpf_program__set_autoattach(s->progs.mark_claim, false);
 	bpf_program__set_autoattach(s->progs.mark_report, false);
 	bpf_program__set_autoattach(s->progs.mark_verdict, false);
@@ -81,9 +102,13 @@ static inline int bench_times_open(struct bench_times *bt)
 	if (!ret)
 		ret = bench_times_map(s->maps.t1, &bt->t1);
 	if (!ret)
+		ret = bench_times_map(s->maps.tk, &bt->tk);
+	if (!ret)
 		ret = bench_times_map(s->maps.tq, &bt->tq);
 	if (!ret)
 		ret = bench_times_map(s->maps.tw, &bt->tw);
+	if (!ret)
+		ret = bench_times_map(s->maps.tv, &bt->tv);
 	if (!ret)
 		ret = bench_times_map(s->maps.cpus, &bt->cpus);
 	if (!ret)
@@ -100,10 +125,14 @@ static inline void bench_times_close(struct bench_times *bt)
 		munmap(bt->t0, len);
 	if (bt->t1)
 		munmap(bt->t1, len);
+	if (bt->tk)
+		munmap(bt->tk, len);
 	if (bt->tq)
 		munmap(bt->tq, len);
 	if (bt->tw)
 		munmap(bt->tw, len);
+	if (bt->tv)
+		munmap(bt->tv, len);
 	if (bt->cpus)
 		munmap(bt->cpus, len);
 	if (bt->tm)
@@ -137,25 +166,34 @@ static inline int bench_times_start(struct bench_times *bt, uint32_t n,
 	    ((what & BENCH_TIMES_MARKS) && n > BENCH_MARK_MAX))
 		return -E2BIG;
 	if (what & BENCH_TIMES_STAGES) {
-		ret = bench_times_attach(bt, 0, s->progs.stage_queued);
+		ret = bench_times_attach(bt, 0, s->progs.stage_kept);
 		if (!ret)
-			ret = bench_times_attach(bt, 1, s->progs.stage_started);
+			ret = bench_times_attach(bt, 1, s->progs.stage_queued);
+		if (!ret)
+			ret = bench_times_attach(bt, 2, s->progs.stage_started);
+		if (!ret)
+			ret = bench_times_attach(bt, 3, s->progs.stage_decided);
+		/* After the first: it finds the stamp there, and costs. */
+		if (!ret && (what & BENCH_TIMES_PROBE))
+			ret = bench_times_attach(bt, 8, s->progs.stage_started);
 	}
 	if (!ret && (what & BENCH_TIMES_MARKS)) {
-		ret = bench_times_attach(bt, 2, s->progs.mark_claim);
+		ret = bench_times_attach(bt, 4, s->progs.mark_claim);
 		if (!ret)
-			ret = bench_times_attach(bt, 3, s->progs.mark_report);
+			ret = bench_times_attach(bt, 5, s->progs.mark_report);
 		if (!ret)
-			ret = bench_times_attach(bt, 4, s->progs.mark_verdict);
+			ret = bench_times_attach(bt, 6, s->progs.mark_verdict);
 		if (!ret)
-			ret = bench_times_attach(bt, 5, s->progs.mark_response);
+			ret = bench_times_attach(bt, 7, s->progs.mark_response);
 	}
 	if (ret)
 		return ret;
 	memset(bt->t0, 0, n * sizeof(uint64_t));
 	memset(bt->t1, 0, n * sizeof(uint64_t));
+	memset(bt->tk, 0, n * sizeof(uint64_t));
 	memset(bt->tq, 0, n * sizeof(uint64_t));
 	memset(bt->tw, 0, n * sizeof(uint64_t));
+	memset(bt->tv, 0, n * sizeof(uint64_t));
 	memset(bt->cpus, 0, n * sizeof(uint64_t));
 	if (what & BENCH_TIMES_MARKS)
 		memset(bt->tm, 0, (size_t)n * BENCH_MARKS * sizeof(uint64_t));
@@ -239,22 +277,23 @@ static inline uint64_t bench_times_latency(const struct bench_times *bt,
 }
 
 /*
- * Record @i's deferred stage: from t0 to queue_work, from there to its
- * work starting, from there to the resume.  False (and zeros) unless it
- * went through the workqueue in that order.
+ * Record @i's deferred stages (enum bench_stage).  False (and zeros)
+ * unless it passed every point of a deferred fault in path order.
  */
 static inline bool bench_times_stages(const struct bench_times *bt, uint32_t i,
-				      uint64_t span[3])
+				      uint64_t span[BENCH_STAGES])
 {
-	const uint64_t t0 = bt->t0[i], tq = bt->tq[i], tw = bt->tw[i];
-	const uint64_t t1 = bt->t1[i];
+	const uint64_t t[BENCH_STAGES + 1] = {
+		bt->t0[i], bt->tk[i], bt->tq[i], bt->tw[i], bt->tv[i], bt->t1[i],
+	};
+	int k;
 
-	memset(span, 0, 3 * sizeof(*span));
-	if (!t0 || !(t0 < tq && tq < tw && tw < t1))
-		return false;
-	span[0] = tq - t0;
-	span[1] = tw - tq;
-	span[2] = t1 - tw;
+	memset(span, 0, BENCH_STAGES * sizeof(*span));
+	for (k = 0; k < BENCH_STAGES; k++)
+		if (!t[k] || t[k] >= t[k + 1])
+			return false;
+	for (k = 0; k < BENCH_STAGES; k++)
+		span[k] = t[k + 1] - t[k];
 	return true;
 }
 

@@ -26,9 +26,11 @@
  * are mostly queueing.  It is also run closed-loop (41: one fault at a
  * time, the next once the previous one was answered; 4000, in blocks of
  * 250 taking turns with 11, the stock path one at a time), then timed
- * stage by stage (42: record to queue_work, to its work starting, to the
- * resume); 71, the floor of a deferred answer, is 11 plus 42's workqueue
- * hops (see report_floor()).
+ * stage by stage (42: record to the fault kept pending, to its work
+ * queued, to the work starting, to the sleepable op's return, to the
+ * resume: bench_clock.h, enum bench_stage); 71, the floor of a deferred
+ * answer, is 11 plus 42's workqueue hops, less the probe each holds (see
+ * report_floor()).
  *
  * Scenario 7 is io-pgfault's path, every IOMMU's but SMMUv3's: page
  * requests raised on the iommufd selftest's mock device, one at a time, in
@@ -127,6 +129,7 @@ struct result {
 	unsigned int what;	/* BENCH_TIMES_*: how they are split */
 	uint32_t n, nk, nspan, recorded, answered;
 	uint64_t elapsed_ns;	/* first t0 to last t1, summed over runs */
+	uint64_t probe_ns;	/* by stage: what one of its probes costs */
 };
 
 /* The stamping policy of a marked run (8): its program's clock reads. */
@@ -145,7 +148,7 @@ static void result_init(struct result *r, uint32_t max, unsigned int what)
 	memset(r, 0, sizeof(*r));
 	r->what = what;
 	r->nk = what & BENCH_TIMES_MARKS ? SPANS_MAX :
-		what & BENCH_TIMES_STAGES ? 3 : 0;
+		what & BENCH_TIMES_STAGES ? BENCH_STAGES : 0;
 	r->lat = calloc(max, sizeof(*r->lat));
 	if (r->nk)
 		r->span = calloc(r->nk * (size_t)max, sizeof(*r->span));
@@ -235,7 +238,7 @@ static void report(int scenario, const char *name, struct result *r)
 }
 
 /*
- * The workqueue hops (span 1) of a by-stage result by where the work ran:
+ * The workqueue hops of a by-stage result by where the work ran:
  * on the CPU that queued it or another; @col has room for them.
  */
 static void report_hop_cpus(const struct result *r, uint64_t *col)
@@ -248,13 +251,30 @@ static void report_hop_cpus(const struct result *r, uint64_t *col)
 		n[same] = 0;
 		for (i = 0; i < r->nspan; i++)
 			if (r->same_cpu[i] == same)
-				col[n[same]++] = r->span[r->nk * i + 1];
+				col[n[same]++] =
+					r->span[r->nk * i + BENCH_STAGE_HOP];
 		percentiles(col, n[same], &p50[same], &p99);
 	}
 	printf(",\"hop_same_cpu\":%u,\"hop_other_cpu\":%u,"
 	       "\"hop_same_cpu_p50_ns\":%llu,\"hop_other_cpu_p50_ns\":%llu",
 	       n[1], n[0], (unsigned long long)p50[1],
 	       (unsigned long long)p50[0]);
+}
+
+/* The p50 of span @k of a split result. */
+static uint64_t span_p50(const struct result *r, uint32_t k)
+{
+	uint64_t *col = calloc(r->nspan ? r->nspan : 1, sizeof(*col));
+	uint64_t p50, p99;
+	uint32_t i;
+
+	if (!col)
+		die("calloc", ENOMEM);
+	for (i = 0; i < r->nspan; i++)
+		col[i] = r->span[r->nk * i + k];
+	percentiles(col, r->nspan, &p50, &p99);
+	free(col);
+	return p50;
 }
 
 /* Print the spans of a split result (named by @names); keeps @r. */
@@ -284,6 +304,8 @@ static void report_spans(int scenario, const char *name, struct result *r,
 	for (k = 0; k < r->nk; k++)
 		printf("%s%llu", k ? "," : "", (unsigned long long)p99[k]);
 	printf("]");
+	if (r->probe_ns)
+		printf(",\"probe_ns\":%llu", (unsigned long long)r->probe_ns);
 	if (r->same_cpu)
 		report_hop_cpus(r, col);
 	printf(",\"cpus\":%ld,\"round\":%d}\n",
@@ -361,19 +383,24 @@ static void one_at_a_time(uint32_t n, struct result *r)
 /*
  * The floor of a deferred answer, one fault at a time: the stock path's
  * answer (@stock) plus one workqueue hop, queue_work to the work starting
- * (@hops, the middle span of each by-stage DEFER record) -- what no
- * deferral can avoid.  The benchmark has no code on the fault path to
- * hand faults to bare work items, so the floor is this sum, sample by
- * sample in the order both were taken.
+ * (@hops, BENCH_STAGE_HOP of each by-stage DEFER record, less the probe
+ * it holds: the tail of the one at queue_work and the head of the next)
+ * -- what no deferral can avoid.  The benchmark has no code on the fault
+ * path to hand faults to bare work items, so the floor is this sum,
+ * sample by sample in the order both were taken.
  */
 static void report_floor(struct result *stock, const struct result *hops)
 {
+	uint64_t hop;
 	struct result f;
 	uint32_t i;
 
 	result_init(&f, stock->n ? stock->n : 1, 0);
-	for (i = 0; i < stock->n && hops->nspan; i++)
-		f.lat[f.n++] = stock->lat[i] + hops->span[3 * (i % hops->nspan) + 1];
+	for (i = 0; i < stock->n && hops->nspan; i++) {
+		hop = hops->span[hops->nk * (i % hops->nspan) + BENCH_STAGE_HOP];
+		f.lat[f.n++] = stock->lat[i] + hop -
+			       (hop > hops->probe_ns ? hops->probe_ns : 0);
+	}
 	f.recorded = stock->recorded;
 	f.answered = f.n;
 	report(71, "floor: stock answer + workqueue hop", &f);
@@ -383,12 +410,13 @@ static void report_floor(struct result *stock, const struct result *hops)
  * Scenario 4 one at a time (41), side by side with the stock path one at a
  * time (11): in blocks taking turns, the DEFER policy attached for its
  * blocks only, so that both see the same moments of a noisy machine.
- * Then 42: DEFER again, timed stage by stage (two more probes per fault,
- * so not in 41), whose hops make the floor (71) with 11.
+ * Then 42: DEFER again, timed stage by stage (four more probes per fault,
+ * so not in 41), whose hops, less a probe, make the floor (71) with 11;
+ * a probe's cost is measured by one more run with one more probe.
  */
 static void serial_pair(void)
 {
-	struct result defer, stock, staged;
+	struct result defer, stock, staged, probed;
 	uint32_t i;
 
 	result_init(&defer, SERIAL_N, 0);
@@ -403,10 +431,28 @@ static void serial_pair(void)
 	ATTACH(bench_defer, "bench_defer", dev, 0);
 	one_at_a_time(STAGES_N, &staged);
 	detach_all();
+	/*
+	 * Once more with a second probe at the work's start: the sleepable
+	 * op's stage grows by what one probe costs, which the floor's hop
+	 * holds too (the tail of one, the head of the next).
+	 */
+	result_init(&probed, STAGES_N, BENCH_TIMES_STAGES | BENCH_TIMES_PROBE);
+	ATTACH(bench_defer, "bench_defer", dev, 0);
+	one_at_a_time(STAGES_N, &probed);
+	detach_all();
+	staged.probe_ns = span_p50(&probed, BENCH_STAGE_SLEEPABLE);
+	if (staged.probe_ns > span_p50(&staged, BENCH_STAGE_SLEEPABLE))
+		staged.probe_ns -= span_p50(&staged, BENCH_STAGE_SLEEPABLE);
+	else
+		staged.probe_ns = 0;
+	free(probed.lat);
+	free(probed.span);
+	free(probed.same_cpu);
 	report(41, "DEFER, one at a time", &defer);
 	report_spans(42, "DEFER, one at a time, by stage", &staged,
-		     (const char *const[]){ "fast stage", "workqueue hop",
-					    "sleepable stage" });
+		     (const char *const[]){ "fast stage", "kept pending, queued",
+					    "workqueue hop", "sleepable op",
+					    "answer" });
 	/* Before 11 is sorted: the floor pairs samples in their order. */
 	report_floor(&stock, &staged);
 	report(11, "nothing attached, one at a time", &stock);

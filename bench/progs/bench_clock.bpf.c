@@ -23,8 +23,12 @@
  * the group is in the fault queue, for the VMM to answer).  Its group is
  * its tag, as a stall's.
  * By stage (when "stages" is set; one fault at a time): when the newest
- * record's deferred stage is queued and when its work starts (the
- * workqueue tracepoints, for the core's deferred-stage work function).
+ * record is kept pending (fentry on iommu_fault_pending_take()), when its
+ * deferred stage is queued and when its work starts (the workqueue
+ * tracepoints, for the core's deferred-stage work function), and when its
+ * sleepable op has returned (fentry on iommu_fault_pending_run_end(), the
+ * worker's next call; ../bench_clock.h, bench_stage).  One probe each,
+ * each run once a fault.
  * Marked (when "marks" is set; one fault at a time): when the newest
  * record passes the points of ../bench_marks.h, into tm (BENCH_MARKS per
  * record); the program's own point is the stamping policy's.
@@ -52,8 +56,10 @@ char LICENSE[] SEC("license") = "GPL";
 
 CLOCK_ARRAY(t0);	/* record entered the driver */
 CLOCK_ARRAY(t1);	/* its resume was issued */
+CLOCK_ARRAY(tk);	/* it was kept pending */
 CLOCK_ARRAY(tq);	/* its deferred stage was queued */
 CLOCK_ARRAY(tw);	/* its deferred stage's work started */
+CLOCK_ARRAY(tv);	/* its sleepable op returned */
 /* By stage: 1 + the CPU that queued it (low half), that ran it (high). */
 CLOCK_ARRAY(cpus);
 
@@ -168,20 +174,40 @@ int BPF_PROG(mock_handed_on, struct iopf_group *group, int ret)
 	return 0;
 }
 
+/* The newest record's index in a by-stage run; -1 outside one. */
+static int staged(void)
+{
+	__u32 n = entered;
+
+	if (!active || !stages || !n || n > count)
+		return -1;
+	return n - 1;
+}
+
 /* The newest record's deferred stage, if @work is one: @shift, its CPU. */
 static void stage(void *array, struct work_struct *work, int shift)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u32 n = entered, i = n - 1;
+	int i = staged();
 	__u64 *c;
 
-	if (!active || !stages || !n || n > count ||
-	    (__u64)work->func != (__u64)&deferred_stage)
+	if (i < 0 || (__u64)work->func != (__u64)&deferred_stage)
 		return;
 	stamp(array, i, now);
 	c = bpf_map_lookup_elem(&cpus, &i);
 	if (c && !((*c >> shift) & 0xffffffff))
 		*c |= (__u64)(bpf_get_smp_processor_id() + 1) << shift;
+}
+
+SEC("fentry/iommu_fault_pending_take")
+int BPF_PROG(stage_kept)
+{
+	__u64 now = bpf_ktime_get_ns();
+	int i = staged();
+
+	if (i >= 0)
+		stamp(&tk, i, now);
+	return 0;
 }
 
 SEC("tp_btf/workqueue_queue_work")
@@ -196,6 +222,17 @@ SEC("tp_btf/workqueue_execute_start")
 int BPF_PROG(stage_started, struct work_struct *work)
 {
 	stage(&tw, work, 32);
+	return 0;
+}
+
+SEC("fentry/iommu_fault_pending_run_end")
+int BPF_PROG(stage_decided)
+{
+	__u64 now = bpf_ktime_get_ns();
+	int i = staged();
+
+	if (i >= 0)
+		stamp(&tv, i, now);
 	return 0;
 }
 
