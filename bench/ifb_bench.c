@@ -159,6 +159,13 @@ static void result_init(struct result *r, uint32_t max, unsigned int what)
 		die("calloc", ENOMEM);
 }
 
+static void result_free(struct result *r)
+{
+	free(r->lat);
+	free(r->span);
+	free(r->same_cpu);
+}
+
 /* Time the next @n records (record i tagged i mod 2^16). */
 static void start(uint32_t n, unsigned int what)
 {
@@ -232,9 +239,7 @@ static void report(int scenario, const char *name, struct result *r)
 	       sysconf(_SC_NPROCESSORS_ONLN),
 	       round_no);
 	fflush(stdout);
-	free(r->lat);
-	free(r->span);
-	free(r->same_cpu);
+	result_free(r);
 }
 
 /*
@@ -261,18 +266,26 @@ static void report_hop_cpus(const struct result *r, uint64_t *col)
 	       (unsigned long long)p50[0]);
 }
 
+/* p50 and p99 of span @k of a split result; @col has room for them. */
+static void span_percentiles(const struct result *r, uint32_t k,
+			     uint64_t *col, uint64_t *p50, uint64_t *p99)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->nspan; i++)
+		col[i] = r->span[r->nk * i + k];
+	percentiles(col, r->nspan, p50, p99);
+}
+
 /* The p50 of span @k of a split result. */
 static uint64_t span_p50(const struct result *r, uint32_t k)
 {
 	uint64_t *col = calloc(r->nspan ? r->nspan : 1, sizeof(*col));
 	uint64_t p50, p99;
-	uint32_t i;
 
 	if (!col)
 		die("calloc", ENOMEM);
-	for (i = 0; i < r->nspan; i++)
-		col[i] = r->span[r->nk * i + k];
-	percentiles(col, r->nspan, &p50, &p99);
+	span_percentiles(r, k, col, &p50, &p99);
 	free(col);
 	return p50;
 }
@@ -283,15 +296,12 @@ static void report_spans(int scenario, const char *name, struct result *r,
 {
 	uint64_t *col = calloc(r->nspan ? r->nspan : 1, sizeof(*col));
 	uint64_t p50[SPANS_MAX] = {}, p99[SPANS_MAX] = {};
-	uint32_t i, k;
+	uint32_t k;
 
 	if (!col)
 		die("calloc", ENOMEM);
-	for (k = 0; k < r->nk && r->nspan; k++) {
-		for (i = 0; i < r->nspan; i++)
-			col[i] = r->span[r->nk * i + k];
-		percentiles(col, r->nspan, &p50[k], &p99[k]);
-	}
+	for (k = 0; k < r->nk && r->nspan; k++)
+		span_percentiles(r, k, col, &p50[k], &p99[k]);
 	printf("IFB-BENCH {\"scenario\":%d,\"name\":\"%s\",\"faults\":%u,"
 	       "\"answered\":%u,\"staged\":%u,\"spans\":[",
 	       scenario, name, r->recorded, r->answered, r->nspan);
@@ -417,6 +427,7 @@ static void report_floor(struct result *stock, const struct result *hops)
 static void serial_pair(void)
 {
 	struct result defer, stock, staged, probed;
+	uint64_t with, without;
 	uint32_t i;
 
 	result_init(&defer, SERIAL_N, 0);
@@ -440,14 +451,10 @@ static void serial_pair(void)
 	ATTACH(bench_defer, "bench_defer", dev, 0);
 	one_at_a_time(STAGES_N, &probed);
 	detach_all();
-	staged.probe_ns = span_p50(&probed, BENCH_STAGE_SLEEPABLE);
-	if (staged.probe_ns > span_p50(&staged, BENCH_STAGE_SLEEPABLE))
-		staged.probe_ns -= span_p50(&staged, BENCH_STAGE_SLEEPABLE);
-	else
-		staged.probe_ns = 0;
-	free(probed.lat);
-	free(probed.span);
-	free(probed.same_cpu);
+	without = span_p50(&staged, BENCH_STAGE_SLEEPABLE);
+	with = span_p50(&probed, BENCH_STAGE_SLEEPABLE);
+	staged.probe_ns = with > without ? with - without : 0;
+	result_free(&probed);
 	report(41, "DEFER, one at a time", &defer);
 	report_spans(42, "DEFER, one at a time, by stage", &staged,
 		     (const char *const[]){ "fast stage", "kept pending, queued",
@@ -456,9 +463,7 @@ static void serial_pair(void)
 	/* Before 11 is sorted: the floor pairs samples in their order. */
 	report_floor(&stock, &staged);
 	report(11, "nothing attached, one at a time", &stock);
-	free(staged.lat);
-	free(staged.span);
-	free(staged.same_cpu);
+	result_free(&staged);
 }
 
 /* @n page requests on the mock, one at a time; drains the fault queue. */

@@ -199,16 +199,20 @@ static void stage(void *array, struct work_struct *work, int shift)
 		*c |= (__u64)(bpf_get_smp_processor_id() + 1) << shift;
 }
 
-SEC("fentry/iommu_fault_pending_take")
-int BPF_PROG(stage_kept)
-{
-	__u64 now = bpf_ktime_get_ns();
-	int i = staged();
+/* A program at @where that stamps the newest record into @array. */
+#define STAGE_PROG(name, where, array)			\
+	SEC(where)					\
+	int BPF_PROG(name)				\
+	{						\
+		__u64 now = bpf_ktime_get_ns();		\
+		int i = staged();			\
+							\
+		if (i >= 0)				\
+			stamp(&array, i, now);		\
+		return 0;				\
+	}
 
-	if (i >= 0)
-		stamp(&tk, i, now);
-	return 0;
-}
+STAGE_PROG(stage_kept, "fentry/iommu_fault_pending_take", tk)
 
 SEC("tp_btf/workqueue_queue_work")
 int BPF_PROG(stage_queued, int req_cpu, struct pool_workqueue *pwq,
@@ -225,16 +229,7 @@ int BPF_PROG(stage_started, struct work_struct *work)
 	return 0;
 }
 
-SEC("fentry/iommu_fault_pending_run_end")
-int BPF_PROG(stage_decided)
-{
-	__u64 now = bpf_ktime_get_ns();
-	int i = staged();
-
-	if (i >= 0)
-		stamp(&tv, i, now);
-	return 0;
-}
+STAGE_PROG(stage_decided, "fentry/iommu_fault_pending_run_end", tv)
 
 /* Mark @k of the newest record, once. */
 static void mark(__u32 k)
